@@ -1,0 +1,103 @@
+/**
+ * Run ids, run directories and the `latest` pointer (DESIGN.md, "The run directory").
+ *
+ * ```
+ * <outputDir>/latest                  newest run id, replaced atomically
+ * <outputDir>/runs/<run-id>/events.jsonl, test-run.md, run.json, logs/
+ * ```
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import writeFileAtomic from 'write-file-atomic'
+import { logPathFor } from './path-map.js'
+
+/** Names inside the output directory and a run directory: one place for each. */
+export const RUNS_DIR = 'runs'
+export const LATEST_FILE = 'latest'
+export const EVENTS_FILE = 'events.jsonl'
+export const SUMMARY_MD = 'test-run.md'
+export const SUMMARY_JSON = 'run.json'
+export const LOGS_DIR = 'logs'
+/** Default output directory, relative to the project root. */
+export const DEFAULT_OUTPUT_DIR = '.3pio'
+
+/** Matches a run id: `2026-11-22_03-10-00_1a2b3c4d`. */
+export const RUN_ID_PATTERN = /^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}_[0-9a-f]{8}$/
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** A run id: the UTC start time to the second plus 8 random hex digits (sortable by start). */
+export function createRunId(date: Date = new Date(), random: string = randomBytes(4).toString('hex')): string {
+  return (
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}_` +
+    `${pad(date.getUTCHours())}-${pad(date.getUTCMinutes())}-${pad(date.getUTCSeconds())}_${random}`
+  )
+}
+
+/** Paths of one run directory. */
+export interface RunPaths {
+  runId: string
+  runDir: string
+  events: string
+  summaryMd: string
+  summaryJson: string
+  logsDir: string
+}
+
+/** The paths of run `runId` under `outputDir`. */
+export function runPaths(outputDir: string, runId: string): RunPaths {
+  const runDir = join(outputDir, RUNS_DIR, runId)
+  return {
+    runId,
+    runDir,
+    events: join(runDir, EVENTS_FILE),
+    summaryMd: join(runDir, SUMMARY_MD),
+    summaryJson: join(runDir, SUMMARY_JSON),
+    logsDir: join(runDir, LOGS_DIR),
+  }
+}
+
+/** Absolute path of a test file's log in a run directory. */
+export function logFilePath(runDir: string, file: string, project?: string): string {
+  return join(runDir, LOGS_DIR, ...logPathFor(file, project).split('/'))
+}
+
+/**
+ * Creates a new, empty run directory under `outputDir` and returns its paths. Two runs started in
+ * the same second (or millisecond) get different ids: the directory is created exclusively and a
+ * taken id is replaced by a new random one. Throws when the directory cannot be created.
+ */
+export function createRunDirectory(outputDir: string, date: Date = new Date()): RunPaths {
+  mkdirSync(join(outputDir, RUNS_DIR), { recursive: true })
+  for (let attempt = 0; ; attempt++) {
+    const paths = runPaths(outputDir, createRunId(date))
+    try {
+      mkdirSync(paths.runDir) // not recursive: fails with EEXIST when the id is taken
+      mkdirSync(paths.logsDir)
+      return paths
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw err
+    }
+  }
+}
+
+/** Replaces a file atomically and durably (temporary file, fsync, rename). Throws on failure. */
+export function writeFileAtomicSync(path: string, data: string | Buffer): void {
+  writeFileAtomic.sync(path, data, { fsync: true })
+}
+
+/** Points `<outputDir>/latest` at `runId`, atomically. Throws on failure. */
+export function writeLatest(outputDir: string, runId: string): void {
+  writeFileAtomicSync(join(outputDir, LATEST_FILE), runId + '\n')
+}
+
+/** The run id `<outputDir>/latest` points at, if any. */
+export function readLatest(outputDir: string): string | undefined {
+  try {
+    const id = readFileSync(join(outputDir, LATEST_FILE), 'utf8').trim()
+    return RUN_ID_PATTERN.test(id) ? id : undefined
+  } catch {
+    return undefined
+  }
+}

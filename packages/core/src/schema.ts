@@ -1,0 +1,356 @@
+/**
+ * The threepio event schema, version 1: the single source of truth.
+ *
+ * Every value here is a TypeBox schema and a TypeScript type of the same name. The JSON Schema
+ * committed at `packages/core/schema.json` is generated from {@link Event} (see
+ * `schema.test.ts`, which fails when the two drift apart).
+ *
+ * Readers skip unknown event types and unknown fields, so objects are left open
+ * (`additionalProperties` is not restricted).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/** The schema version written in `run-start.schema`. */
+export const SCHEMA_VERSION = 1
+
+const str = (description: string) => Type.String({ description })
+const int = (description: string) => Type.Integer({ minimum: 0, description })
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
+
+/** Fields every event carries. */
+const envelope = {
+  /** Position of the event in its events.jsonl: 1, 2, 3 … without gaps. */
+  seq: Type.Integer({ minimum: 1, description: 'Position of the event in its file: 1, 2, 3 …' }),
+  /** Milliseconds since the Unix epoch when the event was produced. */
+  time: Type.Number({ description: 'Milliseconds since the Unix epoch when the event was produced.' }),
+}
+
+/** Outcome of one test (one attempt of it, when retried). */
+export const TestStatus = Type.Union(
+  [
+    Type.Literal('passed'),
+    Type.Literal('failed'),
+    Type.Literal('skipped'),
+    Type.Literal('todo'),
+    Type.Literal('xfailed'),
+    Type.Literal('xpassed'),
+    Type.Literal('error'),
+  ],
+  {
+    description:
+      'Outcome of a test: passed, failed, skipped, todo, xfailed (expected failure that failed), xpassed (expected failure that passed), error (could not run: setup/teardown error, crash).',
+  },
+)
+export type TestStatus = Static<typeof TestStatus>
+
+/** All test statuses, in the order summaries list them. */
+export const TEST_STATUSES = [
+  'failed',
+  'error',
+  'passed',
+  'skipped',
+  'todo',
+  'xfailed',
+  'xpassed',
+] as const satisfies readonly TestStatus[]
+
+/** Outcome of a test file. */
+export const FileStatus = Type.Union(
+  [Type.Literal('passed'), Type.Literal('failed'), Type.Literal('skipped'), Type.Literal('error')],
+  {
+    description:
+      'Outcome of a test file: error when it failed to load, import or collect, or failed outside any test.',
+  },
+)
+export type FileStatus = Static<typeof FileStatus>
+
+/** Outcome of a whole run. */
+export const RunStatus = Type.Union(
+  [
+    Type.Literal('passed'),
+    Type.Literal('failed'),
+    Type.Literal('interrupted'),
+    Type.Literal('error'),
+  ],
+  {
+    description:
+      'Outcome of the run: interrupted when it was stopped (signal, bail, Ctrl+C) before it finished; error when the runner itself failed.',
+  },
+)
+export type RunStatus = Static<typeof RunStatus>
+
+/** One number per test status plus the total. */
+export const Counts = Type.Object(
+  {
+    /** Tests that passed. */
+    passed: int('Tests that passed.'),
+    /** Tests that failed. */
+    failed: int('Tests that failed.'),
+    /** Tests that were skipped. */
+    skipped: int('Tests that were skipped.'),
+    /** Tests marked todo. */
+    todo: int('Tests marked todo.'),
+    /** Expected failures that failed. */
+    xfailed: int('Expected failures that failed.'),
+    /** Expected failures that passed. */
+    xpassed: int('Expected failures that passed.'),
+    /** Tests that could not run (setup or teardown error, crash). */
+    error: int('Tests that could not run (setup or teardown error, crash).'),
+    /** All tests counted above. */
+    total: int('All tests: the sum of the other counts.'),
+  },
+  { description: 'Test counts by final status (the last attempt of a retried test counts).' },
+)
+export type Counts = Static<typeof Counts>
+
+/** Identity of a test. */
+export const TestRef = Type.Object(
+  {
+    /** Unique within the run; stable across attempts of the same test. */
+    id: str('Unique within the run and the same for every attempt of one test.'),
+    /** The test's own title. */
+    name: str("The test's own title, without its suites."),
+    /** Enclosing describe blocks / classes, outermost first. */
+    suite: Type.Array(Type.String(), {
+      description: 'Enclosing describe blocks or classes, outermost first.',
+    }),
+  },
+  { description: 'Identity of a test.' },
+)
+export type TestRef = Static<typeof TestRef>
+
+/** A failure: what went wrong and where. */
+export const TestError = Type.Object(
+  {
+    /** The error message (first line is the headline). */
+    message: str('The error message; its first line is the headline.'),
+    /** Stack trace, as the framework printed it. */
+    stack: opt(str('Stack trace, as the framework printed it.')),
+    /** The expected value of a failed assertion, serialised. */
+    expected: opt(str('Expected value of a failed assertion, serialised.')),
+    /** The actual value of a failed assertion, serialised. */
+    actual: opt(str('Actual value of a failed assertion, serialised.')),
+    /** A printable diff between expected and actual. */
+    diff: opt(str('A printable diff between expected and actual.')),
+  },
+  { description: 'A failure: message, stack and, for assertions, expected/actual/diff.' },
+)
+export type TestError = Static<typeof TestError>
+
+/** Where a test is defined in its file. */
+export const Location = Type.Object(
+  {
+    /** 1-based line. */
+    line: Type.Integer({ minimum: 1, description: '1-based line.' }),
+    /** 1-based column. */
+    column: opt(Type.Integer({ minimum: 1, description: '1-based column.' })),
+  },
+  { description: 'Where the test is defined in its file.' },
+)
+export type Location = Static<typeof Location>
+
+const file = str('Test file: POSIX path relative to rootDir (may start with ../ when outside it).')
+const project = opt(
+  str('Project (Vitest/Jest projects) that ran the file; files are identified by file + project.'),
+)
+
+/** First event of every run. */
+export const RunStartEvent = Type.Object(
+  {
+    type: Type.Literal('run-start'),
+    ...envelope,
+    /** Schema version: 1. */
+    schema: Type.Literal(SCHEMA_VERSION, { description: 'Schema version of this file.' }),
+    /** The run id: UTC start time plus 8 random hex digits. */
+    runId: str('Run id: UTC start time plus 8 random hex digits, e.g. 2026-11-22_03-10-00_1a2b3c4d.'),
+    /** The test framework. */
+    runner: Type.Object(
+      {
+        name: Type.Union([Type.Literal('jest'), Type.Literal('vitest'), Type.Literal('pytest')], {
+          description: 'Test framework.',
+        }),
+        version: str('Version of the test framework.'),
+      },
+      { description: 'The test framework that ran the tests.' },
+    ),
+    /** The threepio package that wrote the events. */
+    reporter: Type.Object(
+      {
+        name: str('Package that wrote the events, e.g. @threepio/jest-reporter.'),
+        version: str('Its version.'),
+      },
+      { description: 'The threepio package that wrote the events.' },
+    ),
+    /** Absolute root directory; `file` fields are relative to it. */
+    rootDir: str('Absolute root directory of the project; file fields are relative to it.'),
+    /** Working directory of the process. */
+    cwd: str('Working directory of the test process.'),
+    /** Command line of the test process. */
+    argv: Type.Array(Type.String(), { description: 'Command line of the test process.' }),
+    /** Process id of the test process (the writer of this file). */
+    pid: Type.Integer({ description: 'Process id of the process writing this file.' }),
+  },
+  { description: 'First event of a run.' },
+)
+export type RunStartEvent = Static<typeof RunStartEvent>
+
+/** A test file started (or was first seen). */
+export const FileStartEvent = Type.Object(
+  { type: Type.Literal('file-start'), ...envelope, file, project },
+  { description: 'A test file started running.' },
+)
+export type FileStartEvent = Static<typeof FileStartEvent>
+
+/** A test started. */
+export const TestStartEvent = Type.Object(
+  { type: Type.Literal('test-start'), ...envelope, file, project, test: TestRef },
+  { description: 'A test started running.' },
+)
+export type TestStartEvent = Static<typeof TestStartEvent>
+
+/** Output printed by a test, a file, or the run. */
+export const OutputEvent = Type.Object(
+  {
+    type: Type.Literal('output'),
+    ...envelope,
+    file: opt(file),
+    project,
+    /** The test that printed it, when known. */
+    testId: opt(str('Id of the test that printed it, when known.')),
+    /** The stream it was printed on. */
+    stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')], {
+      description: 'Stream it was printed on.',
+    }),
+    /** The text, as printed (newlines included). */
+    text: str('The text as printed, newlines included. Long output is split over several events.'),
+  },
+  { description: 'Output printed while tests ran, attributed to a file and test when known.' },
+)
+export type OutputEvent = Static<typeof OutputEvent>
+
+/** A test (or one attempt of it) finished. */
+export const TestEndEvent = Type.Object(
+  {
+    type: Type.Literal('test-end'),
+    ...envelope,
+    file,
+    project,
+    test: TestRef,
+    status: TestStatus,
+    /** How long the test took. */
+    durationMs: opt(Type.Number({ minimum: 0, description: 'How long the test took, in ms.' })),
+    /** 0-based attempt number when the test is retried; the last attempt counts. */
+    attempt: opt(int('0-based attempt number of a retried test; the last attempt counts.')),
+    /** Why it failed. */
+    error: opt(TestError),
+    /** Where the test is defined. */
+    location: opt(Location),
+  },
+  { description: 'A test, or one attempt of a retried test, finished.' },
+)
+export type TestEndEvent = Static<typeof TestEndEvent>
+
+/** A test file finished. */
+export const FileEndEvent = Type.Object(
+  {
+    type: Type.Literal('file-end'),
+    ...envelope,
+    file,
+    project,
+    status: FileStatus,
+    /** How long the file took. */
+    durationMs: opt(Type.Number({ minimum: 0, description: 'How long the file took, in ms.' })),
+    counts: Counts,
+    /** Why the file failed to load, import or collect, or failed outside its tests. */
+    error: opt(TestError),
+  },
+  { description: 'A test file finished.' },
+)
+export type FileEndEvent = Static<typeof FileEndEvent>
+
+/** Last event of a finished run. */
+export const RunEndEvent = Type.Object(
+  {
+    type: Type.Literal('run-end'),
+    ...envelope,
+    status: RunStatus,
+    /** Wall time of the run. */
+    durationMs: Type.Number({ minimum: 0, description: 'Wall time of the run, in ms.' }),
+    counts: Counts,
+    /** Why the run ended this way (signal, bail, unhandled error, exit status). */
+    reason: opt(str('Why the run ended this way: a signal, bail, unhandled errors, exit status.')),
+  },
+  { description: 'Last event of a run.' },
+)
+export type RunEndEvent = Static<typeof RunEndEvent>
+
+/** threepio's own trouble (never a test's). */
+export const DiagnosticEvent = Type.Object(
+  {
+    type: Type.Literal('diagnostic'),
+    ...envelope,
+    level: Type.Union([Type.Literal('warn'), Type.Literal('error')], {
+      description: 'warn: something was degraded; error: something was lost.',
+    }),
+    /** What happened, what was expected, what to do. */
+    message: str('What happened, what was expected, and what to do.'),
+    /** A machine-readable code, e.g. ENOSPC. */
+    code: opt(str('Machine-readable code, such as an errno name (ENOSPC).')),
+  },
+  { description: "threepio's own trouble, such as a write that failed." },
+)
+export type DiagnosticEvent = Static<typeof DiagnosticEvent>
+
+/** Any event of schema version 1. */
+export const Event = Type.Union(
+  [
+    RunStartEvent,
+    FileStartEvent,
+    TestStartEvent,
+    OutputEvent,
+    TestEndEvent,
+    FileEndEvent,
+    RunEndEvent,
+    DiagnosticEvent,
+  ],
+  { description: 'One line of events.jsonl.' },
+)
+export type Event = Static<typeof Event>
+
+/** The `type` of every known event. */
+export type EventType = Event['type']
+
+/** All known event types. */
+export const EVENT_TYPES = [
+  'run-start',
+  'file-start',
+  'test-start',
+  'output',
+  'test-end',
+  'file-end',
+  'run-end',
+  'diagnostic',
+] as const satisfies readonly EventType[]
+
+/** The event of a given type. */
+export type EventOf<T extends EventType> = Extract<Event, { type: T }>
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/** An event as handed to the writer: `seq` is assigned by it, `time` defaults to now. */
+export type EventInput = DistributiveOmit<Event, 'seq' | 'time'> & { time?: number }
+
+/** Counts with every status at zero. */
+export function emptyCounts(): Counts {
+  return { passed: 0, failed: 0, skipped: 0, todo: 0, xfailed: 0, xpassed: 0, error: 0, total: 0 }
+}
+
+/** The JSON Schema document for one line of events.jsonl (what `schema.json` holds). */
+export function eventJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://threepio.dev/schema/events-v1.json',
+    title: 'threepio event (schema version 1)',
+    ...(JSON.parse(JSON.stringify(Event)) as Record<string, unknown>),
+  }
+}
