@@ -20,7 +20,13 @@ import type { Event, EventInput } from './schema.js'
 export interface WriterFs {
   openSync: typeof nodeFs.openSync
   writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number) => number
-  readSync: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number
+  readSync: (
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ) => number
   fsyncSync: (fd: number) => void
   fsync: (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void
   fstatSync: (fd: number) => { nlink: number; size: number }
@@ -70,7 +76,9 @@ export interface WriterStats {
 }
 
 const errnoCode = (err: unknown): string | undefined =>
-  err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : undefined
+  err && typeof err === 'object' && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : undefined
 
 /** Splits long text at UTF-16 boundaries that do not break a surrogate pair. */
 export function splitText(text: string, maxChars: number): string[] {
@@ -90,7 +98,13 @@ export function splitText(text: string, maxChars: number): string[] {
 /** Appends events to one events.jsonl. Create it with {@link EventLogWriter.open}. */
 export class EventLogWriter {
   /** What was written, dropped and retried. */
-  readonly stats: WriterStats = { emitted: 0, dropped: 0, bytesWritten: 0, failures: 0, recreated: 0 }
+  readonly stats: WriterStats = {
+    emitted: 0,
+    dropped: 0,
+    bytesWritten: 0,
+    failures: 0,
+    recreated: 0,
+  }
   private fd: number
   private nextSeq: number
   /** Encoded lines not yet handed to the kernel. */
@@ -177,7 +191,10 @@ export class EventLogWriter {
       }
       return this.append(input)
     } catch (err) {
-      this.report({ level: 'error', message: `could not encode a ${input.type} event: ${String(err)}` })
+      this.report({
+        level: 'error',
+        message: `could not encode a ${input.type} event: ${String(err)}`,
+      })
       return 0
     }
   }
@@ -269,7 +286,11 @@ export class EventLogWriter {
       if (err) {
         this.stats.failures++
         this.dirty = true
-        this.report({ level: 'warn', code: errnoCode(err), message: `fsync of ${this.path} failed: ${err.message}` })
+        this.report({
+          level: 'warn',
+          code: errnoCode(err),
+          message: `fsync of ${this.path} failed: ${err.message}`,
+        })
       }
     })
   }
@@ -290,10 +311,10 @@ export class EventLogWriter {
       const fd = this.fs.openSync(this.path, 'a+')
       const size = this.fs.fstatSync(this.fd).size
       const buf = Buffer.allocUnsafe(64 * 1024)
-      for (let pos = 0; pos < size; ) {
+      for (let pos = 0; pos < size;) {
         const n = this.fs.readSync(this.fd, buf, 0, buf.length, pos)
         if (n <= 0) break
-        for (let off = 0; off < n; ) off += this.fs.writeSync(fd, buf, off, n - off)
+        for (let off = 0; off < n;) off += this.fs.writeSync(fd, buf, off, n - off)
         pos += n
       }
       this.fs.closeSync(this.fd)
@@ -304,7 +325,11 @@ export class EventLogWriter {
         code: 'ENOENT',
         message: `${this.path} was deleted during the run; recreated it with the ${this.nextSeq - 1} events written so far.`,
       })
-      this.emitDiagnosticEvent('warn', `events.jsonl was deleted during the run and recreated.`, 'ENOENT')
+      this.emitDiagnosticEvent(
+        'warn',
+        `events.jsonl was deleted during the run and recreated.`,
+        'ENOENT',
+      )
     } catch (err) {
       this.report({
         level: 'warn',
@@ -337,7 +362,11 @@ export class EventLogWriter {
     try {
       this.fs.fsyncSync(this.fd)
     } catch (err) {
-      this.report({ level: 'warn', code: errnoCode(err), message: `fsync of ${this.path} failed: ${String(err)}` })
+      this.report({
+        level: 'warn',
+        code: errnoCode(err),
+        message: `fsync of ${this.path} failed: ${String(err)}`,
+      })
     }
     try {
       this.fs.closeSync(this.fd)

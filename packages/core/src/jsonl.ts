@@ -177,7 +177,8 @@ export class EventDecoder {
       } else {
         const line = this.pendingBytes === 0 ? piece : Buffer.concat([...this.pending, piece])
         this.clearPending()
-        const trimmed = line.length > 0 && line[line.length - 1] === 13 ? line.subarray(0, -1) : line
+        const trimmed =
+          line.length > 0 && line[line.length - 1] === 13 ? line.subarray(0, -1) : line
         if (trimmed.length > 0) {
           const event = classify(trimmed, this.stats)
           if (event) out.push({ event, end: lineEnd })

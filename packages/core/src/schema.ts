@@ -22,7 +22,9 @@ const envelope = {
   /** Position of the event in its events.jsonl: 1, 2, 3 … without gaps. */
   seq: Type.Integer({ minimum: 1, description: 'Position of the event in its file: 1, 2, 3 …' }),
   /** Milliseconds since the Unix epoch when the event was produced. */
-  time: Type.Number({ description: 'Milliseconds since the Unix epoch when the event was produced.' }),
+  time: Type.Number({
+    description: 'Milliseconds since the Unix epoch when the event was produced.',
+  }),
 }
 
 /** Outcome of one test (one attempt of it, when retried). */
@@ -162,7 +164,9 @@ export const RunStartEvent = Type.Object(
     /** Schema version: 1. */
     schema: Type.Literal(SCHEMA_VERSION, { description: 'Schema version of this file.' }),
     /** The run id: UTC start time plus 8 random hex digits. */
-    runId: str('Run id: UTC start time plus 8 random hex digits, e.g. 2026-11-22_03-10-00_1a2b3c4d.'),
+    runId: str(
+      'Run id: UTC start time plus 8 random hex digits, e.g. 2026-11-22_03-10-00_1a2b3c4d.',
+    ),
     /** The test framework. */
     runner: Type.Object(
       {

@@ -1,0 +1,4 @@
+// Runs every benchmark and prints its table. `pnpm bench --quick` for a smoke run.
+const quick = process.argv.includes('--quick')
+const { benchEventLog } = await import('./event-log.mjs')
+await benchEventLog({ quick })

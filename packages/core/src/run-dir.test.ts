@@ -1,0 +1,59 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  createRunDirectory,
+  createRunId,
+  logFilePath,
+  readLatest,
+  RUN_ID_PATTERN,
+  writeLatest,
+} from './run-dir.js'
+
+const dirs: string[] = []
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'threepio-rundir-'))
+  dirs.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+describe('run ids and directories', () => {
+  it('formats the UTC start time and 8 hex digits', () => {
+    const id = createRunId(new Date(Date.UTC(2026, 10, 22, 3, 10, 0)), '1a2b3c4d')
+    expect(id).toBe('2026-11-22_03-10-00_1a2b3c4d')
+    expect(RUN_ID_PATTERN.test(createRunId())).toBe(true)
+  })
+
+  it('sorts by start time', () => {
+    const a = createRunId(new Date(Date.UTC(2026, 0, 2, 9, 59, 59)), 'ffffffff')
+    const b = createRunId(new Date(Date.UTC(2026, 0, 2, 10, 0, 0)), '00000000')
+    expect([b, a].sort()).toEqual([a, b])
+  })
+
+  it('creates distinct directories for runs started in the same millisecond', () => {
+    const out = tempDir()
+    const now = new Date()
+    const ids = Array.from({ length: 500 }, () => createRunDirectory(out, now).runId)
+    expect(new Set(ids).size).toBe(500)
+    expect(readdirSync(join(out, 'runs'))).toHaveLength(500)
+  })
+
+  it('replaces latest atomically and reads it back', () => {
+    const out = tempDir()
+    expect(readLatest(out)).toBeUndefined()
+    const { runId } = createRunDirectory(out)
+    writeLatest(out, runId)
+    expect(readFileSync(join(out, 'latest'), 'utf8')).toBe(runId + '\n')
+    expect(readLatest(out)).toBe(runId)
+    expect(readdirSync(out).sort()).toEqual(['latest', 'runs']) // no temporary file left behind
+  })
+
+  it('maps a test file to its log inside the run directory', () => {
+    expect(logFilePath('/r/run', 'src/a.test.ts')).toBe('/r/run/logs/src/a.test.ts.log')
+    expect(logFilePath('/r/run', '../x.test.ts')).toBe('/r/run/logs/%2E%2E/x.test.ts.log')
+  })
+})

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Ajv } from 'ajv'
+import { describe, expect, it } from 'vitest'
+import { EVENT_TYPES, eventJsonSchema } from './schema.js'
+import { isEvent } from './jsonl.js'
+
+const examplesDir = join(import.meta.dirname, '../test/examples')
+const examples = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ name: f, event: JSON.parse(readFileSync(join(examplesDir, f), 'utf8')) }))
+
+describe('schema.json', () => {
+  it('is generated from the TypeBox source (run `pnpm schema` after changing schema.ts)', async () => {
+    await expect(JSON.stringify(eventJsonSchema(), null, 2) + '\n').toMatchFileSnapshot(
+      '../schema.json',
+    )
+  })
+
+  // The committed file, as users get it (not the in-memory TypeBox value).
+  const schemaFile = join(import.meta.dirname, '../schema.json')
+  const committed = JSON.parse(readFileSync(schemaFile, 'utf8'))
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(committed)
+
+  it('has an example for every event type', () => {
+    expect(new Set(examples.map((e) => e.event.type))).toEqual(new Set(EVENT_TYPES))
+  })
+
+  it.each(examples)('validates the $name example', ({ event }) => {
+    expect(validate(event), JSON.stringify(validate.errors)).toBe(true)
+    expect(isEvent(event)).toBe(true)
+  })
+
+  it('accepts unknown fields, as readers must', () => {
+    const event = { ...examples[0]!.event, futureField: { x: 1 } }
+    expect(validate(event)).toBe(true)
+  })
+
+  it.each([
+    ['a missing seq', { type: 'file-start', time: 1, file: 'a' }],
+    ['seq 0', { type: 'file-start', seq: 0, time: 1, file: 'a' }],
+    [
+      'an unknown test status',
+      { ...examples.find((e) => e.name === 'test-end.json')!.event, status: 'ok' },
+    ],
+    ['an unknown stream', { type: 'output', seq: 1, time: 1, stream: 'stdin', text: '' }],
+    [
+      'counts without total',
+      { type: 'run-end', seq: 1, time: 1, status: 'passed', durationMs: 1, counts: { passed: 1 } },
+    ],
+    [
+      'a wrong schema version',
+      { ...examples.find((e) => e.name === 'run-start.json')!.event, schema: 2 },
+    ],
+  ])('rejects %s', (_name, event) => {
+    expect(validate(event)).toBe(false)
+    expect(isEvent(event)).toBe(false)
+  })
+})
