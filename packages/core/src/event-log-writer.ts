@@ -55,6 +55,11 @@ export interface EventLogWriterOptions {
   retryDelayMs?: { initial: number; max: number }
   /** Called for each problem of the writer's own (never throws; exceptions in it are ignored). */
   onDiagnostic?: (diagnostic: WriterDiagnostic) => void
+  /**
+   * Called with every event the writer accepts, stamped with its seq and time, including the
+   * writer's own diagnostics and each part of split output: what events.jsonl will hold.
+   */
+  onEvent?: (event: Event) => void
   /** seq of the first event written. Default 1. */
   firstSeq?: number
   /** Clock, for tests. */
@@ -208,10 +213,18 @@ export class EventLogWriter {
     const seq = this.nextSeq++
     // `type, seq, time` first on the line, for people reading it.
     const { type, time, ...rest } = input
-    const line = encodeEvent({ type, seq, time: time ?? this.opts.now(), ...rest } as Event)
+    const event = { type, seq, time: time ?? this.opts.now(), ...rest } as Event
+    const line = encodeEvent(event)
     this.queue.push(line)
     this.queueBytes += line.length
     this.stats.emitted++
+    if (this.options.onEvent) {
+      try {
+        this.options.onEvent(event)
+      } catch (err) {
+        this.report({ level: 'error', message: `onEvent failed for a ${event.type} event: ${String(err)}` })
+      }
+    }
     if (!this.flushScheduled && !this.retryTimer) {
       this.flushScheduled = true
       queueMicrotask(() => {

@@ -1,0 +1,333 @@
+/**
+ * The `threepio` command: ls, show, follow, report, clean, ingest.
+ *
+ * Exit codes: 0 success, 1 the command failed (no such run, unreadable files), 2 bad usage.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  DEFAULT_OUTPUT_DIR,
+  EVENTS_FILE,
+  EventLogFollower,
+  readLatest,
+  RUNS_DIR,
+  SUMMARY_JSON,
+  SUMMARY_MD,
+  skippedLines,
+  type Event,
+} from '@threepio/core'
+import { formatCounts, formatDuration, fullName, oneLine } from './log-format.js'
+import { ingestRun } from './ingest.js'
+import { rebuildRun } from './replay.js'
+import { isRunLive, listRunIds, processAlive, pruneRuns } from './retention.js'
+
+/** Where the command writes: replaceable in tests. */
+export interface CliIo {
+  out: (text: string) => void
+  err: (text: string) => void
+  env: Record<string, string | undefined>
+  cwd: string
+}
+
+const defaultIo = (): CliIo => ({
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  env: process.env,
+  cwd: process.cwd(),
+})
+
+class UsageError extends Error {}
+class CommandError extends Error {}
+
+const USAGE = `Usage: threepio <command> [options]
+
+Commands:
+  ls                  list runs, newest first
+  show [run]          print a run's test-run.md (--json: its run.json)
+  follow [run]        print a run's progress as it is written, until it ends
+  report [run]        rebuild logs, test-run.md and run.json from events.jsonl
+  clean [--keep N]    delete old runs, keeping the newest N (default 30); never a live run
+  ingest <run-dir>    write a run directory from the events.jsonl another process appends to
+
+[run] is a run id, a unique prefix of one, "latest" (the default) or a run directory.
+
+Options:
+  --dir <dir>   output directory (default: $THREEPIO_DIR, else ./${DEFAULT_OUTPUT_DIR})
+  --json        machine-readable output (ls, show)
+  -h, --help    help for a command
+`
+
+const HELP: Record<string, string> = {
+  ls: `Usage: threepio ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
+  show: `Usage: threepio show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
+  follow: `Usage: threepio follow [run] [--dir <dir>]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone.\n`,
+  report: `Usage: threepio report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
+  clean: `Usage: threepio clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default 30). Runs still being written are kept.\n`,
+  ingest: `Usage: threepio ingest <run-dir> [--pid <pid>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end.\n`,
+}
+
+/** Runs the command line `argv` (without node and the script); resolves with the exit code. */
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    if (!command || command === '-h' || command === '--help' || command === 'help') {
+      io.out(USAGE)
+      return command ? 0 : 2
+    }
+    if (command === '-v' || command === '--version') {
+      io.out(readVersion() + '\n')
+      return 0
+    }
+    if (!(command in HELP)) throw new UsageError(`unknown command "${command}"`)
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        dir: { type: 'string' },
+        json: { type: 'boolean' },
+        keep: { type: 'string' },
+        pid: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+    if (values.help) {
+      io.out(HELP[command]!)
+      return 0
+    }
+    const outputDir = resolve(io.cwd, values.dir ?? io.env.THREEPIO_DIR ?? DEFAULT_OUTPUT_DIR)
+    const allowed: Record<string, string[]> = {
+      ls: ['dir', 'json'],
+      show: ['dir', 'json'],
+      follow: ['dir'],
+      report: ['dir'],
+      clean: ['dir', 'keep'],
+      ingest: ['pid'],
+    }
+    for (const key of Object.keys(values)) {
+      if (key !== 'help' && !allowed[command]!.includes(key)) throw new UsageError(`${command} does not take --${key}`)
+    }
+    const maxPositionals = command === 'ls' || command === 'clean' ? 0 : 1
+    if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`)
+    switch (command) {
+      case 'ls':
+        return ls(outputDir, values.json === true, io)
+      case 'show':
+        return show(findRun(outputDir, positionals[0], io.cwd), values.json === true, io)
+      case 'follow':
+        return await follow(findRun(outputDir, positionals[0], io.cwd), io)
+      case 'report':
+        return report(findRun(outputDir, positionals[0], io.cwd), io)
+      case 'clean':
+        return clean(outputDir, values.keep, io)
+      case 'ingest': {
+        if (!positionals[0]) throw new UsageError('ingest needs the run directory: threepio ingest <run-dir>')
+        return await ingest(resolve(io.cwd, positionals[0]), values.pid, io)
+      }
+    }
+    return 0
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`threepio: ${(err as Error).message}\n\n${command && HELP[command] ? HELP[command] : USAGE}`)
+      return 2
+    }
+    if (err instanceof CommandError) {
+      io.err(`threepio: ${err.message}\n`)
+      return 1
+    }
+    io.err(`threepio: ${(err as Error).stack ?? String(err)}\n`)
+    return 1
+  }
+}
+
+function readVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** Resolves a run argument to a run directory, or throws a CommandError saying what exists. */
+export function findRun(outputDir: string, arg: string | undefined, cwd: string): string {
+  if (arg && arg !== 'latest') {
+    const asPath = isAbsolute(arg) ? arg : resolve(cwd, arg)
+    if ((arg.includes('/') || arg.startsWith('.')) && existsSync(join(asPath, EVENTS_FILE))) return asPath
+    const ids = listRunIds(outputDir)
+    const matches = ids.filter((id) => id.startsWith(arg))
+    if (matches.length === 1) return join(outputDir, RUNS_DIR, matches[0]!)
+    if (matches.length > 1) throw new CommandError(`"${arg}" matches ${matches.length} runs (${matches.slice(-3).join(', ')}, …); give more of the id`)
+    throw new CommandError(
+      `no run "${arg}" in ${outputDir}${ids.length ? `; the newest is ${ids[ids.length - 1]} (threepio ls lists them)` : ' (no runs there yet)'}`,
+    )
+  }
+  const latest = readLatest(outputDir) ?? listRunIds(outputDir).at(-1)
+  if (!latest) throw new CommandError(`no runs in ${outputDir}; run your tests with a threepio reporter first, or pass --dir`)
+  return join(outputDir, RUNS_DIR, latest)
+}
+
+interface RunListing {
+  runId: string
+  status: string
+  runner: string | null
+  counts: Record<string, number> | null
+  durationMs: number | null
+  startedAt: string | null
+  path: string
+}
+
+function readSummary(runDir: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(join(runDir, SUMMARY_JSON), 'utf8')) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
+
+function ls(outputDir: string, json: boolean, io: CliIo): number {
+  const runs: RunListing[] = listRunIds(outputDir)
+    .reverse()
+    .map((runId) => {
+      const path = join(outputDir, RUNS_DIR, runId)
+      const s = readSummary(path)
+      let status = (s?.status as string | undefined) ?? 'UNKNOWN'
+      if (status === 'RUNNING' && !isRunLive(path)) status = 'INCOMPLETE'
+      const runner = s?.runner as { name: string; version: string } | null | undefined
+      return {
+        runId,
+        status,
+        runner: runner ? `${runner.name} ${runner.version}` : null,
+        counts: (s?.counts as Record<string, number> | undefined) ?? null,
+        durationMs: (s?.durationMs as number | undefined) ?? null,
+        startedAt: (s?.startedAt as string | undefined) ?? null,
+        path,
+      }
+    })
+  if (json) {
+    io.out(JSON.stringify(runs, null, 2) + '\n')
+    return 0
+  }
+  if (!runs.length) {
+    io.out(`no runs in ${outputDir}\n`)
+    return 0
+  }
+  for (const r of runs) {
+    const counts = r.counts ? formatCounts(r.counts as never) : ''
+    const took = r.durationMs !== null ? formatDuration(r.durationMs) : ''
+    io.out([r.runId, r.status.padEnd(11), r.runner ?? '', counts, took].filter(Boolean).join('  ') + '\n')
+  }
+  return 0
+}
+
+function show(runDir: string, json: boolean, io: CliIo): number {
+  const file = join(runDir, json ? SUMMARY_JSON : SUMMARY_MD)
+  try {
+    io.out(readFileSync(file, 'utf8'))
+    return 0
+  } catch {
+    throw new CommandError(`${file} does not exist; rebuild it with: threepio report ${runDir}`)
+  }
+}
+
+function report(runDir: string, io: CliIo): number {
+  if (!existsSync(join(runDir, EVENTS_FILE))) throw new CommandError(`${join(runDir, EVENTS_FILE)} does not exist`)
+  const { state, stats } = rebuildRun(runDir, (d) => io.err(`threepio: warning: ${d.message}\n`))
+  const skipped = skippedLines(stats)
+  if (skipped) {
+    const reasons = Object.entries(stats)
+      .filter(([k, v]) => k !== 'events' && v > 0)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')
+    io.err(`threepio: skipped ${skipped} unreadable line(s) of events.jsonl (${reasons}); the rest was used\n`)
+  }
+  io.out(`${state.status} · ${formatCounts(state.end?.counts ?? state.counts)} · ${join(runDir, SUMMARY_MD)}\n`)
+  return 0
+}
+
+function clean(outputDir: string, keepArg: string | undefined, io: CliIo): number {
+  const keep = keepArg === undefined ? 30 : Number(keepArg)
+  if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep needs a whole number of runs >= 1; received "${keepArg}"`)
+  const deleted = pruneRuns(outputDir, keep)
+  io.out(`deleted ${deleted.length} run(s), kept ${listRunIds(outputDir).length} in ${outputDir}\n`)
+  return 0
+}
+
+function describe(event: Event): string | undefined {
+  switch (event.type) {
+    case 'run-start':
+      return `threepio: following ${event.runner.name} ${event.runner.version} run ${event.runId}`
+    case 'test-end':
+      if (event.status !== 'failed' && event.status !== 'error') return undefined
+      return `✗ ${event.file} › ${oneLine(fullName(event.test))}${event.error ? `\n    ${oneLine(event.error.message.split('\n')[0] ?? '')}` : ''}`
+    case 'file-end':
+      return `■ ${event.status.toUpperCase()} ${oneLine(event.file)} · ${formatCounts(event.counts)}`
+    case 'run-end':
+      return `threepio: ${event.status.toUpperCase()} · ${formatCounts(event.counts)} · ${formatDuration(event.durationMs)}`
+    case 'diagnostic':
+      return `threepio ${event.level}: ${event.message}`
+    default:
+      return undefined
+  }
+}
+
+async function follow(runDir: string, io: CliIo): Promise<number> {
+  const follower = new EventLogFollower(join(runDir, EVENTS_FILE))
+  let pid: number | undefined
+  const check = setInterval(() => {
+    if (pid === undefined ? !isRunLive(runDir) : !processAlive(pid)) follower.finish()
+  }, 250)
+  let ended = false
+  try {
+    for await (const event of follower) {
+      if (event.type === 'run-start') pid = event.pid
+      const line = describe(event)
+      if (line) io.out(line + '\n')
+      if (event.type === 'run-end') {
+        ended = true
+        follower.finish()
+      }
+    }
+  } finally {
+    clearInterval(check)
+  }
+  if (!ended) io.out(`threepio: the writer is gone and events.jsonl ends without run-end (INCOMPLETE)\n`)
+  return 0
+}
+
+async function ingest(runDir: string, pidArg: string | undefined, io: CliIo): Promise<number> {
+  let pid: number | undefined
+  if (pidArg !== undefined) {
+    pid = Number(pidArg)
+    if (!Number.isInteger(pid) || pid <= 0) throw new UsageError(`--pid needs a process id; received "${pidArg}"`)
+  }
+  try {
+    if (!statSync(runDir).isDirectory()) throw new Error()
+  } catch {
+    throw new CommandError(`${runDir} is not a run directory`)
+  }
+  let warned = false
+  let stop: (() => void) | undefined
+  let received: NodeJS.Signals | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    received = signal
+    stop?.()
+  }
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+  for (const s of signals) process.on(s, onSignal)
+  try {
+    await ingestRun(runDir, {
+      ...(pid !== undefined ? { pid } : {}),
+      onStart: (s) => (stop = s),
+      onDiagnostic: (d) => {
+        if (!warned) io.err(`threepio: warning: ${d.message}\n`)
+        warned = true
+      },
+    })
+  } finally {
+    for (const s of signals) process.off(s, onSignal)
+  }
+  // Everything is written: now let the signal do what it would have done.
+  if (received) process.kill(process.pid, received)
+  return 0
+}

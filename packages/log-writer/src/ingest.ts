@@ -1,0 +1,43 @@
+/**
+ * `threepio ingest`: maintains a run directory from an events.jsonl that another process writes
+ * (the pytest plugin), until run-end, or until that process is gone and the file is read to its
+ * end. Then it writes the final logs and summary.
+ */
+import { join } from 'node:path'
+import { EVENTS_FILE, EventLogFollower, type WriterDiagnostic } from '@threepio/core'
+import { processAlive } from './retention.js'
+import { RunDirectory } from './run-directory.js'
+import type { RunState } from './run-state.js'
+
+export interface IngestOptions {
+  /** pid of the writing process; default: the pid in run-start. */
+  pid?: number
+  /** How often to check whether the writer is still alive. Default 250 ms. */
+  checkIntervalMs?: number
+  onDiagnostic?: (d: WriterDiagnostic) => void
+  /** Called once the run directory is set up, with a function that stops ingesting now. */
+  onStart?: (stop: () => void) => void
+}
+
+/** Follows `runDir`/events.jsonl and writes the run directory; resolves with the final state. */
+export async function ingestRun(runDir: string, options: IngestOptions = {}): Promise<RunState> {
+  const directory = new RunDirectory(runDir, { mode: 'live', ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}) })
+  const follower = new EventLogFollower(join(runDir, EVENTS_FILE), { pollIntervalMs: 50 })
+  let pid = options.pid
+  const check = setInterval(() => {
+    const writer = pid ?? directory.state.start?.pid
+    if (writer !== undefined && !processAlive(writer)) follower.finish()
+  }, options.checkIntervalMs ?? 250)
+  options.onStart?.(() => follower.close())
+  try {
+    for await (const event of follower) {
+      directory.apply(event)
+      if (event.type === 'run-start' && pid === undefined) pid = event.pid
+      if (event.type === 'run-end') follower.finish()
+    }
+  } finally {
+    clearInterval(check)
+    directory.finish({ skipped: follower.stats })
+  }
+  return directory.state
+}

@@ -1,0 +1,138 @@
+/**
+ * The per-file log format: the one place that decides what a log line looks like.
+ *
+ * ```
+ * # src/api/user.test.ts
+ * # vitest 3.2.4 · run 2026-11-22_03-10-00_1a2b3c4d · started 2026-11-22T03:10:00.010Z
+ *
+ * ▶ user > loads
+ * fetching /user
+ * [stderr] warning: slow fetch
+ * ✗ FAILED user > loads (8 ms)
+ *     AssertionError: expected 2 to be 3
+ *
+ * ■ FAILED src/api/user.test.ts · 1 failed, 2 passed · 20 ms
+ * ```
+ * Every function returns whole lines, so a log is readable at every flush point.
+ */
+import type { Counts, FileStatus, TestError, TestStatus } from '@threepio/core'
+import { TEST_STATUSES } from '@threepio/core'
+
+/** Marks in the margin of a log, by test status. */
+const MARK: Record<TestStatus, string> = {
+  passed: '✓',
+  failed: '✗',
+  error: '✗',
+  skipped: '○',
+  todo: '○',
+  xfailed: '○',
+  xpassed: '!',
+}
+
+// ANSI escape sequences (colours, cursor moves): meaningless in a file.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
+// Other control characters, except tab and newline, become U+FFFD so logs stay text.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g
+
+/** Output text as it should appear in a log: no ANSI codes, no control characters, `\n` newlines. */
+export function cleanText(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(ANSI, '').replace(CONTROL, '\uFFFD')
+}
+
+/** A test's display name: its suites and its own name, joined by ` > `. */
+export function fullName(test: { name: string; suite: readonly string[] }): string {
+  return [...test.suite, test.name].join(' > ')
+}
+
+/** One-line form of a name (newlines and control characters folded). */
+export function oneLine(text: string): string {
+  return cleanText(text).replace(/\s*\n\s*/g, ' ⏎ ')
+}
+
+/** `1 failed, 2 passed, 1 skipped` (statuses with a zero count are left out). */
+export function formatCounts(counts: Counts): string {
+  const parts = TEST_STATUSES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`)
+  return parts.length ? parts.join(', ') : 'no tests'
+}
+
+/** `850 ms`, `4.2 s`, `3 min 5 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const s = Math.round(ms / 1000)
+  return `${Math.floor(s / 60)} min ${s % 60} s`
+}
+
+export function logHeader(file: string, project: string | undefined, runner: string, runId: string, started: number): string {
+  return (
+    `# ${oneLine(file)}${project ? ` [${oneLine(project)}]` : ''}\n` +
+    `# ${runner} · run ${runId} · started ${new Date(started).toISOString()}\n\n`
+  )
+}
+
+export function testStartLine(name: string): string {
+  return `▶ ${oneLine(name)}\n`
+}
+
+/** Marks where output of a test (or of the file, outside any test) continues. */
+export function attributionLine(name: string | undefined): string {
+  return name === undefined ? `· output outside any test\n` : `· output of ${oneLine(name)}\n`
+}
+
+/**
+ * Output lines; `atLineStart` says whether the log is at the start of a line. stderr lines are
+ * marked `[stderr] `. Returns the text and whether it ended at a line start.
+ */
+export function outputText(text: string, stream: 'stdout' | 'stderr', atLineStart: boolean): { text: string; atLineStart: boolean } {
+  const clean = cleanText(text)
+  if (clean === '') return { text: '', atLineStart }
+  let out = clean
+  if (stream === 'stderr') {
+    out = (atLineStart ? '[stderr] ' : '') + clean.replace(/\n(?=.)/gs, '\n[stderr] ')
+  }
+  return { text: out, atLineStart: clean.endsWith('\n') }
+}
+
+function indent(text: string, prefix = '    '): string {
+  return cleanText(text)
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l) => (l ? prefix + l : l))
+    .join('\n')
+}
+
+/** The error block under a failing test or file. */
+export function errorBlock(error: TestError): string {
+  const parts = [error.message]
+  if (error.diff && !error.message.includes(error.diff)) parts.push(error.diff)
+  else if (!error.diff && (error.expected !== undefined || error.actual !== undefined)) {
+    parts.push(`expected: ${error.expected ?? ''}\nactual:   ${error.actual ?? ''}`)
+  }
+  if (error.stack && error.stack !== error.message) {
+    // Stacks usually repeat the message first (`AssertionError: <message>`): keep the frames.
+    const at = error.stack.indexOf(error.message)
+    const stack = at >= 0 && at < 200 ? error.stack.slice(at + error.message.length) : error.stack
+    if (stack.trim()) parts.push(stack.replace(/^\n+/, ''))
+  }
+  return parts.map((p) => indent(p)).join('\n\n') + '\n'
+}
+
+export function testEndLines(name: string, status: TestStatus, durationMs: number | undefined, attempt: number | undefined, error: TestError | undefined): string {
+  const took = durationMs !== undefined ? ` (${formatDuration(durationMs)})` : ''
+  const retry = attempt ? ` [attempt ${attempt + 1}]` : ''
+  const head = `${MARK[status]} ${status.toUpperCase()} ${oneLine(name)}${retry}${took}\n`
+  return error ? head + errorBlock(error) : head
+}
+
+export function fileEndLines(file: string, status: FileStatus, counts: Counts, durationMs: number | undefined, error: TestError | undefined): string {
+  const took = durationMs !== undefined ? ` · ${formatDuration(durationMs)}` : ''
+  const body = error ? errorBlock(error) : ''
+  return `\n${body}■ ${status.toUpperCase()} ${oneLine(file)} · ${formatCounts(counts)}${took}\n`
+}
+
+/** Closing line of a file the run left unfinished. */
+export function unfinishedLines(file: string, runStatus: string): string {
+  return `\n■ UNFINISHED ${oneLine(file)} · the run ended (${runStatus}) before this file did\n`
+}

@@ -1,0 +1,231 @@
+/**
+ * RunRecorder: what an in-process reporter (Jest, Vitest) uses. It writes events.jsonl through the
+ * core event-log writer and applies every written event to the run directory, installs the exit
+ * and signal hooks, and prints the closing line.
+ *
+ * On SIGINT, SIGTERM, SIGHUP or an exit before the run ended, it writes a run-end `interrupted`
+ * event, flushes and fsyncs everything synchronously, and lets the process go on exactly as it
+ * would have (same exit code, same signal): signal-exit re-raises the signal when no one else
+ * handles it, and does nothing when the framework handles it itself.
+ */
+import { isAbsolute, join, relative } from 'node:path'
+import {
+  createRunDirectory,
+  DEFAULT_OUTPUT_DIR,
+  EventLogWriter,
+  writeLatest,
+  type Counts,
+  type Event,
+  type EventInput,
+  type RunPaths,
+  type RunStatus,
+  type WriterDiagnostic,
+  type WriterFs,
+} from '@threepio/core'
+import { onExit } from 'signal-exit'
+import { formatCounts, formatDuration } from './log-format.js'
+import { pruneRuns } from './retention.js'
+import { RunDirectory, type RunDirectoryFs } from './run-directory.js'
+
+/** Options every reporter accepts (reporter options, pytest options, environment). */
+export interface ThreepioOptions {
+  /** Output root. Default `THREEPIO_DIR`, else `<rootDir>/.3pio`. */
+  outputDir?: string
+  /** Runs kept; 0 keeps all. Default `THREEPIO_KEEP_RUNS`, else 30. */
+  keepRuns?: number
+  /** No closing line on stderr. Default `THREEPIO_QUIET`, else false. */
+  quiet?: boolean
+}
+
+export interface RecorderOptions extends ThreepioOptions {
+  runner: { name: 'jest' | 'vitest' | 'pytest'; version: string }
+  reporter: { name: string; version: string }
+  /** Project root: test files are relative to it; `.3pio` goes under it. */
+  rootDir: string
+  cwd?: string
+  argv?: string[]
+  /** Install exit and signal hooks (default true). */
+  handleExit?: boolean
+  /** Where warnings and the closing line go. Default process.stderr. */
+  stderr?: (text: string) => void
+  /** Seams for simulating disk faults. */
+  fs?: { events?: WriterFs; runDir?: RunDirectoryFs }
+  /** Environment (default process.env). */
+  env?: Record<string, string | undefined>
+}
+
+/** Options resolved from explicit values, the environment and defaults. */
+export function resolveOptions(
+  options: ThreepioOptions,
+  rootDir: string,
+  env: Record<string, string | undefined> = process.env,
+): Required<ThreepioOptions> {
+  const dir = options.outputDir ?? env.THREEPIO_DIR ?? DEFAULT_OUTPUT_DIR
+  const keepEnv = env.THREEPIO_KEEP_RUNS !== undefined && env.THREEPIO_KEEP_RUNS !== '' ? Number(env.THREEPIO_KEEP_RUNS) : undefined
+  const keepRuns = options.keepRuns ?? keepEnv ?? 30
+  if (!Number.isInteger(keepRuns) || keepRuns < 0) {
+    throw new TypeError(`threepio: keepRuns must be a whole number >= 0 (0 keeps all); received ${String(options.keepRuns ?? env.THREEPIO_KEEP_RUNS)}`)
+  }
+  const quietEnv = env.THREEPIO_QUIET
+  return {
+    outputDir: isAbsolute(dir) ? dir : join(rootDir, dir),
+    keepRuns,
+    quiet: options.quiet ?? (quietEnv !== undefined && quietEnv !== '' && quietEnv !== '0' && quietEnv !== 'false'),
+  }
+}
+
+/** Records one run. Create it with {@link RunRecorder.start}. */
+export class RunRecorder {
+  private ended = false
+  private warned = false
+  private removeExitHook: (() => void) | undefined
+  private readonly stderr: (text: string) => void
+
+  private constructor(
+    /** Paths of the run directory. */
+    readonly paths: RunPaths,
+    private readonly writer: EventLogWriter,
+    /** The run directory being written. */
+    readonly directory: RunDirectory,
+    private readonly options: RecorderOptions & Required<ThreepioOptions>,
+    private readonly startTime: number,
+  ) {
+    this.stderr = options.stderr ?? ((text) => void process.stderr.write(text))
+  }
+
+  /**
+   * Creates the run directory, writes run-start and installs the exit hooks. Returns undefined
+   * (after one warning) when the run directory cannot be created: the test run goes on without it.
+   */
+  static start(options: RecorderOptions): RunRecorder | undefined {
+    const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
+    let resolved: Required<ThreepioOptions>
+    let paths: RunPaths
+    try {
+      resolved = resolveOptions(options, options.rootDir, options.env)
+      paths = createRunDirectory(resolved.outputDir)
+    } catch (err) {
+      stderr(`threepio: warning: not recording this run: ${(err as Error).message}\n`)
+      return undefined
+    }
+    const startTime = Date.now()
+    let recorder: RunRecorder | undefined = undefined
+    const onDiagnostic = (d: WriterDiagnostic) => recorder?.problem(d)
+    const directory = new RunDirectory(paths.runDir, {
+      mode: 'live',
+      onDiagnostic,
+      ...(options.fs?.runDir ? { fs: options.fs.runDir } : {}),
+    })
+    let writer: EventLogWriter
+    try {
+      writer = EventLogWriter.open(paths.events, {
+        onDiagnostic,
+        onEvent: (event: Event) => directory.apply(event),
+        ...(options.fs?.events ? { fs: options.fs.events } : {}),
+      })
+    } catch (err) {
+      stderr(`threepio: warning: not recording this run: cannot open ${paths.events}: ${(err as Error).message}\n`)
+      return undefined
+    }
+    recorder = new RunRecorder(paths, writer, directory, { ...options, ...resolved }, startTime)
+    writer.emit({
+      type: 'run-start',
+      time: startTime,
+      schema: 1,
+      runId: paths.runId,
+      runner: options.runner,
+      reporter: options.reporter,
+      rootDir: options.rootDir,
+      cwd: options.cwd ?? process.cwd(),
+      argv: options.argv ?? process.argv,
+      pid: process.pid,
+    })
+    try {
+      writeLatest(resolved.outputDir, paths.runId)
+    } catch (err) {
+      recorder.problem({ level: 'warn', message: `could not update ${resolved.outputDir}/latest: ${(err as Error).message}` })
+    }
+    pruneRuns(resolved.outputDir, resolved.keepRuns, [paths.runId])
+    if (options.handleExit !== false) {
+      recorder.removeExitHook = onExit((code, signal) => {
+        recorder?.interrupt(signal ? `received ${signal}` : `the process exited (code ${code ?? 0}) before the run ended`)
+      })
+    }
+    return recorder
+  }
+
+  /** The run id. */
+  get runId(): string {
+    return this.paths.runId
+  }
+
+  /** True once the run ended (normally or interrupted). */
+  get isEnded(): boolean {
+    return this.ended
+  }
+
+  /** Counts so far. */
+  get counts(): Counts {
+    return { ...this.directory.state.counts }
+  }
+
+  /** Records one event. Never throws. */
+  emit(event: EventInput): void {
+    if (this.ended) return
+    this.writer.emit(event)
+  }
+
+  /**
+   * Ends the run: writes run-end (counts default to those recorded), the final logs and summary,
+   * fsyncs, and prints the closing line. Synchronous; never throws; runs once.
+   */
+  end(result: { status: RunStatus; reason?: string; counts?: Counts }): void {
+    if (this.ended) return
+    this.writer.emit({
+      type: 'run-end',
+      status: result.status,
+      durationMs: Date.now() - this.startTime,
+      counts: result.counts ?? this.counts,
+      ...(result.reason ? { reason: result.reason } : {}),
+    })
+    this.close()
+  }
+
+  /** Ends the run as interrupted (exit paths). */
+  interrupt(reason: string): void {
+    this.end({ status: 'interrupted', reason })
+  }
+
+  private close(): void {
+    this.ended = true
+    this.removeExitHook?.()
+    this.removeExitHook = undefined
+    try {
+      // Events first: the run directory is rebuilt from them if it lost text.
+      this.writer.closeSync()
+      this.directory.finish()
+      if (!this.options.quiet) this.stderr(this.closingLine() + '\n')
+    } catch (err) {
+      this.problem({ level: 'error', message: `could not finish the run directory: ${String(err)}` })
+    }
+  }
+
+  /** `threepio: FAILED · 3 failed, 120 passed · 4.2 s · .3pio/runs/<id>/test-run.md` */
+  closingLine(): string {
+    const state = this.directory.state
+    const counts = state.end?.counts ?? state.counts
+    const where = relative(process.cwd(), this.paths.summaryMd) || this.paths.summaryMd
+    return `threepio: ${state.status} · ${formatCounts(counts)} · ${formatDuration(state.durationMs)} · ${where}`
+  }
+
+  /** threepio's own trouble: one warning on stderr per run, a diagnostic event each time. */
+  private problem(d: WriterDiagnostic): void {
+    if (!this.warned) {
+      this.warned = true
+      this.stderr(`threepio: warning: ${d.message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`)
+    }
+    if (!this.ended && !this.writer.isClosed && d.code !== 'EVENTS_DROPPED') {
+      this.writer.emit({ type: 'diagnostic', level: d.level, message: d.message, ...(d.code ? { code: d.code } : {}) })
+    }
+  }
+}

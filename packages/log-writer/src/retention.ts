@@ -1,0 +1,89 @@
+/**
+ * Retention: keep the newest runs, never deleting one that is still being written.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { EVENTS_FILE, RUN_ID_PATTERN, RUNS_DIR, SUMMARY_JSON } from '@threepio/core'
+
+/** A run counts as live while its writer process is alive, or its log changed this recently. */
+const LIVE_GRACE_MS = 60_000
+
+/** Run ids under `outputDir`, oldest first. */
+export function listRunIds(outputDir: string): string[] {
+  try {
+    return readdirSync(join(outputDir, RUNS_DIR))
+      .filter((id) => RUN_ID_PATTERN.test(id))
+      .sort()
+  } catch {
+    return []
+  }
+}
+
+/** True when a process with this pid exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** The pid in the run-start line of an events.jsonl, if readable. */
+export function writerPid(runDir: string): number | undefined {
+  try {
+    const fd = openSync(join(runDir, EVENTS_FILE), 'r')
+    const buf = Buffer.alloc(64 * 1024)
+    const n = readSync(fd, buf, 0, buf.length, 0)
+    closeSync(fd)
+    const head = buf.subarray(0, n).toString('utf8')
+    const first = head.slice(0, head.indexOf('\n'))
+    const pid = (JSON.parse(first) as { type?: string; pid?: unknown }).pid
+    return typeof pid === 'number' ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** True while a run may still be written: no final summary and a live writer or recent writes. */
+export function isRunLive(runDir: string, now = Date.now()): boolean {
+  try {
+    const status = (JSON.parse(readFileSync(join(runDir, SUMMARY_JSON), 'utf8')) as { status?: string }).status
+    if (status && status !== 'RUNNING') return false
+  } catch {
+    // no summary yet: the run may have just started
+  }
+  const pid = writerPid(runDir)
+  if (pid !== undefined && pid !== process.pid && processAlive(pid)) return true
+  try {
+    return now - statSync(join(runDir, EVENTS_FILE)).mtimeMs < LIVE_GRACE_MS
+  } catch {
+    try {
+      return now - statSync(runDir).mtimeMs < LIVE_GRACE_MS
+    } catch {
+      return false
+    }
+  }
+}
+
+/**
+ * Deletes the oldest runs so that `keep` remain (0 keeps all), sparing live runs and `protect`.
+ * Returns the ids deleted. Never throws.
+ */
+export function pruneRuns(outputDir: string, keep: number, protect: readonly string[] = []): string[] {
+  if (!(keep > 0)) return []
+  const ids = listRunIds(outputDir)
+  const deleted: string[] = []
+  const excess = ids.length - keep
+  for (const id of ids.slice(0, Math.max(0, excess))) {
+    const runDir = join(outputDir, RUNS_DIR, id)
+    if (protect.includes(id) || isRunLive(runDir)) continue
+    try {
+      rmSync(runDir, { recursive: true, force: true })
+      deleted.push(id)
+    } catch {
+      // another process may be deleting it too
+    }
+  }
+  return deleted
+}

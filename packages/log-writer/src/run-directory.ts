@@ -1,0 +1,287 @@
+/**
+ * Applies events to a run directory: per-file logs, test-run.md and run.json.
+ *
+ * Live (in a reporter, or `threepio ingest`): log text is buffered and appended within
+ * `logFlushMs` (100 ms) of arriving; the summary is replaced atomically at file boundaries (at most
+ * every `summaryMinIntervalMs`) and every `summaryIntervalMs` while a long file runs.
+ * Replay (`threepio report`): the same code without timers; everything is written at the end.
+ *
+ * No log file stays open between flushes, so a suite with thousands of files holds no handles
+ * (no EMFILE under a low `ulimit -n`). I/O failures never throw: they are reported through
+ * `onDiagnostic`, the text is kept (bounded) and retried with backoff, and a log whose text had
+ * to be dropped, or whose directory vanished, is rebuilt from events.jsonl when the run ends.
+ */
+import * as nodeFs from 'node:fs'
+import { dirname, join } from 'node:path'
+import {
+  EVENTS_FILE,
+  EventDecoder,
+  LOGS_DIR,
+  SUMMARY_JSON,
+  SUMMARY_MD,
+  skippedLines,
+  writeFileAtomicSync,
+  type DecodeStats,
+  type Event,
+  type WriterDiagnostic,
+} from '@threepio/core'
+import { RunState } from './run-state.js'
+import { summaryJson, summaryMarkdown } from './summary.js'
+
+/** The file-system calls a run directory makes: a seam for simulating a failing disk. */
+export interface RunDirectoryFs {
+  appendFileSync: (path: string, data: string) => void
+  mkdirSync: (path: string, options: { recursive: true }) => unknown
+  writeFileAtomicSync: (path: string, data: string) => void
+}
+
+const defaultFs: RunDirectoryFs = {
+  appendFileSync: (p, d) => nodeFs.appendFileSync(p, d),
+  mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
+  writeFileAtomicSync,
+}
+
+export interface RunDirectoryOptions {
+  /** live: timers and incremental writes; replay: write at the end. */
+  mode: 'live' | 'replay'
+  /** Problems of threepio's own; never throws into the caller. */
+  onDiagnostic?: (diagnostic: WriterDiagnostic) => void
+  /** Log text is written at most this long after it arrived. Default 100 ms. */
+  logFlushMs?: number
+  /** Least time between summaries written at file boundaries. Default 250 ms. */
+  summaryMinIntervalMs?: number
+  /** Summary refresh while a long file runs. Default 1000 ms. */
+  summaryIntervalMs?: number
+  /** Log text held in memory before it is written at once (and kept while the disk refuses). Default 4 MiB. */
+  maxBufferedChars?: number
+  fs?: RunDirectoryFs
+}
+
+const errnoCode = (err: unknown): string =>
+  err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : 'EUNKNOWN'
+
+/** Writes one run directory from its events. */
+export class RunDirectory {
+  /** Everything known about the run so far. */
+  readonly state = new RunState()
+  private readonly fs: RunDirectoryFs
+  private readonly pending = new Map<string, string[]>()
+  private pendingChars = 0
+  private flushTimer: NodeJS.Timeout | undefined
+  private summaryTimer: NodeJS.Timeout | undefined
+  private lastSummary = 0
+  private summaryDirty = false
+  private retryDelay = 0
+  /** Some log lost text (dropped while the disk refused, or deleted): rebuild logs at the end. */
+  private damaged = false
+  private finished = false
+  private readonly opts: Required<Omit<RunDirectoryOptions, 'onDiagnostic' | 'fs'>>
+
+  constructor(
+    /** The run directory. */
+    readonly runDir: string,
+    private readonly options: RunDirectoryOptions,
+  ) {
+    this.fs = options.fs ?? defaultFs
+    this.opts = {
+      mode: options.mode,
+      logFlushMs: options.logFlushMs ?? 100,
+      summaryMinIntervalMs: options.summaryMinIntervalMs ?? 250,
+      summaryIntervalMs: options.summaryIntervalMs ?? 1000,
+      maxBufferedChars: options.maxBufferedChars ?? 4 * 1024 * 1024,
+    }
+  }
+
+  private get live(): boolean {
+    return this.opts.mode === 'live'
+  }
+
+  /** Applies one event. Never throws. */
+  apply(event: Event): void {
+    if (this.finished) return
+    let append
+    try {
+      append = this.state.apply(event)
+    } catch (err) {
+      this.report('error', `could not apply a ${event.type} event: ${String(err)}`, 'EAPPLY')
+      return
+    }
+    if (append && append.text) this.buffer(append.log, append.text)
+    if (!this.live) return
+    this.summaryDirty = true
+    if (event.type === 'run-start' || event.type === 'file-end') this.summarySoon(this.opts.summaryMinIntervalMs)
+    else this.summarySoon(this.opts.summaryIntervalMs)
+  }
+
+  /** Writes buffered log text now. Never throws; returns false if some text is still pending. */
+  flushLogs(): boolean {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    for (const [log, parts] of this.pending) {
+      const text = parts.join('')
+      try {
+        this.appendLog(log, text)
+        this.pending.delete(log)
+        this.pendingChars -= text.length
+      } catch (err) {
+        // Keep this text (as one part) and what follows it; try again later.
+        this.pending.set(log, [text])
+        this.onWriteFailure(err, join(this.runDir, log))
+        return false
+      }
+    }
+    this.retryDelay = 0
+    return true
+  }
+
+  /** Replaces test-run.md and run.json now. Never throws. */
+  writeSummary(): void {
+    if (this.summaryTimer) clearTimeout(this.summaryTimer)
+    this.summaryTimer = undefined
+    this.summaryDirty = false
+    this.lastSummary = Date.now()
+    try {
+      this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_JSON), JSON.stringify(summaryJson(this.state), null, 2) + '\n')
+      this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_MD), summaryMarkdown(this.state))
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') {
+        this.damaged = true
+        try {
+          this.fs.mkdirSync(this.runDir, { recursive: true })
+          this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_JSON), JSON.stringify(summaryJson(this.state), null, 2) + '\n')
+          this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_MD), summaryMarkdown(this.state))
+          return
+        } catch (again) {
+          err = again
+        }
+      }
+      this.summaryDirty = true
+      this.report('warn', `could not write the summary in ${this.runDir} (${errnoCode(err)}): ${String((err as Error).message ?? err)}`, errnoCode(err))
+    }
+  }
+
+  /**
+   * No more events will come: closes unfinished files' logs, writes everything and the final
+   * summary, synchronously. With `rebuildFrom`, logs that lost text are rebuilt from that events.jsonl.
+   */
+  finish(options: { skipped?: DecodeStats } = {}): void {
+    if (this.finished) return
+    try {
+      for (const append of this.state.finish()) this.buffer(append.log, append.text)
+    } catch (err) {
+      this.report('error', `could not close the logs: ${String(err)}`, 'EAPPLY')
+    }
+    if (options.skipped) this.state.skippedLines = skippedLines(options.skipped)
+    this.finished = true
+    this.flushLogs()
+    if (this.damaged && this.live) this.rebuildLogs()
+    this.writeSummary()
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    if (this.summaryTimer) clearTimeout(this.summaryTimer)
+  }
+
+  /** True when some log lost text and was (or will be) rebuilt from events.jsonl. */
+  get wasDamaged(): boolean {
+    return this.damaged
+  }
+
+  private buffer(log: string, text: string): void {
+    let parts = this.pending.get(log)
+    if (!parts) this.pending.set(log, (parts = []))
+    if (this.pendingChars + text.length > this.opts.maxBufferedChars) {
+      if (!this.flushLogs()) {
+        // The disk refuses and memory is full: drop this text, rebuild the log at the end.
+        this.damaged = true
+        this.report('error', `log text dropped while the disk refused writes; logs will be rebuilt from events.jsonl`, 'ELOGDROP')
+        return
+      }
+      parts = []
+      this.pending.set(log, parts)
+    }
+    parts.push(text)
+    this.pendingChars += text.length
+    if (this.live && !this.flushTimer && this.retryDelay === 0) {
+      this.flushTimer = setTimeout(() => this.flushLogs(), this.opts.logFlushMs)
+      this.flushTimer.unref()
+    }
+  }
+
+  private appendLog(log: string, text: string): void {
+    const path = join(this.runDir, log)
+    try {
+      this.fs.appendFileSync(path, text)
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err
+      // First write of a log in a new folder, or the run directory was deleted.
+      if (!log.startsWith(LOGS_DIR + '/') || !nodeFs.existsSync(join(this.runDir, LOGS_DIR))) this.damaged = true
+      this.fs.mkdirSync(dirname(path), { recursive: true })
+      this.fs.appendFileSync(path, text)
+    }
+  }
+
+  private onWriteFailure(err: unknown, path: string): void {
+    const code = errnoCode(err)
+    this.report('warn', `could not write ${path} (${code}): ${String((err as Error).message ?? err)}; the text is kept and retried`, code)
+    if (!this.live || this.finished) return
+    this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 50), 5000)
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = setTimeout(() => this.flushLogs(), this.retryDelay)
+    this.flushTimer.unref()
+  }
+
+  private summarySoon(delay: number): void {
+    if (this.summaryTimer) {
+      if (delay >= this.opts.summaryIntervalMs) return
+      clearTimeout(this.summaryTimer)
+    }
+    const wait = Math.max(0, this.lastSummary + delay - Date.now())
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = undefined
+      if (this.summaryDirty && !this.finished) {
+        this.flushLogs()
+        this.writeSummary()
+      }
+    }, wait)
+    this.summaryTimer.unref()
+  }
+
+  /** Rewrites every log from events.jsonl (which the event writer keeps whole). */
+  private rebuildLogs(): void {
+    try {
+      nodeFs.rmSync(join(this.runDir, LOGS_DIR), { recursive: true, force: true })
+      const replay = new RunDirectory(this.runDir, { mode: 'replay', fs: this.fs })
+      replayInto(replay, join(this.runDir, EVENTS_FILE))
+      for (const append of replay.state.finish()) replay.buffer(append.log, append.text)
+      replay.flushLogs()
+      this.report('warn', `logs in ${this.runDir} lost text during the run and were rebuilt from events.jsonl`, 'EREBUILT')
+    } catch (err) {
+      this.report('error', `could not rebuild the logs of ${this.runDir}: ${String(err)}`, errnoCode(err))
+    }
+  }
+
+  private report(level: 'warn' | 'error', message: string, code: string): void {
+    try {
+      this.options.onDiagnostic?.({ level, message, code })
+    } catch {
+      // a diagnostic sink must not break the run directory
+    }
+  }
+}
+
+/** Streams an events.jsonl into a run directory without holding the file in memory. */
+export function replayInto(target: RunDirectory, eventsPath: string): DecodeStats {
+  const decoder = new EventDecoder()
+  const fd = nodeFs.openSync(eventsPath, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(256 * 1024)
+    for (;;) {
+      const n = nodeFs.readSync(fd, buf, 0, buf.length, null)
+      if (n <= 0) break
+      for (const { event } of decoder.push(buf.subarray(0, n))) target.apply(event)
+    }
+  } finally {
+    nodeFs.closeSync(fd)
+  }
+  decoder.end()
+  return decoder.stats
+}
