@@ -54,7 +54,7 @@ export function isRunLive(runDir: string, now = Date.now()): boolean {
     // no summary yet: the run may have just started
   }
   const pid = writerPid(runDir)
-  if (pid !== undefined && pid !== process.pid && processAlive(pid)) return true
+  if (pid !== undefined && processAlive(pid)) return true
   try {
     return now - statSync(join(runDir, EVENTS_FILE)).mtimeMs < LIVE_GRACE_MS
   } catch {

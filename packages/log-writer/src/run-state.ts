@@ -34,6 +34,8 @@ export interface FileSummary {
   durationMs?: number
   /** Why the file failed outside its tests (import or collection error). */
   error?: TestError
+  /** For a file the run left unfinished: the test that was running then. */
+  runningTest?: string
 }
 
 /** One failing test (or file) as summaries show it. */
@@ -180,6 +182,8 @@ export class RunState {
     const out: LogAppend[] = []
     for (const file of [...this.open.values()]) {
       file.summary.status = 'unfinished'
+      const running = file.current !== undefined ? file.tests.get(file.current)?.name : undefined
+      if (running !== undefined) file.summary.runningTest = running
       out.push(this.write(file, fmt.unfinishedLines(file.summary.file, this.status)))
       this.closeFile(file)
     }

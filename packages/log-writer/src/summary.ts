@@ -36,7 +36,16 @@ export interface RunSummaryJson {
   files: Record<FileSummary['status'] | 'total', number>
   failures: Array<{ file: string; project?: string; test?: string; status: string; message: string; log: string }>
   failuresTotal: number
-  fileList: Array<{ file: string; project?: string; status: FileSummary['status']; counts: Counts; durationMs?: number; log: string; error?: string }>
+  fileList: Array<{
+    file: string
+    project?: string
+    status: FileSummary['status']
+    counts: Counts
+    durationMs?: number
+    log: string
+    error?: string
+    runningTest?: string
+  }>
   fileListTotal: number
   diagnostics: { total: number; messages: string[] }
   events: { lastSeq: number; skippedLines: number }
@@ -117,6 +126,7 @@ export function summaryJson(state: RunState): RunSummaryJson {
       ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}),
       log: f.log,
       ...(f.error ? { error: errorHead(f.error) } : {}),
+      ...(f.runningTest !== undefined ? { runningTest: f.runningTest } : {}),
     })),
     fileListTotal: all.length,
     diagnostics: { total: state.diagnosticsTotal, messages: [...state.diagnostics] },
@@ -179,6 +189,9 @@ export function summaryMarkdown(state: RunState): string {
     }
     for (const f of failing.slice(0, MAX_FAILING_FILES_MD)) {
       out.push(`### ${fileLabel(f)} — ${f.status.toUpperCase()} · ${formatCounts(f.counts)} · [log](${href(f.log)})`, '')
+      if (f.status === 'unfinished') {
+        out.push(`- did not finish before the run ended${f.runningTest !== undefined ? `; running then: ${code(f.runningTest)}` : ''}`)
+      }
       for (const failure of byFile.get(`${f.project ?? ''}\0${f.file}`) ?? []) {
         out.push(failure.test !== undefined ? `- ✗ ${code(failure.test)} (${failure.status})` : `- the file failed to run (${failure.status})`)
         const head = errorHead(failure.error)
