@@ -80,6 +80,9 @@ export interface WriterStats {
   recreated: number
 }
 
+/** Queued bytes that trigger a write without waiting for the end of the task. */
+const FLUSH_AT_BYTES = 1024 * 1024
+
 const errnoCode = (err: unknown): string | undefined =>
   err && typeof err === 'object' && 'code' in err
     ? String((err as { code: unknown }).code)
@@ -205,6 +208,8 @@ export class EventLogWriter {
   }
 
   private append(input: EventInput): number {
+    // A large synchronous burst is written as it goes rather than held until the microtask.
+    if (this.queueBytes > FLUSH_AT_BYTES && !this.retryTimer) this.flush()
     if (this.pendingBytes > this.opts.maxPendingBytes) {
       this.stats.dropped++
       this.droppedUnreported++
