@@ -6,7 +6,13 @@ import { tmpdir, cpus } from 'node:os'
 import { join } from 'node:path'
 import { EventLogFollower, EventLogWriter } from '@threepio/core'
 
-const event = (i) => ({ type: 'output', stream: 'stdout', testId: `t${i % 100}`, file: 'src/a.test.ts', text: `line ${i}\n` })
+const event = (i) => ({
+  type: 'output',
+  stream: 'stdout',
+  testId: `t${i % 100}`,
+  file: 'src/a.test.ts',
+  text: `line ${i}\n`,
+})
 
 async function writerToFollower(dir, n) {
   const path = join(dir, 'events.jsonl')
@@ -33,7 +39,11 @@ async function writerToFollower(dir, n) {
 function rawAppendFile(dir, n) {
   const path = join(dir, 'raw.jsonl')
   const start = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) appendFileSync(path, JSON.stringify({ type: 'output', seq: i + 1, time: Date.now(), ...event(i) }) + '\n')
+  for (let i = 0; i < n; i++)
+    appendFileSync(
+      path,
+      JSON.stringify({ type: 'output', seq: i + 1, time: Date.now(), ...event(i) }) + '\n',
+    )
   return n / (Number(process.hrtime.bigint() - start) / 1e9)
 }
 
@@ -53,11 +63,17 @@ export async function benchEventLog({ quick }) {
       rmSync(join(dir, 'events.jsonl'), { force: true })
       rmSync(join(dir, 'raw.jsonl'), { force: true })
     }
-    console.log(`\nEvent log throughput: ${fmt(n)} events, ${repeats} repeat(s), ${cpus().length} cores, Node ${process.version}\n`)
+    console.log(
+      `\nEvent log throughput: ${fmt(n)} events, ${repeats} repeat(s), ${cpus().length} cores, Node ${process.version}\n`,
+    )
     console.log('| path | events/s (median) | min | max |')
     console.log('|---|---:|---:|---:|')
-    console.log(`| EventLogWriter → EventLogFollower (written, fsync'd, read back, validated) | ${fmt(median(ours))} | ${fmt(Math.min(...ours))} | ${fmt(Math.max(...ours))} |`)
-    console.log(`| raw appendFileSync, one call per line (write only) | ${fmt(median(raw))} | ${fmt(Math.min(...raw))} | ${fmt(Math.max(...raw))} |`)
+    console.log(
+      `| EventLogWriter → EventLogFollower (written, fsync'd, read back, validated) | ${fmt(median(ours))} | ${fmt(Math.min(...ours))} | ${fmt(Math.max(...ours))} |`,
+    )
+    console.log(
+      `| raw appendFileSync, one call per line (write only) | ${fmt(median(raw))} | ${fmt(Math.min(...raw))} | ${fmt(Math.max(...raw))} |`,
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -227,7 +227,10 @@ export class EventLogWriter {
       try {
         this.options.onEvent(event)
       } catch (err) {
-        this.report({ level: 'error', message: `onEvent failed for a ${event.type} event: ${String(err)}` })
+        this.report({
+          level: 'error',
+          message: `onEvent failed for a ${event.type} event: ${String(err)}`,
+        })
       }
     }
     if (!this.flushScheduled && !this.retryTimer) {

@@ -106,10 +106,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       ingest: ['pid'],
     }
     for (const key of Object.keys(values)) {
-      if (key !== 'help' && !allowed[command]!.includes(key)) throw new UsageError(`${command} does not take --${key}`)
+      if (key !== 'help' && !allowed[command]!.includes(key))
+        throw new UsageError(`${command} does not take --${key}`)
     }
     const maxPositionals = command === 'ls' || command === 'clean' ? 0 : 1
-    if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`)
+    if (positionals.length > maxPositionals)
+      throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`)
     switch (command) {
       case 'ls':
         return ls(outputDir, values.json === true, io)
@@ -122,14 +124,20 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'clean':
         return clean(outputDir, values.keep, io)
       case 'ingest': {
-        if (!positionals[0]) throw new UsageError('ingest needs the run directory: threepio ingest <run-dir>')
+        if (!positionals[0])
+          throw new UsageError('ingest needs the run directory: threepio ingest <run-dir>')
         return await ingest(resolve(io.cwd, positionals[0]), values.pid, io)
       }
     }
     return 0
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`threepio: ${(err as Error).message}\n\n${command && HELP[command] ? HELP[command] : USAGE}`)
+    if (
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      io.err(
+        `threepio: ${(err as Error).message}\n\n${command && HELP[command] ? HELP[command] : USAGE}`,
+      )
       return 2
     }
     if (err instanceof CommandError) {
@@ -143,7 +151,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
 
 function readVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+    return (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+        version: string
+      }
+    ).version
   } catch {
     return 'unknown'
   }
@@ -153,17 +165,24 @@ function readVersion(): string {
 export function findRun(outputDir: string, arg: string | undefined, cwd: string): string {
   if (arg && arg !== 'latest') {
     const asPath = isAbsolute(arg) ? arg : resolve(cwd, arg)
-    if ((arg.includes('/') || arg.startsWith('.')) && existsSync(join(asPath, EVENTS_FILE))) return asPath
+    if ((arg.includes('/') || arg.startsWith('.')) && existsSync(join(asPath, EVENTS_FILE)))
+      return asPath
     const ids = listRunIds(outputDir)
     const matches = ids.filter((id) => id.startsWith(arg))
     if (matches.length === 1) return join(outputDir, RUNS_DIR, matches[0]!)
-    if (matches.length > 1) throw new CommandError(`"${arg}" matches ${matches.length} runs (${matches.slice(-3).join(', ')}, …); give more of the id`)
+    if (matches.length > 1)
+      throw new CommandError(
+        `"${arg}" matches ${matches.length} runs (${matches.slice(-3).join(', ')}, …); give more of the id`,
+      )
     throw new CommandError(
       `no run "${arg}" in ${outputDir}${ids.length ? `; the newest is ${ids[ids.length - 1]} (threepio ls lists them)` : ' (no runs there yet)'}`,
     )
   }
   const latest = readLatest(outputDir) ?? listRunIds(outputDir).at(-1)
-  if (!latest) throw new CommandError(`no runs in ${outputDir}; run your tests with a threepio reporter first, or pass --dir`)
+  if (!latest)
+    throw new CommandError(
+      `no runs in ${outputDir}; run your tests with a threepio reporter first, or pass --dir`,
+    )
   return join(outputDir, RUNS_DIR, latest)
 }
 
@@ -215,7 +234,10 @@ function ls(outputDir: string, json: boolean, io: CliIo): number {
   for (const r of runs) {
     const counts = r.counts ? formatCounts(r.counts as never) : ''
     const took = r.durationMs !== null ? formatDuration(r.durationMs) : ''
-    io.out([r.runId, r.status.padEnd(11), r.runner ?? '', counts, took].filter(Boolean).join('  ') + '\n')
+    io.out(
+      [r.runId, r.status.padEnd(11), r.runner ?? '', counts, took].filter(Boolean).join('  ') +
+        '\n',
+    )
   }
   return 0
 }
@@ -231,7 +253,8 @@ function show(runDir: string, json: boolean, io: CliIo): number {
 }
 
 function report(runDir: string, io: CliIo): number {
-  if (!existsSync(join(runDir, EVENTS_FILE))) throw new CommandError(`${join(runDir, EVENTS_FILE)} does not exist`)
+  if (!existsSync(join(runDir, EVENTS_FILE)))
+    throw new CommandError(`${join(runDir, EVENTS_FILE)} does not exist`)
   const { state, stats } = rebuildRun(runDir, (d) => io.err(`threepio: warning: ${d.message}\n`))
   const skipped = skippedLines(stats)
   if (skipped) {
@@ -239,15 +262,20 @@ function report(runDir: string, io: CliIo): number {
       .filter(([k, v]) => k !== 'events' && v > 0)
       .map(([k, v]) => `${v} ${k}`)
       .join(', ')
-    io.err(`threepio: skipped ${skipped} unreadable line(s) of events.jsonl (${reasons}); the rest was used\n`)
+    io.err(
+      `threepio: skipped ${skipped} unreadable line(s) of events.jsonl (${reasons}); the rest was used\n`,
+    )
   }
-  io.out(`${state.status} · ${formatCounts(state.end?.counts ?? state.counts)} · ${join(runDir, SUMMARY_MD)}\n`)
+  io.out(
+    `${state.status} · ${formatCounts(state.end?.counts ?? state.counts)} · ${join(runDir, SUMMARY_MD)}\n`,
+  )
   return 0
 }
 
 function clean(outputDir: string, keepArg: string | undefined, io: CliIo): number {
   const keep = keepArg === undefined ? 30 : Number(keepArg)
-  if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep needs a whole number of runs >= 1; received "${keepArg}"`)
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UsageError(`--keep needs a whole number of runs >= 1; received "${keepArg}"`)
   const deleted = pruneRuns(outputDir, keep)
   io.out(`deleted ${deleted.length} run(s), kept ${listRunIds(outputDir).length} in ${outputDir}\n`)
   return 0
@@ -291,7 +319,8 @@ async function follow(runDir: string, io: CliIo): Promise<number> {
   } finally {
     clearInterval(check)
   }
-  if (!ended) io.out(`threepio: the writer is gone and events.jsonl ends without run-end (INCOMPLETE)\n`)
+  if (!ended)
+    io.out(`threepio: the writer is gone and events.jsonl ends without run-end (INCOMPLETE)\n`)
   return 0
 }
 
@@ -299,7 +328,8 @@ async function ingest(runDir: string, pidArg: string | undefined, io: CliIo): Pr
   let pid: number | undefined
   if (pidArg !== undefined) {
     pid = Number(pidArg)
-    if (!Number.isInteger(pid) || pid <= 0) throw new UsageError(`--pid needs a process id; received "${pidArg}"`)
+    if (!Number.isInteger(pid) || pid <= 0)
+      throw new UsageError(`--pid needs a process id; received "${pidArg}"`)
   }
   try {
     if (!statSync(runDir).isDirectory()) throw new Error()

@@ -21,7 +21,10 @@ export interface IngestOptions {
 
 /** Follows `runDir`/events.jsonl and writes the run directory; resolves with the final state. */
 export async function ingestRun(runDir: string, options: IngestOptions = {}): Promise<RunState> {
-  const directory = new RunDirectory(runDir, { mode: 'live', ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}) })
+  const directory = new RunDirectory(runDir, {
+    mode: 'live',
+    ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}),
+  })
   const follower = new EventLogFollower(join(runDir, EVENTS_FILE), { pollIntervalMs: 50 })
   let pid = options.pid
   const check = setInterval(() => {

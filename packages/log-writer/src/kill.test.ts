@@ -20,7 +20,11 @@ function killPoints(seed: number, n: number): number[] {
   })
 }
 
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   for (let i = 0; i < items.length; i += size) {
     // Settle the whole batch before failing, so no child is still writing during cleanup.
     const results = await Promise.allSettled(items.slice(i, i + size).map(fn))
@@ -59,9 +63,14 @@ describe.each(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)('killed by %s', (signal
       if (signal !== 'SIGKILL') {
         // Flushed on the way out: a run-end, and every file as a replay writes it.
         expect(stats.truncated).toBe(0)
-        expect(events.at(-1)).toMatchObject({ type: 'run-end', status: 'interrupted', reason: `received ${signal}` })
+        expect(events.at(-1)).toMatchObject({
+          type: 'run-end',
+          status: 'interrupted',
+          reason: `received ${signal}`,
+        })
         expect([...live.keys()]).toEqual([...truth.keys()])
-        for (const [path, bytes] of truth) expect(live.get(path)?.toString(), `${path} at point ${point}`).toBe(bytes.toString())
+        for (const [path, bytes] of truth)
+          expect(live.get(path)?.toString(), `${path} at point ${point}`).toBe(bytes.toString())
         expect(JSON.parse(live.get('run.json')!.toString()).status).toBe('INTERRUPTED')
       } else {
         // Whatever reached the disk is a prefix of the truth; `threepio report` completes it.

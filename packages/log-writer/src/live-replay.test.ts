@@ -26,7 +26,8 @@ function expectReplayEqualsLive(runDir: string): void {
   rebuildRun(copy)
   const replayed = readTree(copy)
   expect([...replayed.keys()]).toEqual([...live.keys()])
-  for (const [path, bytes] of live) expect(replayed.get(path)?.toString('utf8'), path).toBe(bytes.toString('utf8'))
+  for (const [path, bytes] of live)
+    expect(replayed.get(path)?.toString('utf8'), path).toBe(bytes.toString('utf8'))
 }
 
 describe('live == replay', () => {
@@ -40,7 +41,12 @@ describe('live == replay', () => {
       recorder.emit(input as EventInput)
     }
     const end = events.find((e) => e.type === 'run-end')
-    if (end?.type === 'run-end') recorder.end({ status: end.status, counts: end.counts, ...(end.reason ? { reason: end.reason } : {}) })
+    if (end?.type === 'run-end')
+      recorder.end({
+        status: end.status,
+        counts: end.counts,
+        ...(end.reason ? { reason: end.reason } : {}),
+      })
     else recorder.interrupt('test: no run-end in the stream')
     expectReplayEqualsLive(recorder.paths.runDir)
   })
@@ -51,10 +57,27 @@ describe('live == replay', () => {
       const file = `src/m${i % 50}/f${i}.test.ts`
       recorder.emit({ type: 'file-start', file })
       const test = { id: `${file}::t`, name: 't', suite: [] }
-      recorder.emit({ type: 'output', file, testId: test.id, stream: 'stdout', text: `hello ${i}\n` })
+      recorder.emit({
+        type: 'output',
+        file,
+        testId: test.id,
+        stream: 'stdout',
+        text: `hello ${i}\n`,
+      })
       const status = i % 100 === 0 ? 'failed' : 'passed'
-      recorder.emit({ type: 'test-end', file, test, status, ...(status === 'failed' ? { error: { message: `boom ${i}` } } : {}) })
-      recorder.emit({ type: 'file-end', file, status, counts: { ...emptyCounts(), [status]: 1, total: 1 } })
+      recorder.emit({
+        type: 'test-end',
+        file,
+        test,
+        status,
+        ...(status === 'failed' ? { error: { message: `boom ${i}` } } : {}),
+      })
+      recorder.emit({
+        type: 'file-end',
+        file,
+        status,
+        counts: { ...emptyCounts(), [status]: 1, total: 1 },
+      })
       if (i % 500 === 0) await new Promise((r) => setImmediate(r))
     }
     recorder.end({ status: 'failed' })
@@ -75,10 +98,27 @@ describe('live == replay', () => {
     recorder.emit({ type: 'file-start', file })
     recorder.emit({ type: 'test-start', file, test })
     const chunk = 'x'.repeat(1023) + '\n'
-    recorder.emit({ type: 'output', file, testId: test.id, stream: 'stdout', text: chunk.repeat(10 * 1024) }) // 10 MiB at once
-    recorder.emit({ type: 'output', file, testId: test.id, stream: 'stderr', text: 'binary \u0000\u0001\ufffd\ud800 end\n' })
+    recorder.emit({
+      type: 'output',
+      file,
+      testId: test.id,
+      stream: 'stdout',
+      text: chunk.repeat(10 * 1024),
+    }) // 10 MiB at once
+    recorder.emit({
+      type: 'output',
+      file,
+      testId: test.id,
+      stream: 'stderr',
+      text: 'binary \u0000\u0001\ufffd\ud800 end\n',
+    })
     recorder.emit({ type: 'test-end', file, test, status: 'passed' })
-    recorder.emit({ type: 'file-end', file, status: 'passed', counts: { ...emptyCounts(), passed: 1, total: 1 } })
+    recorder.emit({
+      type: 'file-end',
+      file,
+      status: 'passed',
+      counts: { ...emptyCounts(), passed: 1, total: 1 },
+    })
     recorder.end({ status: 'passed' })
     const log = readFileSync(join(recorder.paths.runDir, 'logs', file + '.log'), 'utf8')
     expect(log.length).toBeGreaterThan(10 * 1024 * 1024)

@@ -29,12 +29,13 @@ const MARK: Record<TestStatus, string> = {
   xpassed: '!',
 }
 
+/* eslint-disable no-control-regex -- these patterns exist to match control characters */
 // ANSI escape sequences (colours, cursor moves): meaningless in a file.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
+const ANSI =
+  /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
 // Other control characters, except tab and newline, become U+FFFD so logs stay text.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g
+/* eslint-enable no-control-regex */
 
 /** Output text as it should appear in a log: no ANSI codes, no control characters, `\n` newlines. */
 export function cleanText(text: string): string {
@@ -65,7 +66,13 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`
 }
 
-export function logHeader(file: string, project: string | undefined, runner: string, runId: string, started: number): string {
+export function logHeader(
+  file: string,
+  project: string | undefined,
+  runner: string,
+  runId: string,
+  started: number,
+): string {
   return (
     `# ${oneLine(file)}${project ? ` [${oneLine(project)}]` : ''}\n` +
     `# ${runner} · run ${runId} · started ${new Date(started).toISOString()}\n\n`
@@ -85,7 +92,11 @@ export function attributionLine(name: string | undefined): string {
  * Output lines; `atLineStart` says whether the log is at the start of a line. stderr lines are
  * marked `[stderr] `. Returns the text and whether it ended at a line start.
  */
-export function outputText(text: string, stream: 'stdout' | 'stderr', atLineStart: boolean): { text: string; atLineStart: boolean } {
+export function outputText(
+  text: string,
+  stream: 'stdout' | 'stderr',
+  atLineStart: boolean,
+): { text: string; atLineStart: boolean } {
   const clean = cleanText(text)
   if (clean === '') return { text: '', atLineStart }
   let out = clean
@@ -119,14 +130,26 @@ export function errorBlock(error: TestError): string {
   return parts.map((p) => indent(p)).join('\n\n') + '\n'
 }
 
-export function testEndLines(name: string, status: TestStatus, durationMs: number | undefined, attempt: number | undefined, error: TestError | undefined): string {
+export function testEndLines(
+  name: string,
+  status: TestStatus,
+  durationMs: number | undefined,
+  attempt: number | undefined,
+  error: TestError | undefined,
+): string {
   const took = durationMs !== undefined ? ` (${formatDuration(durationMs)})` : ''
   const retry = attempt ? ` [attempt ${attempt + 1}]` : ''
   const head = `${MARK[status]} ${status.toUpperCase()} ${oneLine(name)}${retry}${took}\n`
   return error ? head + errorBlock(error) : head
 }
 
-export function fileEndLines(file: string, status: FileStatus, counts: Counts, durationMs: number | undefined, error: TestError | undefined): string {
+export function fileEndLines(
+  file: string,
+  status: FileStatus,
+  counts: Counts,
+  durationMs: number | undefined,
+  error: TestError | undefined,
+): string {
   const took = durationMs !== undefined ? ` · ${formatDuration(durationMs)}` : ''
   const body = error ? errorBlock(error) : ''
   return `\n${body}■ ${status.toUpperCase()} ${oneLine(file)} · ${formatCounts(counts)}${took}\n`

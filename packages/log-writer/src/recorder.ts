@@ -61,16 +61,23 @@ export function resolveOptions(
   env: Record<string, string | undefined> = process.env,
 ): Required<ThreepioOptions> {
   const dir = options.outputDir ?? env.THREEPIO_DIR ?? DEFAULT_OUTPUT_DIR
-  const keepEnv = env.THREEPIO_KEEP_RUNS !== undefined && env.THREEPIO_KEEP_RUNS !== '' ? Number(env.THREEPIO_KEEP_RUNS) : undefined
+  const keepEnv =
+    env.THREEPIO_KEEP_RUNS !== undefined && env.THREEPIO_KEEP_RUNS !== ''
+      ? Number(env.THREEPIO_KEEP_RUNS)
+      : undefined
   const keepRuns = options.keepRuns ?? keepEnv ?? 30
   if (!Number.isInteger(keepRuns) || keepRuns < 0) {
-    throw new TypeError(`threepio: keepRuns must be a whole number >= 0 (0 keeps all); received ${String(options.keepRuns ?? env.THREEPIO_KEEP_RUNS)}`)
+    throw new TypeError(
+      `threepio: keepRuns must be a whole number >= 0 (0 keeps all); received ${String(options.keepRuns ?? env.THREEPIO_KEEP_RUNS)}`,
+    )
   }
   const quietEnv = env.THREEPIO_QUIET
   return {
     outputDir: isAbsolute(dir) ? dir : join(rootDir, dir),
     keepRuns,
-    quiet: options.quiet ?? (quietEnv !== undefined && quietEnv !== '' && quietEnv !== '0' && quietEnv !== 'false'),
+    quiet:
+      options.quiet ??
+      (quietEnv !== undefined && quietEnv !== '' && quietEnv !== '0' && quietEnv !== 'false'),
   }
 }
 
@@ -124,7 +131,9 @@ export class RunRecorder {
         ...(options.fs?.events ? { fs: options.fs.events } : {}),
       })
     } catch (err) {
-      stderr(`threepio: warning: not recording this run: cannot open ${paths.events}: ${(err as Error).message}\n`)
+      stderr(
+        `threepio: warning: not recording this run: cannot open ${paths.events}: ${(err as Error).message}\n`,
+      )
       return undefined
     }
     recorder = new RunRecorder(paths, writer, directory, { ...options, ...resolved }, startTime)
@@ -143,12 +152,19 @@ export class RunRecorder {
     try {
       writeLatest(resolved.outputDir, paths.runId)
     } catch (err) {
-      recorder.problem({ level: 'warn', message: `could not update ${resolved.outputDir}/latest: ${(err as Error).message}` })
+      recorder.problem({
+        level: 'warn',
+        message: `could not update ${resolved.outputDir}/latest: ${(err as Error).message}`,
+      })
     }
     pruneRuns(resolved.outputDir, resolved.keepRuns, [paths.runId])
     if (options.handleExit !== false) {
       recorder.removeExitHook = onExit((code, signal) => {
-        recorder?.interrupt(signal ? `received ${signal}` : `the process exited (code ${code ?? 0}) before the run ended`)
+        recorder?.interrupt(
+          signal
+            ? `received ${signal}`
+            : `the process exited (code ${code ?? 0}) before the run ended`,
+        )
       })
     }
     return recorder
@@ -206,7 +222,10 @@ export class RunRecorder {
       this.directory.finish()
       if (!this.options.quiet) this.stderr(this.closingLine() + '\n')
     } catch (err) {
-      this.problem({ level: 'error', message: `could not finish the run directory: ${String(err)}` })
+      this.problem({
+        level: 'error',
+        message: `could not finish the run directory: ${String(err)}`,
+      })
     }
   }
 
@@ -222,10 +241,17 @@ export class RunRecorder {
   private problem(d: WriterDiagnostic): void {
     if (!this.warned) {
       this.warned = true
-      this.stderr(`threepio: warning: ${d.message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`)
+      this.stderr(
+        `threepio: warning: ${d.message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`,
+      )
     }
     if (!this.ended && !this.writer.isClosed && d.code !== 'EVENTS_DROPPED') {
-      this.writer.emit({ type: 'diagnostic', level: d.level, message: d.message, ...(d.code ? { code: d.code } : {}) })
+      this.writer.emit({
+        type: 'diagnostic',
+        level: d.level,
+        message: d.message,
+        ...(d.code ? { code: d.code } : {}),
+      })
     }
   }
 }

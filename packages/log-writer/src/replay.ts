@@ -18,9 +18,15 @@ export interface RebuildResult {
  * Rewrites the logs, test-run.md and run.json of `runDir` from its events.jsonl. A log without
  * run-end gives an INCOMPLETE run. Throws only when events.jsonl cannot be read.
  */
-export function rebuildRun(runDir: string, onDiagnostic?: (d: WriterDiagnostic) => void): RebuildResult {
+export function rebuildRun(
+  runDir: string,
+  onDiagnostic?: (d: WriterDiagnostic) => void,
+): RebuildResult {
   rmSync(join(runDir, LOGS_DIR), { recursive: true, force: true })
-  const target = new RunDirectory(runDir, { mode: 'replay', ...(onDiagnostic ? { onDiagnostic } : {}) })
+  const target = new RunDirectory(runDir, {
+    mode: 'replay',
+    ...(onDiagnostic ? { onDiagnostic } : {}),
+  })
   const stats = replayInto(target, join(runDir, EVENTS_FILE))
   target.finish({ skipped: stats })
   return { state: target.state, stats }

@@ -10,13 +10,26 @@ const LIVE_GRACE_MS = 60_000
 
 /** Run ids under `outputDir`, oldest first. */
 export function listRunIds(outputDir: string): string[] {
+  let ids: string[]
   try {
-    return readdirSync(join(outputDir, RUNS_DIR))
-      .filter((id) => RUN_ID_PATTERN.test(id))
-      .sort()
+    ids = readdirSync(join(outputDir, RUNS_DIR)).filter((id) => RUN_ID_PATTERN.test(id))
   } catch {
     return []
   }
+  // Ids sort by start second; runs started in the same second are ordered by run-start time.
+  const seconds = (id: string) => id.slice(0, 19)
+  const sameSecond = new Set<string>()
+  const seen = new Set<string>()
+  for (const id of ids) (seen.has(seconds(id)) ? sameSecond : seen).add(seconds(id))
+  const startMs = new Map<string, number>()
+  for (const id of ids) {
+    if (sameSecond.has(seconds(id)))
+      startMs.set(id, runStartTime(join(outputDir, RUNS_DIR, id)) ?? 0)
+  }
+  return ids.sort((a, b) => {
+    if (seconds(a) !== seconds(b)) return seconds(a) < seconds(b) ? -1 : 1
+    return (startMs.get(a) ?? 0) - (startMs.get(b) ?? 0) || (a < b ? -1 : a > b ? 1 : 0)
+  })
 }
 
 /** True when a process with this pid exists. */
@@ -31,15 +44,23 @@ export function processAlive(pid: number): boolean {
 
 /** The pid in the run-start line of an events.jsonl, if readable. */
 export function writerPid(runDir: string): number | undefined {
+  const pid = firstEvent(runDir)?.pid
+  return typeof pid === 'number' ? pid : undefined
+}
+
+function runStartTime(runDir: string): number | undefined {
+  const time = firstEvent(runDir)?.time
+  return typeof time === 'number' ? time : undefined
+}
+
+function firstEvent(runDir: string): { pid?: unknown; time?: unknown } | undefined {
   try {
     const fd = openSync(join(runDir, EVENTS_FILE), 'r')
     const buf = Buffer.alloc(64 * 1024)
     const n = readSync(fd, buf, 0, buf.length, 0)
     closeSync(fd)
     const head = buf.subarray(0, n).toString('utf8')
-    const first = head.slice(0, head.indexOf('\n'))
-    const pid = (JSON.parse(first) as { type?: string; pid?: unknown }).pid
-    return typeof pid === 'number' ? pid : undefined
+    return JSON.parse(head.slice(0, head.indexOf('\n'))) as { pid?: unknown; time?: unknown }
   } catch {
     return undefined
   }
@@ -48,7 +69,9 @@ export function writerPid(runDir: string): number | undefined {
 /** True while a run may still be written: no final summary and a live writer or recent writes. */
 export function isRunLive(runDir: string, now = Date.now()): boolean {
   try {
-    const status = (JSON.parse(readFileSync(join(runDir, SUMMARY_JSON), 'utf8')) as { status?: string }).status
+    const status = (
+      JSON.parse(readFileSync(join(runDir, SUMMARY_JSON), 'utf8')) as { status?: string }
+    ).status
     if (status && status !== 'RUNNING') return false
   } catch {
     // no summary yet: the run may have just started
@@ -70,7 +93,11 @@ export function isRunLive(runDir: string, now = Date.now()): boolean {
  * Deletes the oldest runs so that `keep` remain (0 keeps all), sparing live runs and `protect`.
  * Returns the ids deleted. Never throws.
  */
-export function pruneRuns(outputDir: string, keep: number, protect: readonly string[] = []): string[] {
+export function pruneRuns(
+  outputDir: string,
+  keep: number,
+  protect: readonly string[] = [],
+): string[] {
   if (!(keep > 0)) return []
   const ids = listRunIds(outputDir)
   const deleted: string[] = []

@@ -58,7 +58,9 @@ export interface RunDirectoryOptions {
 }
 
 const errnoCode = (err: unknown): string =>
-  err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : 'EUNKNOWN'
+  err && typeof err === 'object' && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : 'EUNKNOWN'
 
 /** Writes one run directory from its events. */
 export class RunDirectory {
@@ -90,6 +92,16 @@ export class RunDirectory {
       summaryIntervalMs: options.summaryIntervalMs ?? 1000,
       maxBufferedChars: options.maxBufferedChars ?? 4 * 1024 * 1024,
     }
+    try {
+      // From now on, a missing logs/ means the run directory was deleted.
+      this.fs.mkdirSync(join(runDir, LOGS_DIR), { recursive: true })
+    } catch (err) {
+      this.report(
+        'warn',
+        `could not create ${join(runDir, LOGS_DIR)} (${errnoCode(err)})`,
+        errnoCode(err),
+      )
+    }
   }
 
   private get live(): boolean {
@@ -109,7 +121,8 @@ export class RunDirectory {
     if (append && append.text) this.buffer(append.log, append.text)
     if (!this.live) return
     this.summaryDirty = true
-    if (event.type === 'run-start' || event.type === 'file-end') this.summarySoon(this.opts.summaryMinIntervalMs)
+    if (event.type === 'run-start' || event.type === 'file-end')
+      this.summarySoon(this.opts.summaryMinIntervalMs)
     else this.summarySoon(this.opts.summaryIntervalMs)
   }
 
@@ -141,23 +154,30 @@ export class RunDirectory {
     this.summaryDirty = false
     this.lastSummary = Date.now()
     try {
-      this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_JSON), JSON.stringify(summaryJson(this.state), null, 2) + '\n')
-      this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_MD), summaryMarkdown(this.state))
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') {
+      try {
+        this.writeSummaryFiles()
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') throw err
+        // The run directory was deleted: recreate it.
         this.damaged = true
-        try {
-          this.fs.mkdirSync(this.runDir, { recursive: true })
-          this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_JSON), JSON.stringify(summaryJson(this.state), null, 2) + '\n')
-          this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_MD), summaryMarkdown(this.state))
-          return
-        } catch (again) {
-          err = again
-        }
+        this.fs.mkdirSync(this.runDir, { recursive: true })
+        this.writeSummaryFiles()
       }
+    } catch (err) {
       this.summaryDirty = true
-      this.report('warn', `could not write the summary in ${this.runDir} (${errnoCode(err)}): ${String((err as Error).message ?? err)}`, errnoCode(err))
+      const code = errnoCode(err)
+      this.report(
+        'warn',
+        `could not write the summary in ${this.runDir} (${code}): ${(err as Error).message}`,
+        code,
+      )
     }
+  }
+
+  private writeSummaryFiles(): void {
+    const json = JSON.stringify(summaryJson(this.state), null, 2) + '\n'
+    this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_JSON), json)
+    this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_MD), summaryMarkdown(this.state))
   }
 
   /**
@@ -192,7 +212,11 @@ export class RunDirectory {
       if (!this.flushLogs()) {
         // The disk refuses and memory is full: drop this text, rebuild the log at the end.
         this.damaged = true
-        this.report('error', `log text dropped while the disk refused writes; logs will be rebuilt from events.jsonl`, 'ELOGDROP')
+        this.report(
+          'error',
+          `log text dropped while the disk refused writes; logs will be rebuilt from events.jsonl`,
+          'ELOGDROP',
+        )
         return
       }
       parts = []
@@ -213,7 +237,8 @@ export class RunDirectory {
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err
       // First write of a log in a new folder, or the run directory was deleted.
-      if (!log.startsWith(LOGS_DIR + '/') || !nodeFs.existsSync(join(this.runDir, LOGS_DIR))) this.damaged = true
+      if (!log.startsWith(LOGS_DIR + '/') || !nodeFs.existsSync(join(this.runDir, LOGS_DIR)))
+        this.damaged = true
       this.fs.mkdirSync(dirname(path), { recursive: true })
       this.fs.appendFileSync(path, text)
     }
@@ -221,7 +246,11 @@ export class RunDirectory {
 
   private onWriteFailure(err: unknown, path: string): void {
     const code = errnoCode(err)
-    this.report('warn', `could not write ${path} (${code}): ${String((err as Error).message ?? err)}; the text is kept and retried`, code)
+    this.report(
+      'warn',
+      `could not write ${path} (${code}): ${String((err as Error).message ?? err)}; the text is kept and retried`,
+      code,
+    )
     if (!this.live || this.finished) return
     this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 50), 5000)
     if (this.flushTimer) clearTimeout(this.flushTimer)
@@ -253,9 +282,17 @@ export class RunDirectory {
       replayInto(replay, join(this.runDir, EVENTS_FILE))
       for (const append of replay.state.finish()) replay.buffer(append.log, append.text)
       replay.flushLogs()
-      this.report('warn', `logs in ${this.runDir} lost text during the run and were rebuilt from events.jsonl`, 'EREBUILT')
+      this.report(
+        'warn',
+        `logs in ${this.runDir} lost text during the run and were rebuilt from events.jsonl`,
+        'EREBUILT',
+      )
     } catch (err) {
-      this.report('error', `could not rebuild the logs of ${this.runDir}: ${String(err)}`, errnoCode(err))
+      this.report(
+        'error',
+        `could not rebuild the logs of ${this.runDir}: ${String(err)}`,
+        errnoCode(err),
+      )
     }
   }
 

@@ -146,7 +146,10 @@ export class RunState {
         file.attributed = null
         return this.join(
           append,
-          this.write(file, fmt.testEndLines(name, event.status, event.durationMs, event.attempt, event.error)),
+          this.write(
+            file,
+            fmt.testEndLines(name, event.status, event.durationMs, event.attempt, event.error),
+          ),
         )
       }
       case 'file-end': {
@@ -160,9 +163,18 @@ export class RunState {
         s.durationMs = event.durationMs ?? Math.max(0, event.time - file.start)
         if (event.error) {
           s.error = event.error
-          this.addFailure({ file: s.file, ...(s.project ? { project: s.project } : {}), log: s.log, status: event.status, error: event.error })
+          this.addFailure({
+            file: s.file,
+            ...(s.project ? { project: s.project } : {}),
+            log: s.log,
+            status: event.status,
+            error: event.error,
+          })
         }
-        const text = this.write(file, fmt.fileEndLines(s.file, event.status, s.counts, s.durationMs, event.error))
+        const text = this.write(
+          file,
+          fmt.fileEndLines(s.file, event.status, s.counts, s.durationMs, event.error),
+        )
         this.closeFile(file)
         return this.join(append, text)
       }
@@ -171,7 +183,8 @@ export class RunState {
         return undefined
       case 'diagnostic':
         this.diagnosticsTotal++
-        if (this.diagnostics.length < MAX_DIAGNOSTICS) this.diagnostics.push(`${event.level}: ${event.message}`)
+        if (this.diagnostics.length < MAX_DIAGNOSTICS)
+          this.diagnostics.push(`${event.level}: ${event.message}`)
         return undefined
     }
   }
@@ -219,14 +232,22 @@ export class RunState {
     return this.join(append, text ? { log: file.summary.log, text } : undefined)
   }
 
-  private fileFor(path: string, project: string | undefined, time: number): { file: OpenFile; append?: LogAppend } {
+  private fileFor(
+    path: string,
+    project: string | undefined,
+    time: number,
+  ): { file: OpenFile; append?: LogAppend } {
     const open = this.open.get(fileKey(path, project))
     if (open) return { file: open }
     const opened = this.openFile(path, project, time)
     return opened
   }
 
-  private openFile(path: string, project: string | undefined, time: number): { file: OpenFile; append: LogAppend } {
+  private openFile(
+    path: string,
+    project: string | undefined,
+    time: number,
+  ): { file: OpenFile; append: LogAppend } {
     const key = fileKey(path, project)
     const log = `${LOGS_DIR}/${logPathFor(path, project)}`
     const known = this.files.get(key)
@@ -246,9 +267,18 @@ export class RunState {
       delete known.durationMs
     }
     this.files.set(key, summary)
-    const file: OpenFile = { summary, start: time, tests: new Map(), attributed: undefined, current: undefined, atLineStart: true }
+    const file: OpenFile = {
+      summary,
+      start: time,
+      tests: new Map(),
+      attributed: undefined,
+      current: undefined,
+      atLineStart: true,
+    }
     this.open.set(key, file)
-    const runner = this.start ? `${this.start.runner.name} ${this.start.runner.version}` : 'unknown runner'
+    const runner = this.start
+      ? `${this.start.runner.name} ${this.start.runner.version}`
+      : 'unknown runner'
     const header = fmt.logHeader(path, project, runner, this.start?.runId ?? 'unknown', time)
     return { file, append: { log, text: (known ? '\n' : '') + header } }
   }

@@ -34,7 +34,14 @@ export interface RunSummaryJson {
   counts: Counts
   flaky: number
   files: Record<FileSummary['status'] | 'total', number>
-  failures: Array<{ file: string; project?: string; test?: string; status: string; message: string; log: string }>
+  failures: Array<{
+    file: string
+    project?: string
+    test?: string
+    status: string
+    message: string
+    log: string
+  }>
   failuresTotal: number
   fileList: Array<{
     file: string
@@ -64,9 +71,14 @@ function orderedFiles(state: RunState): { failing: FileSummary[]; other: FileSum
 /** The first lines of an error, for summaries. */
 export function errorHead(error: TestError | undefined): string {
   if (!error) return ''
-  const text = error.diff && !error.message.includes(error.diff) ? `${error.message}\n${error.diff}` : error.message
+  const text =
+    error.diff && !error.message.includes(error.diff)
+      ? `${error.message}\n${error.diff}`
+      : error.message
   const lines = oneLineEach(text).split('\n')
-  const head = lines.slice(0, ERROR_LINES).map((l) => (l.length > LINE_CHARS ? l.slice(0, LINE_CHARS) + '…' : l))
+  const head = lines
+    .slice(0, ERROR_LINES)
+    .map((l) => (l.length > LINE_CHARS ? l.slice(0, LINE_CHARS) + '…' : l))
   if (lines.length > ERROR_LINES) head.push(`… ${lines.length - ERROR_LINES} more lines in the log`)
   return head.join('\n')
 }
@@ -167,16 +179,31 @@ export function summaryMarkdown(state: RunState): string {
   const runner = json.runner ? `${json.runner.name} ${json.runner.version}` : 'unknown runner'
   out.push(`# ${json.status} · ${runner}`, '')
   const fileWord = json.files.total === 1 ? 'file' : 'files'
-  out.push(`**${formatCounts(json.counts)}** · ${json.files.total} ${fileWord} · ${formatDuration(json.durationMs)}`, '')
-  if (start) out.push(`- Command: ${code(start.argv.join(' '), 500)}`, `- Root: ${code(start.rootDir, 500)}`)
-  out.push(`- Run: ${code(json.runId ?? 'unknown')}${json.startedAt ? `, started ${json.startedAt}` : ''}`)
+  out.push(
+    `**${formatCounts(json.counts)}** · ${json.files.total} ${fileWord} · ${formatDuration(json.durationMs)}`,
+    '',
+  )
+  if (start)
+    out.push(`- Command: ${code(start.argv.join(' '), 500)}`, `- Root: ${code(start.rootDir, 500)}`)
+  out.push(
+    `- Run: ${code(json.runId ?? 'unknown')}${json.startedAt ? `, started ${json.startedAt}` : ''}`,
+  )
   if (json.reason) out.push(`- Reason: ${oneLine(json.reason)}`)
-  if (json.status === 'RUNNING') out.push(`- Still running: ${state.openFiles} file(s) in progress; this summary is replaced as the run goes.`)
+  if (json.status === 'RUNNING')
+    out.push(
+      `- Still running: ${state.openFiles} file(s) in progress; this summary is replaced as the run goes.`,
+    )
   if (json.status === 'INCOMPLETE')
-    out.push('- The event log ends without run-end: the test process was killed or crashed. Everything it recorded is below.')
+    out.push(
+      '- The event log ends without run-end: the test process was killed or crashed. Everything it recorded is below.',
+    )
   if (json.flaky) out.push(`- Flaky: ${json.flaky} test(s) passed after failing`)
-  if (json.diagnostics.total) out.push(`- threepio had ${json.diagnostics.total} problem(s) of its own; first: ${oneLine(json.diagnostics.messages[0] ?? '')}`)
-  if (json.events.skippedLines) out.push(`- events.jsonl: ${json.events.skippedLines} unreadable line(s) skipped`)
+  if (json.diagnostics.total)
+    out.push(
+      `- threepio had ${json.diagnostics.total} problem(s) of its own; first: ${oneLine(json.diagnostics.messages[0] ?? '')}`,
+    )
+  if (json.events.skippedLines)
+    out.push(`- events.jsonl: ${json.events.skippedLines} unreadable line(s) skipped`)
   out.push('')
 
   const { failing, other } = orderedFiles(state)
@@ -188,28 +215,55 @@ export function summaryMarkdown(state: RunState): string {
       byFile.set(key, [...(byFile.get(key) ?? []), f])
     }
     for (const f of failing.slice(0, MAX_FAILING_FILES_MD)) {
-      out.push(`### ${fileLabel(f)} — ${f.status.toUpperCase()} · ${formatCounts(f.counts)} · [log](${href(f.log)})`, '')
+      out.push(
+        `### ${fileLabel(f)} — ${f.status.toUpperCase()} · ${formatCounts(f.counts)} · [log](${href(f.log)})`,
+        '',
+      )
       if (f.status === 'unfinished') {
-        out.push(`- did not finish before the run ended${f.runningTest !== undefined ? `; running then: ${code(f.runningTest)}` : ''}`)
+        out.push(
+          `- did not finish before the run ended${f.runningTest !== undefined ? `; running then: ${code(f.runningTest)}` : ''}`,
+        )
       }
       for (const failure of byFile.get(`${f.project ?? ''}\0${f.file}`) ?? []) {
-        out.push(failure.test !== undefined ? `- ✗ ${code(failure.test)} (${failure.status})` : `- the file failed to run (${failure.status})`)
+        out.push(
+          failure.test !== undefined
+            ? `- ✗ ${code(failure.test)} (${failure.status})`
+            : `- the file failed to run (${failure.status})`,
+        )
         const head = errorHead(failure.error)
         if (head) out.push(fenced(head, '  '))
       }
       out.push('')
     }
-    if (failing.length > MAX_FAILING_FILES_MD) out.push(`… and ${failing.length - MAX_FAILING_FILES_MD} more failing files (run.json lists them)`, '')
+    if (failing.length > MAX_FAILING_FILES_MD)
+      out.push(
+        `… and ${failing.length - MAX_FAILING_FILES_MD} more failing files (run.json lists them)`,
+        '',
+      )
     if (state.failuresTotal > state.failures.length)
-      out.push(`Details are shown for the first ${state.failures.length} of ${state.failuresTotal} failures; each log has all of its own.`, '')
+      out.push(
+        `Details are shown for the first ${state.failures.length} of ${state.failuresTotal} failures; each log has all of its own.`,
+        '',
+      )
   }
   if (other.length) {
-    out.push(`## ${failing.length ? 'Other files' : 'Files'} (${other.length})`, '', '| status | file | tests | time |', '|---|---|---|---|')
+    out.push(
+      `## ${failing.length ? 'Other files' : 'Files'} (${other.length})`,
+      '',
+      '| status | file | tests | time |',
+      '|---|---|---|---|',
+    )
     for (const f of other.slice(0, MAX_OTHER_FILES_MD)) {
       const took = f.durationMs !== undefined ? formatDuration(f.durationMs) : ''
-      out.push(`| ${f.status.toUpperCase()} | [${fileLabel(f).replace(/\]/g, '\\]')}](${href(f.log)}) | ${formatCounts(f.counts)} | ${took} |`)
+      out.push(
+        `| ${f.status.toUpperCase()} | [${fileLabel(f).replace(/\]/g, '\\]')}](${href(f.log)}) | ${formatCounts(f.counts)} | ${took} |`,
+      )
     }
-    if (other.length > MAX_OTHER_FILES_MD) out.push('', `… and ${other.length - MAX_OTHER_FILES_MD} more files (run.json lists up to ${MAX_FILES_JSON})`)
+    if (other.length > MAX_OTHER_FILES_MD)
+      out.push(
+        '',
+        `… and ${other.length - MAX_OTHER_FILES_MD} more files (run.json lists up to ${MAX_FILES_JSON})`,
+      )
     out.push('')
   }
   if (!state.files.size) out.push('No test files ran.', '')

@@ -25,9 +25,29 @@ if (mode === 'recorder') {
 } else {
   const writer = EventLogWriter.open(`${target}/events.jsonl`)
   emit = (e) => writer.emit(e)
-  emit({ type: 'run-start', schema: 1, runId: 'child', runner: { name: 'pytest', version: '0.0.0-test' }, reporter: { name: 'threepio', version: '0.0.0' }, rootDir: process.cwd(), cwd: process.cwd(), argv: process.argv, pid: process.pid })
+  emit({
+    type: 'run-start',
+    schema: 1,
+    runId: 'child',
+    runner: { name: 'pytest', version: '0.0.0-test' },
+    reporter: { name: 'threepio', version: '0.0.0' },
+    rootDir: process.cwd(),
+    cwd: process.cwd(),
+    argv: process.argv,
+    pid: process.pid,
+  })
   end = () => {
-    writer.emit({ type: 'run-end', status: 'failed', durationMs: 1, counts: { ...emptyCounts(), total: files * testsPerFile, passed: files * testsPerFile - files, failed: files } })
+    writer.emit({
+      type: 'run-end',
+      status: 'failed',
+      durationMs: 1,
+      counts: {
+        ...emptyCounts(),
+        total: files * testsPerFile,
+        passed: files * testsPerFile - files,
+        failed: files,
+      },
+    })
     writer.closeSync()
   }
 }
@@ -40,11 +60,24 @@ function runFile() {
   for (let t = 0; t < testsPerFile; t++) {
     const test = { id: `${file}::t${t}`, name: `test ${t}`, suite: ['suite'] }
     emit({ type: 'test-start', file, test })
-    emit({ type: 'output', file, testId: test.id, stream: t % 2 ? 'stderr' : 'stdout', text: `file ${i} test ${t} says hello\n` })
+    emit({
+      type: 'output',
+      file,
+      testId: test.id,
+      stream: t % 2 ? 'stderr' : 'stdout',
+      text: `file ${i} test ${t} says hello\n`,
+    })
     const status = t === 0 ? 'failed' : 'passed'
     counts[status]++
     counts.total++
-    emit({ type: 'test-end', file, test, status, durationMs: 1, ...(status === 'failed' ? { error: { message: `expected ${t} to be ${t + 1}` } } : {}) })
+    emit({
+      type: 'test-end',
+      file,
+      test,
+      status,
+      durationMs: 1,
+      ...(status === 'failed' ? { error: { message: `expected ${t} to be ${t + 1}` } } : {}),
+    })
   }
   emit({ type: 'file-end', file, status: 'failed', counts })
   i++

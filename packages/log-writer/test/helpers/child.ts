@@ -16,7 +16,11 @@ export interface Child {
 /** Starts the synthetic test process; `shell` wraps it (e.g. to set ulimit). */
 export function startChild(args: string[], options: { shell?: string } = {}): Child {
   const proc = options.shell
-    ? spawn('bash', ['-c', `${options.shell} && exec "$0" "$@"`, process.execPath, CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn(
+        'bash',
+        ['-c', `${options.shell} && exec "$0" "$@"`, process.execPath, CHILD, ...args],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
     : spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   proc.stderr!.on('data', (d) => (stderr += d))
@@ -34,9 +38,14 @@ export function startChild(args: string[], options: { shell?: string } = {}): Ch
       }
     }
   })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+  const exited = new Promise<{
+    code: number | null
+    signal: NodeJS.Signals | null
+    stderr: string
+  }>((resolve) =>
     proc.on('close', (code, signal) => {
-      for (const w of waiters.splice(0)) w.reject(new Error(`child exited (${code ?? signal}) after ${done} files: ${stderr}`))
+      for (const w of waiters.splice(0))
+        w.reject(new Error(`child exited (${code ?? signal}) after ${done} files: ${stderr}`))
       resolve({ code, signal, stderr })
     }),
   )
@@ -44,6 +53,9 @@ export function startChild(args: string[], options: { shell?: string } = {}): Ch
     proc,
     runDir,
     exited,
-    progress: (n) => (done >= n ? Promise.resolve() : new Promise((resolve, reject) => waiters.push({ n, resolve, reject }))),
+    progress: (n) =>
+      done >= n
+        ? Promise.resolve()
+        : new Promise((resolve, reject) => waiters.push({ n, resolve, reject })),
   }
 }

@@ -1,0 +1,166 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { createRunId, emptyCounts } from '@threepio/core'
+import { describe, expect, it } from 'vitest'
+import { startChild } from '../test/helpers/child.js'
+import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run-dir.js'
+import { main, type CliIo } from './cli.js'
+import { RunRecorder } from './recorder.js'
+import { rebuildRun } from './replay.js'
+import { pruneRuns } from './retention.js'
+
+const BIN = join(import.meta.dirname, '../bin/threepio.js')
+
+async function cli(args: string[], cwd = tempDir()) {
+  let out = ''
+  let err = ''
+  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), env: {}, cwd }
+  const code = await main(args, io)
+  return { code, out, err }
+}
+
+function recordRun(outputDir: string, status: 'passed' | 'failed' = 'failed'): RunRecorder {
+  const r = RunRecorder.start({
+    runner: { name: 'vitest', version: '3.2.4' },
+    reporter: { name: 'x', version: '0' },
+    rootDir: '/p',
+    outputDir,
+    quiet: true,
+    handleExit: false,
+  })!
+  r.emit({ type: 'file-start', file: 'a.test.ts' })
+  r.emit({ type: 'test-end', file: 'a.test.ts', test: { id: 'a', name: 'a', suite: [] }, status })
+  r.emit({
+    type: 'file-end',
+    file: 'a.test.ts',
+    status,
+    counts: { ...emptyCounts(), [status]: 1, total: 1 },
+  })
+  r.end({ status })
+  return r
+}
+
+describe('threepio command', () => {
+  it('prints help for every command and exits 0', async () => {
+    for (const cmd of ['ls', 'show', 'follow', 'report', 'clean', 'ingest']) {
+      const { code, out } = await cli([cmd, '--help'])
+      expect(code).toBe(0)
+      expect(out).toContain(`threepio ${cmd}`)
+    }
+    expect((await cli(['--help'])).out).toContain('Commands:')
+  })
+
+  it('rejects bad usage with exit 2 and says what was expected', async () => {
+    expect(await cli([])).toMatchObject({ code: 2 })
+    const unknown = await cli(['frobnicate'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.err).toContain('unknown command "frobnicate"')
+    const badOption = await cli(['ls', '--bogus'])
+    expect(badOption.code).toBe(2)
+    expect(badOption.err).toContain('--bogus')
+    const badKeep = await cli(['clean', '--keep', 'many'])
+    expect(badKeep).toMatchObject({ code: 2 })
+    expect(badKeep.err).toContain('--keep needs a whole number')
+    expect((await cli(['show', '--keep', '3'])).code).toBe(2)
+  })
+
+  it('reports a missing run with exit 1 and what exists', async () => {
+    const out = tempDir()
+    const none = await cli(['show', '--dir', out])
+    expect(none.code).toBe(1)
+    expect(none.err).toContain('no runs in')
+    const r = recordRun(out)
+    const missing = await cli(['show', 'nope', '--dir', out])
+    expect(missing.code).toBe(1)
+    expect(missing.err).toContain(`the newest is ${r.runId}`)
+  })
+
+  it('ls, show and show --json read the runs', async () => {
+    const out = tempDir()
+    const first = recordRun(out, 'passed')
+    const second = recordRun(out, 'failed')
+    const ls = await cli(['ls', '--dir', out])
+    expect(ls.out.split('\n')[0]).toContain(second.runId)
+    expect(ls.out).toContain('FAILED')
+    const json = JSON.parse((await cli(['ls', '--json', '--dir', out])).out)
+    expect(json.map((r: { runId: string }) => r.runId)).toEqual([second.runId, first.runId])
+    expect((await cli(['show', '--dir', out])).out).toContain('# FAILED')
+    expect((await cli(['show', first.runId.slice(0, 25), '--dir', out])).out).toContain('# PASSED')
+    expect(JSON.parse((await cli(['show', '--json', '--dir', out])).out).status).toBe('FAILED')
+  })
+
+  it('report rebuilds a truncated run as INCOMPLETE, counting the bad line', async () => {
+    const runDir = join(tempDir(), 'run')
+    mkdirSync(runDir)
+    writeFileSync(
+      join(runDir, 'events.jsonl'),
+      readFileSync(join(FIXTURES, 'truncated', 'events.jsonl')),
+    )
+    const { code, out, err } = await cli(['report', runDir])
+    expect(code).toBe(0)
+    expect(out).toContain('INCOMPLETE')
+    expect(err).toContain('skipped 1 unreadable line(s)')
+    expect(readFileSync(join(runDir, 'test-run.md'), 'utf8')).toMatch(/^# INCOMPLETE/)
+  })
+
+  it('clean keeps the newest runs and spares a live one', async () => {
+    const out = tempDir()
+    const runs = Array.from({ length: 5 }, () => recordRun(out).runId)
+    // An older run still being written by a live process (this one).
+    const liveId = createRunId(new Date(Date.UTC(2000, 0, 1)))
+    const liveDir = join(out, 'runs', liveId)
+    mkdirSync(liveDir)
+    writeFileSync(
+      join(liveDir, 'events.jsonl'),
+      JSON.stringify({ type: 'run-start', seq: 1, time: 1, pid: process.pid }) + '\n',
+    )
+    const { code, out: text } = await cli(['clean', '--keep', '2', '--dir', out])
+    expect(code).toBe(0)
+    expect(text).toContain('deleted 3 run(s)')
+    const left = JSON.parse((await cli(['ls', '--json', '--dir', out])).out).map(
+      (r: { runId: string }) => r.runId,
+    )
+    expect(left).toEqual([runs[4], runs[3], liveId])
+    expect(pruneRuns(out, 0)).toEqual([]) // 0 keeps all
+  })
+
+  it('ingest follows a run written by another process until run-end', async () => {
+    const runDir = tempDir()
+    const child = startChild(['writer', runDir, '300', '3'])
+    const ingest = spawn(process.execPath, [BIN, 'ingest', runDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    ingest.stderr.on('data', (d) => (stderr += d))
+    const ingestExit = new Promise<number | null>((r) => ingest.on('close', (c) => r(c)))
+    expect((await child.exited).code).toBe(0)
+    expect(await ingestExit).toBe(0)
+    expect(stderr).toBe('')
+    const live = readTree(runDir)
+    expect(JSON.parse(live.get('run.json')!.toString())).toMatchObject({
+      status: 'FAILED',
+      counts: { total: 900 },
+    })
+    const copy = eventsOnlyCopy(runDir)
+    rebuildRun(copy)
+    const truth = readTree(copy)
+    expect([...live.keys()]).toEqual([...truth.keys()])
+    for (const [p, b] of truth) expect(live.get(p)?.toString(), p).toBe(b.toString())
+  })
+
+  it('ingest finalises as INCOMPLETE when the writer dies without run-end', async () => {
+    const runDir = tempDir()
+    const child = startChild(['writer', runDir, '1000000', '3'])
+    await child.progress(1)
+    const ingest = spawn(process.execPath, [BIN, 'ingest', runDir], { stdio: 'ignore' })
+    const ingestExit = new Promise<number | null>((r) => ingest.on('close', (c) => r(c)))
+    await child.progress(50)
+    child.proc.kill('SIGKILL')
+    await child.exited
+    expect(await ingestExit).toBe(0)
+    const summary = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
+    expect(summary.status).toBe('INCOMPLETE')
+    expect(summary.files.total).toBeGreaterThanOrEqual(50)
+  })
+})

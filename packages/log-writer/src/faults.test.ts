@@ -1,0 +1,158 @@
+/**
+ * Disk faults: ENOSPC and EIO through the file-system seams, the run directory deleted for real,
+ * and a low `ulimit -n` for real. The run goes on, warns once, loses nothing events.jsonl holds.
+ */
+import * as fs from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { decodeEvents, emptyCounts, writeFileAtomicSync, type WriterFs } from '@threepio/core'
+import { describe, expect, it } from 'vitest'
+import { startChild } from '../test/helpers/child.js'
+import { eventsOnlyCopy, readTree, tempDir } from '../test/helpers/run-dir.js'
+import { RunRecorder } from './recorder.js'
+import { rebuildRun } from './replay.js'
+import type { RunDirectoryFs } from './run-directory.js'
+
+/** Seams whose writes fail with `fail` while it is set. */
+function faultySeams() {
+  const state = { fail: undefined as string | undefined }
+  const error = () => Object.assign(new Error(`${state.fail}: simulated`), { code: state.fail })
+  const events: WriterFs = {
+    ...(fs as unknown as WriterFs),
+    writeSync: (fd, buf, off, len) => {
+      if (state.fail) throw error()
+      return fs.writeSync(fd, buf, off, len)
+    },
+  }
+  const runDir: RunDirectoryFs = {
+    appendFileSync: (p, d) => {
+      if (state.fail) throw error()
+      fs.appendFileSync(p, d)
+    },
+    mkdirSync: (p, o) => fs.mkdirSync(p, o),
+    writeFileAtomicSync: (p, d) => {
+      if (state.fail) throw error()
+      writeFileAtomicSync(p, d)
+    },
+  }
+  return { state, events, runDir }
+}
+
+function record(options: { fs?: { events?: WriterFs; runDir?: RunDirectoryFs } } = {}) {
+  const warnings: string[] = []
+  const recorder = RunRecorder.start({
+    runner: { name: 'jest', version: '30.0.0' },
+    reporter: { name: '@threepio/jest-reporter', version: '0.0.0' },
+    rootDir: '/project',
+    outputDir: tempDir(),
+    quiet: true,
+    handleExit: false,
+    stderr: (t) => warnings.push(t),
+    ...options,
+  })!
+  let n = 0
+  const file = () => {
+    const name = `src/f${n++}.test.ts`
+    recorder.emit({ type: 'file-start', file: name })
+    const test = { id: `${name}::t`, name: 't', suite: [] }
+    recorder.emit({ type: 'output', file: name, testId: test.id, stream: 'stdout', text: 'hi\n' })
+    recorder.emit({ type: 'test-end', file: name, test, status: 'passed' })
+    recorder.emit({
+      type: 'file-end',
+      file: name,
+      status: 'passed',
+      counts: { ...emptyCounts(), passed: 1, total: 1 },
+    })
+  }
+  return { recorder, warnings, file }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5))
+
+function expectConsistent(runDir: string): void {
+  const live = readTree(runDir)
+  const copy = eventsOnlyCopy(runDir)
+  rebuildRun(copy)
+  const truth = readTree(copy)
+  expect([...live.keys()]).toEqual([...truth.keys()])
+  for (const [p, b] of truth) expect(live.get(p)?.toString(), p).toBe(b.toString())
+}
+
+describe.each(['ENOSPC', 'EIO'])('%s', (code) => {
+  it('on every write: the run goes on, one warning, everything written once the disk recovers', async () => {
+    const seams = faultySeams()
+    const { recorder, warnings, file } = record({ fs: seams })
+    file()
+    await tick()
+    seams.state.fail = code
+    for (let i = 0; i < 20; i++) {
+      file()
+      await tick()
+    }
+    seams.state.fail = undefined
+    file()
+    await new Promise((r) => setTimeout(r, 150)) // let the backoff retry run
+    recorder.end({ status: 'passed' })
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(code)
+    const { events } = decodeEvents(readFileSync(join(recorder.paths.runDir, 'events.jsonl')))
+    expect(events.filter((e) => e.type === 'file-end')).toHaveLength(22)
+    expect(events.some((e) => e.type === 'diagnostic' && e.code === code)).toBe(true)
+    const summary = JSON.parse(readFileSync(join(recorder.paths.runDir, 'run.json'), 'utf8'))
+    expect(summary).toMatchObject({ status: 'PASSED', counts: { passed: 22 } })
+    expect(summary.diagnostics.total).toBeGreaterThan(0)
+    expectConsistent(recorder.paths.runDir)
+  })
+
+  it('still failing at exit: nothing throws and what reached the disk is whole', () => {
+    const seams = faultySeams()
+    const { recorder, warnings, file } = record({ fs: seams })
+    file()
+    seams.state.fail = code
+    file()
+    expect(() => recorder.end({ status: 'passed' })).not.toThrow()
+    expect(warnings).toHaveLength(1)
+    const { stats } = decodeEvents(readFileSync(join(recorder.paths.runDir, 'events.jsonl')))
+    expect(stats.truncated + stats.invalidJson).toBe(0)
+  })
+})
+
+describe('the run directory deleted mid-run', () => {
+  it('is recreated, with logs and summaries rebuilt from the whole event log', async () => {
+    const { recorder, warnings, file } = record()
+    for (let i = 0; i < 5; i++) file()
+    await new Promise((r) => setTimeout(r, 150)) // logs flushed
+    rmSync(recorder.paths.runDir, { recursive: true, force: true })
+    for (let i = 0; i < 5; i++) file()
+    recorder.end({ status: 'passed' })
+    expect(warnings.length).toBe(1)
+    const { events } = decodeEvents(readFileSync(join(recorder.paths.runDir, 'events.jsonl')))
+    expect(events.filter((e) => e.type === 'file-end')).toHaveLength(10)
+    expect(readdirSync(join(recorder.paths.runDir, 'logs', 'src'))).toHaveLength(10)
+    expect(
+      JSON.parse(readFileSync(join(recorder.paths.runDir, 'run.json'), 'utf8')).counts.passed,
+    ).toBe(10)
+    expectConsistent(recorder.paths.runDir)
+  })
+})
+
+describe('a low open-file limit', () => {
+  it('records 5,000 files under ulimit -n 256 without EMFILE', async () => {
+    const out = tempDir()
+    const child = startChild(['recorder', out, '5000', '2'], { shell: 'ulimit -n 256' })
+    const runDir = await child.runDir
+    const exit = await child.exited
+    expect(exit.stderr).toBe('')
+    expect(exit.code).toBe(0)
+    let logs = 0
+    for (const d of readdirSync(join(runDir, 'logs', 'src')))
+      logs += readdirSync(join(runDir, 'logs', 'src', d)).length
+    expect(logs).toBe(5000)
+    const summary = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
+    expect(summary).toMatchObject({
+      status: 'FAILED',
+      diagnostics: { total: 0 },
+      counts: { total: 10_000 },
+    })
+  })
+})
