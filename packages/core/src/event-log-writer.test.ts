@@ -112,6 +112,16 @@ describe('EventLogWriter', () => {
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1))
   })
 
+  it('loses nothing from a synchronous burst larger than the retry buffer', () => {
+    const path = join(tempDir(), 'events.jsonl')
+    const writer = EventLogWriter.open(path, { maxPendingBytes: 64 * 1024 })
+    for (let i = 0; i < 20_000; i++)
+      writer.emit({ type: 'output', stream: 'stdout', text: `line ${i}\n` })
+    writer.closeSync()
+    expect(writer.stats.dropped).toBe(0)
+    expect(decodeEvents(readFileSync(path)).events).toHaveLength(20_000)
+  })
+
   it('bounds memory while the disk refuses writes, and records the loss', async () => {
     const seam = faultyFs()
     const path = join(tempDir(), 'events.jsonl')

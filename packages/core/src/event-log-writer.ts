@@ -209,7 +209,12 @@ export class EventLogWriter {
 
   private append(input: EventInput): number {
     // A large synchronous burst is written as it goes rather than held until the microtask.
-    if (this.queueBytes > FLUSH_AT_BYTES && !this.retryTimer) this.flush()
+    if (
+      this.queueBytes > Math.min(FLUSH_AT_BYTES, this.opts.maxPendingBytes / 2) &&
+      !this.retryTimer
+    ) {
+      this.flush()
+    }
     if (this.pendingBytes > this.opts.maxPendingBytes) {
       this.stats.dropped++
       this.droppedUnreported++
