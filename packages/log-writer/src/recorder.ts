@@ -5,8 +5,7 @@
  *
  * On SIGINT, SIGTERM, SIGHUP or an exit before the run ended, it writes a run-end `interrupted`
  * event, flushes and fsyncs everything synchronously, and lets the process go on exactly as it
- * would have (same exit code, same signal): signal-exit re-raises the signal when no one else
- * handles it, and does nothing when the framework handles it itself.
+ * would have (same exit code, same signal): see exit-hooks.ts.
  */
 import { isAbsolute, join, relative } from 'node:path'
 import {
@@ -22,8 +21,8 @@ import {
   type WriterDiagnostic,
   type WriterFs,
 } from '@threepio/core'
-import { onExit } from 'signal-exit'
 import { formatCounts, formatDuration } from './log-format.js'
+import { onProcessEnd } from './exit-hooks.js'
 import { pruneRuns } from './retention.js'
 import { RunDirectory, type RunDirectoryFs } from './run-directory.js'
 
@@ -44,6 +43,8 @@ export interface RecorderOptions extends ThreepioOptions {
   rootDir: string
   cwd?: string
   argv?: string[]
+  /** When to print the closing line: 'deferred' (default) lets the framework's summary go first. */
+  closingLine?: 'now' | 'deferred'
   /** Install exit and signal hooks (default true). */
   handleExit?: boolean
   /** Where warnings and the closing line go. Default process.stderr. */
@@ -84,6 +85,8 @@ export function resolveOptions(
 /** Records one run. Create it with {@link RunRecorder.start}. */
 export class RunRecorder {
   private ended = false
+  private exiting = false
+  private readonly beforeEndHooks: Array<() => void> = []
   private warned = false
   private removeExitHook: (() => void) | undefined
   private readonly stderr: (text: string) => void
@@ -159,7 +162,7 @@ export class RunRecorder {
     }
     pruneRuns(resolved.outputDir, resolved.keepRuns, [paths.runId])
     if (options.handleExit !== false) {
-      recorder.removeExitHook = onExit((code, signal) => {
+      recorder.removeExitHook = onProcessEnd(({ signal, code }) => {
         recorder?.interrupt(
           signal
             ? `received ${signal}`
@@ -197,6 +200,7 @@ export class RunRecorder {
    */
   end(result: { status: RunStatus; reason?: string; counts?: Counts }): void {
     if (this.ended) return
+    for (const fn of this.beforeEndHooks.splice(0)) this.guard('a before-end hook', fn)
     this.writer.emit({
       type: 'run-end',
       status: result.status,
@@ -209,6 +213,7 @@ export class RunRecorder {
 
   /** Ends the run as interrupted (exit paths). */
   interrupt(reason: string): void {
+    this.exiting = true // the process may be going: print the closing line right away
     this.end({ status: 'interrupted', reason })
   }
 
@@ -220,7 +225,7 @@ export class RunRecorder {
       // Events first: the run directory is rebuilt from them if it lost text.
       this.writer.closeSync()
       this.directory.finish()
-      if (!this.options.quiet) this.stderr(this.closingLine() + '\n')
+      if (!this.options.quiet) this.printClosingLine()
     } catch (err) {
       this.problem({
         level: 'error',
@@ -229,16 +234,56 @@ export class RunRecorder {
     }
   }
 
+  /**
+   * The closing line goes after the framework's own summary, which frameworks print once the
+   * reporters' end hooks ran: on the next turn of the event loop, or at exit if that comes first.
+   */
+  private printClosingLine(): void {
+    const line = this.closingLine() + '\n'
+    if (this.options.closingLine === 'now' || this.exiting) return this.stderr(line)
+    let printed = false
+    const print = () => {
+      if (printed) return
+      printed = true
+      process.off('exit', print)
+      this.stderr(line)
+    }
+    process.once('exit', print)
+    setTimeout(print, 100).unref()
+  }
+
   /** `threepio: FAILED · 3 failed, 120 passed · 4.2 s · .3pio/runs/<id>/test-run.md` */
   closingLine(): string {
     const state = this.directory.state
     const counts = state.end?.counts ?? state.counts
-    const where = relative(process.cwd(), this.paths.summaryMd) || this.paths.summaryMd
+    const rel = relative(process.cwd(), this.paths.summaryMd)
+    const where = rel && !rel.startsWith('..') ? rel : this.paths.summaryMd
     return `threepio: ${state.status} · ${formatCounts(counts)} · ${formatDuration(state.durationMs)} · ${where}`
   }
 
+  /** Registers a function to run (once) just before run-end is written: a reporter's last flush. */
+  beforeEnd(fn: () => void): void {
+    this.beforeEndHooks.push(fn)
+  }
+
+  /**
+   * Runs a reporter callback's body: whatever it throws becomes a warning and a diagnostic
+   * event, never an exception in the framework.
+   */
+  guard(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.problem({
+        level: 'error',
+        message: `${what} failed: ${(err as Error)?.stack ?? String(err)}`,
+        code: 'EREPORTER',
+      })
+    }
+  }
+
   /** threepio's own trouble: one warning on stderr per run, a diagnostic event each time. */
-  private problem(d: WriterDiagnostic): void {
+  problem(d: WriterDiagnostic): void {
     if (!this.warned) {
       this.warned = true
       this.stderr(

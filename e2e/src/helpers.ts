@@ -1,0 +1,211 @@
+/**
+ * Spawns the real frameworks on fixtures and reads what lands on disk: one helper per runner,
+ * returning `{ exitCode, signal, stdout, stderr, runDir, events, summary }`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { decodeEvents, readLatest, runPaths, type DecodeStats, type Event } from '@threepio/core'
+import { Ajv } from 'ajv'
+import { afterAll } from 'vitest'
+
+export const ROOT = join(import.meta.dirname, '../..')
+export const FIXTURES = join(ROOT, 'fixtures')
+const E2E_MODULES = join(import.meta.dirname, '../node_modules')
+
+/** Node 24 from the npm registry (Vitest 5 needs Node >= 22.12). */
+export const NODE24 = join(E2E_MODULES, 'node24/bin/node')
+
+const temps: string[] = []
+afterAll(() => {
+  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true })
+})
+export function tempDir(prefix = 'threepio-e2e-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix))
+  temps.push(d)
+  return d
+}
+
+const schema = JSON.parse(readFileSync(join(ROOT, 'packages/core/schema.json'), 'utf8'))
+const validateEvent = new Ajv({ strict: false }).compile(schema)
+
+/** Every event line validates against @threepio/core/schema.json; returns the invalid ones. */
+export function invalidEvents(events: Event[]): unknown[] {
+  return events.filter((e) => !validateEvent(e))
+}
+
+export interface RunResult {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  outputDir: string
+  runDir: string
+  events: Event[]
+  stats: DecodeStats
+  summary: Record<string, unknown> & { status: string; counts: Record<string, number> }
+  markdown: string
+  /** A test file's log. */
+  log(file: string): string
+  /** Every log file, relative to logs/. */
+  logs(): string[]
+}
+
+export interface SpawnOptions {
+  cwd: string
+  env?: Record<string, string>
+  /** Called once the process is running, with a function to wait for text on stdout/stderr. */
+  onStart?: (proc: ChildProcess, waitFor: (text: string) => Promise<void>) => void
+}
+
+/** Spawns a command, lets `onStart` act on it, and resolves when it has exited. */
+export async function spawnToEnd(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+): Promise<{
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}> {
+  const proc = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  const waiters: Array<{ text: string; resolve: () => void }> = []
+  const check = () => {
+    for (const w of [...waiters]) {
+      if (!(stdout + stderr).includes(w.text)) continue
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve()
+    }
+  }
+  proc.stdout!.on('data', (d) => {
+    stdout += d
+    check()
+  })
+  proc.stderr!.on('data', (d) => {
+    stderr += d
+    check()
+  })
+  options.onStart?.(
+    proc,
+    (text) =>
+      new Promise((resolve) => {
+        waiters.push({ text, resolve })
+        check()
+      }),
+  )
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    proc.on('close', (code, sig) => resolve([code, sig])),
+  )
+  return { exitCode, signal, stdout, stderr }
+}
+
+/** Runs a command to its end and reads the newest run directory. */
+export async function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+): Promise<RunResult> {
+  const outputDir = options.env?.THREEPIO_DIR ?? join(tempDir(), '.3pio')
+  const { exitCode, signal, stdout, stderr } = await spawnToEnd(command, args, {
+    ...options,
+    env: { THREEPIO_DIR: outputDir, ...options.env },
+  })
+  const runId = readLatest(outputDir)
+  if (!runId)
+    throw new Error(`no run recorded in ${outputDir}\nstdout:\n${stdout}\nstderr:\n${stderr}`)
+  const paths = runPaths(outputDir, runId)
+  const { events, stats } = decodeEvents(readFileSync(paths.events))
+  const readJson = () =>
+    existsSync(paths.summaryJson) ? JSON.parse(readFileSync(paths.summaryJson, 'utf8')) : {}
+  return {
+    exitCode,
+    signal,
+    stdout,
+    stderr,
+    outputDir,
+    runDir: paths.runDir,
+    events,
+    stats,
+    summary: readJson(),
+    markdown: existsSync(paths.summaryMd) ? readFileSync(paths.summaryMd, 'utf8') : '',
+    log: (file) => readFileSync(join(paths.logsDir, file + '.log'), 'utf8'),
+    logs: () => listFiles(paths.logsDir),
+  }
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = []
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n)
+      if (statSync(p).isDirectory()) walk(p)
+      else out.push(relative(dir, p))
+    }
+  }
+  if (existsSync(dir)) walk(dir)
+  return out.sort()
+}
+
+export type VitestVersion = 3 | 4 | 5
+export const VITEST_VERSIONS: VitestVersion[] = [3, 4, 5]
+
+export interface VitestRun extends RunResult {
+  /** Vitest's own json reporter output for the same run. */
+  json: {
+    numTotalTests: number
+    numPassedTests: number
+    numFailedTests: number
+    numPendingTests: number
+    numTodoTests: number
+    testResults: Array<{
+      name: string
+      status: string
+      message: string
+      assertionResults: Array<{ status: string; fullName: string }>
+    }>
+  }
+}
+
+/** Runs `vitest run` of one major version on fixtures/vitest/<fixture>. */
+export async function runVitest(
+  version: VitestVersion,
+  fixture: string,
+  options: {
+    args?: string[]
+    onStart?: SpawnOptions['onStart']
+    env?: Record<string, string>
+  } = {},
+): Promise<VitestRun> {
+  const jsonFile = join(tempDir(), 'vitest.json')
+  const bin = join(E2E_MODULES, `vitest${version}/vitest.mjs`)
+  const node = version === 5 ? NODE24 : process.execPath
+  const result = await run(node, [bin, 'run', ...(options.args ?? [])], {
+    cwd: join(FIXTURES, 'vitest', fixture),
+    env: { VITEST_JSON: jsonFile, ...options.env },
+    ...(options.onStart ? { onStart: options.onStart } : {}),
+  })
+  const json = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined
+  return { ...result, json }
+}
+
+/** The same `vitest run` without threepio, for comparing how the process ends. */
+export async function runVitestBare(
+  version: VitestVersion,
+  fixture: string,
+  onStart?: SpawnOptions['onStart'],
+): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
+  const bin = join(E2E_MODULES, `vitest${version}/vitest.mjs`)
+  return spawnToEnd(version === 5 ? NODE24 : process.execPath, [bin, 'run'], {
+    cwd: join(FIXTURES, 'vitest', fixture),
+    env: { WITHOUT_THREEPIO: '1', VITEST_JSON: join(tempDir(), 'bare.json') },
+    ...(onStart ? { onStart } : {}),
+  })
+}

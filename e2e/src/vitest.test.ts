@@ -1,0 +1,234 @@
+/**
+ * @threepio/vitest-reporter on real Vitest 3, 4 and 5, one fixture per behaviour.
+ * For each: events validate against the schema, counts equal Vitest's own json reporter,
+ * output lands in the right log under the right test, and test-run.md says the right thing.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  FIXTURES,
+  invalidEvents,
+  runVitest,
+  runVitestBare,
+  VITEST_VERSIONS,
+  type SpawnOptions,
+  type VitestRun,
+} from './helpers.js'
+
+/** The checks every run gets. */
+function expectConsistent(r: VitestRun): void {
+  expect(invalidEvents(r.events)).toEqual([])
+  expect(r.stats.events).toBe(r.events.length)
+  expect(r.events[0]?.type).toBe('run-start')
+  expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i + 1))
+  if (r.json) {
+    const c = r.summary.counts
+    expect(c.passed, 'passed').toBe(r.json.numPassedTests)
+    expect(c.failed, 'failed').toBe(r.json.numFailedTests)
+    expect(c.skipped + c.todo, 'skipped + todo').toBe(r.json.numPendingTests + r.json.numTodoTests)
+    expect(c.total, 'total').toBe(r.json.numTotalTests)
+  }
+  expect(r.stderr).toMatch(/threepio: (PASSED|FAILED|INTERRUPTED|ERROR) · /)
+}
+
+const testEnds = (r: VitestRun) => r.events.filter((e) => e.type === 'test-end')
+
+describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
+  it('passing', async () => {
+    const r = await runVitest(version, 'passing')
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+    expect(r.summary).toMatchObject({ status: 'PASSED', counts: { passed: 2, total: 2 } })
+    expect(r.markdown).toMatch(/^# PASSED · vitest \d/)
+    expect(r.log('math.test.js')).toContain('✓ PASSED math > adds')
+  })
+
+  it('failing with a diff', async () => {
+    const r = await runVitest(version, 'failing-diff')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    const failed = testEnds(r).find((e) => e.status === 'failed')!
+    expect(failed.error?.message).toContain('expected')
+    expect(failed.error?.diff).toContain('Ann')
+    expect(r.markdown).toContain('## Failing files (1)')
+    expect(r.markdown).toContain('`equals the expected user`')
+    expect(r.log('user.test.js')).toMatch(/✗ FAILED equals the expected user[\s\S]*Ann/)
+  })
+
+  it('skip, todo and only', async () => {
+    const r = await runVitest(version, 'skip-todo-only')
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+    expect(r.summary.counts).toMatchObject({ todo: 1, passed: 2 })
+    expect(testEnds(r).find((e) => e.test.name === 'is a todo')?.status).toBe('todo')
+  })
+
+  it('.fails counts as passed, as Vitest does', async () => {
+    const r = await runVitest(version, 'fails-modifier')
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+  })
+
+  it('nested describes become the suite path', async () => {
+    const r = await runVitest(version, 'nested')
+    expectConsistent(r)
+    const deep = testEnds(r).find((e) => e.test.name === 'deep test')!
+    expect(deep.test.suite).toEqual(['outer', 'middle', 'inner'])
+    expect(r.log('nested.test.js')).toMatch(
+      /▶ outer > middle > inner > deep test\nfrom the deep test\n/,
+    )
+  })
+
+  it('.each and duplicate names are not merged', async () => {
+    const r = await runVitest(version, 'each-duplicates')
+    expectConsistent(r)
+    const ids = testEnds(r).map((e) => e.test.id)
+    expect(new Set(ids).size).toBe(5)
+    expect(r.summary.counts).toMatchObject({ passed: 4, failed: 1, total: 5 })
+  })
+
+  it('unicode and very long names', async () => {
+    const r = await runVitest(version, 'unicode-long-names')
+    expectConsistent(r)
+    expect(r.logs()).toEqual(['ünïcödé.test.js.log'])
+    expect(r.markdown).toContain('ünïcödé.test.js')
+  })
+
+  it('console output lands under the test that printed it, stderr marked', async () => {
+    const r = await runVitest(version, 'console-output')
+    expectConsistent(r)
+    const log = r.log('console.test.js')
+    expect(log).toMatch(/▶ logs to stdout\nhello from stdout\ninfo line\n✓ PASSED logs to stdout/)
+    expect(log).toMatch(
+      /▶ logs to stderr\n\[stderr\] oops on stderr\n\[stderr\] a warning\n✓ PASSED logs to stderr/,
+    )
+  })
+
+  it('a file that fails to import ends with status error and its message', async () => {
+    const r = await runVitest(version, 'failing-import')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    const end = r.events.find((e) => e.type === 'file-end' && e.file === 'broken.test.js')
+    expect(end).toMatchObject({ status: 'error' })
+    expect(end?.type === 'file-end' && end.error?.message).toContain('does-not-exist')
+    expect(r.markdown).toContain('the file failed to run')
+  })
+
+  it('a syntax error ends the file with status error', async () => {
+    const r = await runVitest(version, 'syntax-error')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    expect(r.events.find((e) => e.type === 'file-end')).toMatchObject({ status: 'error' })
+    expect(r.summary.status).toBe('FAILED')
+  })
+
+  it('an empty file', async () => {
+    const r = await runVitest(version, 'empty-file')
+    expectConsistent(r)
+    expect(r.exitCode).toBe(1) // Vitest fails a file with no tests
+    expect(r.events.find((e) => e.type === 'file-end')).toMatchObject({ status: 'error' })
+  })
+
+  it('beforeAll failing fails the file and reaches the summary', async () => {
+    const r = await runVitest(version, 'beforeall-failure')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    expect(r.summary.status).toBe('FAILED')
+    expect(r.markdown).toContain('could not connect to the database')
+    expect(r.log('hook.test.js')).toContain('could not connect to the database')
+  })
+
+  it('a timeout is a failure with its message', async () => {
+    const r = await runVitest(version, 'timeout')
+    expectConsistent(r)
+    expect(testEnds(r)[0]).toMatchObject({ status: 'failed' })
+    expect(testEnds(r)[0]?.error?.message).toMatch(/timed out/i)
+  })
+
+  it('unhandled errors reach the summary', async () => {
+    const r = await runVitest(version, 'unhandled-error')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    expect(r.summary.status).toBe('FAILED')
+    expect(r.markdown).toContain('unhandled error')
+    expect(r.markdown).toContain('boom from a timer')
+  })
+
+  it('retries: every attempt, the last counts, flaky marked', async () => {
+    const r = await runVitest(version, 'retry-flaky')
+    expectConsistent(r)
+    const flaky = testEnds(r).filter((e) => e.test.name === 'passes on the third try')
+    expect(flaky.map((e) => [e.status, e.attempt])).toEqual([
+      ['failed', 0],
+      ['failed', 1],
+      ['passed', 2],
+    ])
+    expect(r.summary.flaky).toBe(1)
+    expect(r.summary.counts).toMatchObject({ passed: 1, failed: 1 })
+  })
+
+  it('concurrent tests: output follows the task Vitest names (vitest #6242)', async () => {
+    const r = await runVitest(version, 'concurrent')
+    expectConsistent(r)
+    // Vitest attributes console output of concurrent tests by the task running when the
+    // output was flushed, which may be another concurrent test (an upstream limit,
+    // vitest-dev/vitest#6242). Every line is kept, in the file's log, under one of its tests.
+    const ids = new Set(testEnds(r).map((e) => e.test.id))
+    const outputs = r.events.filter((e) => e.type === 'output')
+    // Vitest may hand over several console calls as one log.
+    expect(
+      outputs
+        .map((e) => e.text)
+        .join('')
+        .match(/step \d/g),
+    ).toHaveLength(9)
+    expect(outputs.every((e) => e.file === 'concurrent.test.js' && ids.has(e.testId!))).toBe(true)
+    for (const name of ['a', 'b', 'c'])
+      expect(r.log('concurrent.test.js')).toContain(`${name} step 2`)
+  })
+
+  it('projects: one run, the same file twice, two logs', async () => {
+    const r = await runVitest(version, 'projects')
+    expectConsistent(r)
+    const starts = r.events.filter((e) => e.type === 'file-start')
+    expect(starts.map((e) => e.project).sort()).toEqual(['alpha', 'beta'])
+    expect(r.logs()).toEqual(['src/shared.test.js [alpha].log', 'src/shared.test.js [beta].log'])
+  })
+
+  it('200 files', async () => {
+    const dir = join(FIXTURES, 'vitest', 'many-files', 'generated')
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    for (let i = 0; i < 200; i++) {
+      writeFileSync(
+        join(dir, `f${i}.test.js`),
+        `test('t${i}', () => { console.log('file ${i}') })\n`,
+      )
+    }
+    const r = await runVitest(version, 'many-files')
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+    expect(r.logs()).toHaveLength(200)
+    expect(r.log('generated/f7.test.js')).toContain('file 7')
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s mid-run: flushed, INTERRUPTED, exit unchanged',
+    async (signal) => {
+      const onStart: SpawnOptions['onStart'] = (proc, waitFor) =>
+        void waitFor('slow 3 running').then(() => proc.kill(signal))
+      const [r, without] = await Promise.all([
+        runVitest(version, 'slow', { onStart }),
+        runVitestBare(version, 'slow', onStart),
+      ])
+      expect(r.stats.truncated + r.stats.invalidJson).toBe(0)
+      expect(invalidEvents(r.events)).toEqual([])
+      expect(r.events.at(-1)).toMatchObject({ type: 'run-end', status: 'interrupted' })
+      expect(r.summary.status).toBe('INTERRUPTED')
+      expect(r.log('slow.test.js')).toContain('slow 2 running')
+      // Vitest's own handling of the signal decides the exit; threepio does not change it.
+      expect([r.exitCode, r.signal]).toEqual([without.exitCode, without.signal])
+    },
+  )
+})

@@ -1,0 +1,353 @@
+/**
+ * The Vitest reporter: Vitest's reporter hooks in, threepio events out. State, durability and
+ * formatting live in @threepio/log-writer; this file only maps.
+ *
+ * Works with Vitest 3, 4 and 5 (the TestModule/TestCase reporter API). Every hook is guarded:
+ * threepio's own trouble becomes a warning and a diagnostic event, never an exception in Vitest.
+ */
+import {
+  emptyCounts,
+  toEventFile,
+  type FileStatus,
+  type RunStatus,
+  type TestError,
+  type TestRef,
+  type TestStatus,
+} from '@threepio/core'
+import { RunRecorder, type ThreepioOptions } from '@threepio/log-writer'
+import type {
+  Reporter,
+  SerializedError,
+  TestCase,
+  TestModule,
+  TestSuite,
+  Vitest,
+} from 'vitest/node'
+
+declare const __VERSION__: string
+
+type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0]
+type TestRunEndReason = Parameters<NonNullable<Reporter['onTestRunEnd']>>[2]
+type Entity = TestCase | TestSuite | TestModule
+
+/** Most logs held for tests not yet ready; past this they are written at once. */
+const MAX_EARLY_LOGS = 10_000
+
+/** One attempt of a test, as Vitest 5 reports it (`TestCase.attempts()`). */
+interface Attempt {
+  state: 'passed' | 'failed' | 'skipped'
+  errors?: ReadonlyArray<SerializedError>
+  duration: number
+}
+
+/** Options of `['@threepio/vitest-reporter', { … }]`. */
+export type ThreepioVitestOptions = ThreepioOptions
+
+/** Vitest reporter writing a threepio run directory. */
+export class ThreepioVitestReporter implements Reporter {
+  private vitest: Vitest | undefined
+  private recorder: RunRecorder | undefined
+  /** Tests whose test-start / test-end was written in the current run. */
+  private started = new Set<string>()
+  private ended = new Set<string>()
+  /** Modules whose file-start / file-end was written in the current run. */
+  private modulesStarted = new Set<string>()
+  private modulesEnded = new Set<string>()
+  /**
+   * Logs that arrived before their test's onTestCaseReady (Vitest sends logs at once and test
+   * updates in batches): written right after that test's test-start, so the log reads in order.
+   */
+  private early = new Map<string, Array<{ stream: 'stdout' | 'stderr'; text: string }>>()
+  private earlyCount = 0
+
+  constructor(private readonly options: ThreepioVitestOptions = {}) {}
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest
+  }
+
+  onTestRunStart(): void {
+    // Every run (a watch-mode rerun too) is its own run directory.
+    this.recorder?.interrupt('a new run started before this one ended')
+    for (const set of [
+      this.started,
+      this.ended,
+      this.modulesStarted,
+      this.modulesEnded,
+      this.early,
+    ])
+      set.clear()
+    this.earlyCount = 0
+    const vitest = this.vitest
+    this.recorder = RunRecorder.start({
+      ...this.options,
+      runner: { name: 'vitest', version: vitest?.version ?? 'unknown' },
+      reporter: { name: '@threepio/vitest-reporter', version: __VERSION__ },
+      rootDir: vitest?.config.root ?? process.cwd(),
+    })
+    // Interrupted (Vitest exits on SIGINT without onTestRunEnd): keep the logs held so far.
+    this.recorder?.beforeEnd(() => this.releaseEarly())
+  }
+
+  onTestModuleStart(module: TestModule): void {
+    this.guard('onTestModuleStart', () => this.startModule(module))
+  }
+
+  onTestCaseReady(test: TestCase): void {
+    this.guard('onTestCaseReady', () => this.startTest(test))
+  }
+
+  onUserConsoleLog(log: UserConsoleLog): void {
+    this.guard('onUserConsoleLog', (r) => {
+      const entity = log.taskId ? this.entity(log.taskId) : undefined
+      const stream = log.type === 'stderr' ? 'stderr' : 'stdout'
+      if (!entity) return r.emit({ type: 'output', stream, text: log.content })
+      const module = entity.type === 'module' ? entity : entity.module
+      this.startModule(module)
+      if (
+        entity.type === 'test' &&
+        !this.started.has(entity.id) &&
+        this.earlyCount < MAX_EARLY_LOGS
+      ) {
+        const held = this.early.get(entity.id) ?? []
+        held.push({ stream, text: log.content })
+        this.early.set(entity.id, held)
+        this.earlyCount++
+        return
+      }
+      if (entity.type === 'test') this.startTest(entity)
+      r.emit({
+        type: 'output',
+        ...this.fileOf(module),
+        ...(entity.type === 'test' ? { testId: entity.id } : {}),
+        stream,
+        text: log.content,
+      })
+    })
+  }
+
+  onTestCaseResult(test: TestCase): void {
+    this.guard('onTestCaseResult', () => this.endTest(test))
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    this.guard('onTestModuleEnd', () => this.endModule(module))
+  }
+
+  private startModule(module: TestModule): void {
+    if (this.modulesStarted.has(module.id)) return
+    this.modulesStarted.add(module.id)
+    this.recorder?.emit({ type: 'file-start', ...this.fileOf(module) })
+  }
+
+  private endModule(module: TestModule): void {
+    const r = this.recorder
+    if (!r || this.modulesEnded.has(module.id)) return
+    this.startModule(module)
+    this.modulesEnded.add(module.id)
+    {
+      // Skipped tests may have no result hook of their own: report every test once.
+      for (const test of module.children.allTests()) this.endTest(test)
+      const counts = emptyCounts()
+      for (const test of module.children.allTests()) {
+        const status = statusOf(test)
+        if (status) {
+          counts[status]++
+          counts.total++
+        }
+      }
+      const moduleErrors = module.errors()
+      const hookErrors = [...module.children.allSuites()].flatMap((s) => s.errors())
+      const errors = [...moduleErrors, ...hookErrors]
+      const error = combineErrors(errors)
+      const state = module.state()
+      let status: FileStatus =
+        counts.failed + counts.error > 0 || errors.length
+          ? 'failed'
+          : counts.total > 0 && counts.total === counts.skipped + counts.todo
+            ? 'skipped'
+            : 'passed'
+      // A file that failed to import or parse: no test ran.
+      if (moduleErrors.length && counts.total === counts.skipped + counts.todo) status = 'error'
+      if (state === 'failed' && status === 'passed') status = 'failed'
+      r.emit({
+        type: 'file-end',
+        ...this.fileOf(module),
+        status,
+        durationMs: module.diagnostic().duration,
+        counts,
+        ...(error ? { error } : {}),
+      })
+      for (const test of module.children.allTests()) {
+        this.started.delete(test.id)
+        this.ended.delete(test.id)
+      }
+    }
+  }
+
+  onTestRunEnd(
+    modules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: TestRunEndReason,
+  ): void {
+    this.guard('onTestRunEnd', (r) => {
+      this.releaseEarly()
+      // Files that failed to collect (import or syntax errors) get no module-end hook.
+      for (const module of modules)
+        if (module.state() !== 'queued' && module.state() !== 'pending') this.endModule(module)
+      let status: RunStatus =
+        reason === 'interrupted' ? 'interrupted' : reason === 'failed' ? 'failed' : 'passed'
+      let why: string | undefined
+      if (unhandledErrors.length) {
+        // Unhandled errors fail a Vitest run; say so in the summary.
+        for (const e of unhandledErrors)
+          r.emit({
+            type: 'output',
+            stream: 'stderr',
+            text: `Unhandled error: ${e.stack ?? e.message}\n`,
+          })
+        if (status === 'passed') status = 'failed'
+        why = `${unhandledErrors.length} unhandled error(s): ${firstLine(unhandledErrors[0]?.message ?? '')}`
+      }
+      r.end({
+        status,
+        ...(why ? { reason: why } : reason === 'interrupted' ? { reason: 'interrupted' } : {}),
+      })
+    })
+    this.recorder = undefined
+  }
+
+  private guard(what: string, fn: (recorder: RunRecorder) => void): void {
+    const recorder = this.recorder
+    if (!recorder || recorder.isEnded) return
+    recorder.guard(what, () => fn(recorder))
+  }
+
+  private fileOf(module: TestModule): { file: string; project?: string } {
+    const root = this.vitest?.config.root ?? process.cwd()
+    const project = module.project.name
+    return { file: toEventFile(root, module.moduleId), ...(project ? { project } : {}) }
+  }
+
+  private entity(taskId: string): Entity | undefined {
+    const state = this.vitest?.state as unknown as {
+      getReportedEntityById?: (id: string) => Entity | undefined
+      getReportedEntity: (task: unknown) => Entity | undefined
+      idMap: Map<string, unknown>
+    }
+    if (!state) return undefined
+    if (state.getReportedEntityById) return state.getReportedEntityById(taskId)
+    const task = state.idMap.get(taskId)
+    return task ? state.getReportedEntity(task) : undefined
+  }
+
+  private startTest(test: TestCase): void {
+    if (this.started.has(test.id)) return
+    this.startModule(test.module)
+    this.started.add(test.id)
+    const file = this.fileOf(test.module)
+    this.recorder?.emit({ type: 'test-start', ...file, test: refOf(test) })
+    const held = this.early.get(test.id)
+    if (!held) return
+    this.early.delete(test.id)
+    this.earlyCount -= held.length
+    for (const { stream, text } of held)
+      this.recorder?.emit({ type: 'output', ...file, testId: test.id, stream, text })
+  }
+
+  /** Writes every held log now (run end, interruption). */
+  private releaseEarly(): void {
+    for (const id of [...this.early.keys()]) {
+      const test = this.entity(id)
+      if (test?.type === 'test') this.startTest(test)
+    }
+    this.early.clear()
+    this.earlyCount = 0
+  }
+
+  private endTest(test: TestCase): void {
+    const final = statusOf(test)
+    if (!final || this.ended.has(test.id)) return
+    if (this.early.has(test.id)) this.startTest(test)
+    this.ended.add(test.id)
+    const base = {
+      type: 'test-end' as const,
+      ...this.fileOf(test.module),
+      test: refOf(test),
+      ...(test.location ? { location: test.location } : {}),
+    }
+    const errors = test.result().errors ?? []
+    const diagnostic = test.diagnostic()
+    const attempts = (test as unknown as { attempts?: () => ReadonlyArray<Attempt> }).attempts?.()
+    if (attempts && attempts.length > 1) {
+      // Vitest 5: every retry and repeat attempt, with its own errors.
+      attempts.forEach((a, i) => {
+        const error = combineErrors(a.errors ?? [])
+        const status: TestStatus =
+          i === attempts.length - 1 ? final : a.state === 'skipped' ? 'skipped' : a.state
+        this.recorder?.emit({
+          ...base,
+          status,
+          durationMs: a.duration,
+          attempt: i,
+          ...(error ? { error } : {}),
+        })
+      })
+      return
+    }
+    // Vitest 3 and 4: the failed attempts of a retried test, then the final one.
+    const retries = diagnostic?.retryCount ?? 0
+    for (let i = 0; i < retries; i++) {
+      const error = combineErrors(errors[i] ? [errors[i]!] : [])
+      this.recorder?.emit({ ...base, status: 'failed', attempt: i, ...(error ? { error } : {}) })
+    }
+    const error =
+      final === 'failed' ? combineErrors(retries ? errors.slice(retries) : errors) : undefined
+    this.recorder?.emit({
+      ...base,
+      status: final,
+      ...(diagnostic ? { durationMs: diagnostic.duration } : {}),
+      ...(retries ? { attempt: retries } : {}),
+      ...(error ? { error } : {}),
+    })
+  }
+}
+
+function refOf(test: TestCase): TestRef {
+  const suite: string[] = []
+  for (let p = test.parent; p.type === 'suite'; p = p.parent) suite.unshift(p.name)
+  return { id: test.id, name: test.name, suite }
+}
+
+/** Final status of a test, or undefined while it has none (pending). */
+function statusOf(test: TestCase): TestStatus | undefined {
+  const result = test.result()
+  if (result.state === 'pending') return undefined
+  if (result.state === 'skipped') return test.options.mode === 'todo' ? 'todo' : 'skipped'
+  return result.state
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? ''
+}
+
+/** All errors of a test as one: the first one's details, the others appended. */
+function combineErrors(errors: ReadonlyArray<SerializedError>): TestError | undefined {
+  const [first, ...rest] = errors
+  if (!first) return undefined
+  const e = first as SerializedError & { diff?: string; expected?: unknown; actual?: unknown }
+  const more = rest
+    .map((r, i) => `\n\n[error ${i + 2} of ${errors.length}] ${r.stack ?? r.message}`)
+    .join('')
+  const str = (v: unknown) =>
+    typeof v === 'string' ? v : v === undefined ? undefined : JSON.stringify(v)
+  const expected = str(e.expected)
+  const actual = str(e.actual)
+  return {
+    message: (e.message ?? String(e)) + more,
+    ...(e.stack ? { stack: e.stack } : {}),
+    ...(e.diff ? { diff: e.diff } : {}),
+    ...(expected !== undefined ? { expected } : {}),
+    ...(actual !== undefined ? { actual } : {}),
+  }
+}
