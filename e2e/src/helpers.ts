@@ -209,3 +209,57 @@ export async function runVitestBare(
     ...(onStart ? { onStart } : {}),
   })
 }
+
+export type JestVersion = 29 | 30
+export const JEST_VERSIONS: JestVersion[] = [29, 30]
+
+export interface JestRun extends RunResult {
+  /** `jest --json` for the same run. */
+  json: {
+    numTotalTests: number
+    numPassedTests: number
+    numFailedTests: number
+    numPendingTests: number
+    numTodoTests: number
+  }
+}
+
+/** Runs Jest of one major version on fixtures/jest/<fixture>, with `--json` for comparison. */
+export async function runJest(
+  version: JestVersion,
+  fixture: string,
+  options: {
+    args?: string[]
+    live?: boolean
+    onStart?: SpawnOptions['onStart']
+    env?: Record<string, string>
+    bare?: boolean
+  } = {},
+): Promise<JestRun> {
+  const jsonFile = join(tempDir(), 'jest.json')
+  const bin = join(E2E_MODULES, `jest${version}/bin/jest.js`)
+  const args = [bin, '--ci', '--json', `--outputFile=${jsonFile}`, ...(options.args ?? [])]
+  const env = { ...(options.live ? { THREEPIO_LIVE: '1' } : {}), ...options.env }
+  const cwd = join(FIXTURES, 'jest', fixture)
+  const result = await run(process.execPath, args, {
+    cwd,
+    env,
+    ...(options.onStart ? { onStart: options.onStart } : {}),
+  })
+  const json = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined
+  return { ...result, json }
+}
+
+/** The same Jest run without threepio, for comparing how the process ends. */
+export async function runJestBare(
+  version: JestVersion,
+  fixture: string,
+  onStart?: SpawnOptions['onStart'],
+): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
+  const bin = join(E2E_MODULES, `jest${version}/bin/jest.js`)
+  return spawnToEnd(process.execPath, [bin, '--ci'], {
+    cwd: join(FIXTURES, 'jest', fixture),
+    env: { WITHOUT_THREEPIO: '1' },
+    ...(onStart ? { onStart } : {}),
+  })
+}

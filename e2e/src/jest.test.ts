@@ -1,0 +1,233 @@
+/**
+ * @threepio/jest-reporter on real Jest 29 and 30, one fixture per behaviour, with and without
+ * the live setup file. For each: events validate against the schema, counts equal `jest --json`,
+ * output lands in the right file (and, live, under the right test), test-run.md is right.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  FIXTURES,
+  invalidEvents,
+  JEST_VERSIONS,
+  runJest,
+  runJestBare,
+  type JestRun,
+  type SpawnOptions,
+} from './helpers.js'
+
+function expectConsistent(r: JestRun): void {
+  expect(invalidEvents(r.events)).toEqual([])
+  expect(r.stats.events).toBe(r.events.length)
+  expect(r.events[0]?.type).toBe('run-start')
+  expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i + 1))
+  const c = r.summary.counts
+  expect(c.passed, 'passed').toBe(r.json.numPassedTests)
+  expect(c.failed, 'failed').toBe(r.json.numFailedTests)
+  expect(c.skipped, 'skipped').toBe(r.json.numPendingTests)
+  expect(c.todo, 'todo').toBe(r.json.numTodoTests)
+  expect(c.total, 'total').toBe(r.json.numTotalTests)
+  expect(r.stderr).toMatch(/threepio: (PASSED|FAILED|INTERRUPTED|ERROR) · /)
+}
+
+const testEnds = (r: JestRun) => r.events.filter((e) => e.type === 'test-end')
+
+describe.each(JEST_VERSIONS)('Jest %i', (version) => {
+  it('passing', async () => {
+    const r = await runJest(version, 'passing')
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+    expect(r.summary).toMatchObject({
+      status: 'PASSED',
+      counts: { passed: 2 },
+      runner: { name: 'jest' },
+    })
+    expect((r.summary.runner as { version: string }).version).toMatch(new RegExp(`^${version}\\.`))
+    expect(r.log('math.test.js')).toContain('✓ PASSED math > adds')
+  })
+
+  it('failing with a diff', async () => {
+    const r = await runJest(version, 'failing-diff')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    const failed = testEnds(r).find((e) => e.status === 'failed')!
+    expect(failed.error?.message).toContain('toEqual')
+    expect(failed.error?.message).toContain('Ann')
+    expect(failed.error?.expected).toContain('Ann')
+    expect(r.markdown).toContain('`equals the expected user`')
+  })
+
+  it('skip, todo and only: todo is todo, skipped is skipped', async () => {
+    const r = await runJest(version, 'skip-todo-only')
+    expectConsistent(r)
+    expect(testEnds(r).find((e) => e.test.name === 'is a todo')?.status).toBe('todo')
+    expect(testEnds(r).find((e) => e.test.name === 'is skipped')?.status).toBe('skipped')
+  })
+
+  it('nested describes', async () => {
+    const r = await runJest(version, 'nested', { live: true })
+    expectConsistent(r)
+    expect(testEnds(r).find((e) => e.test.name === 'deep test')?.test.suite).toEqual([
+      'outer',
+      'middle',
+      'inner',
+    ])
+    expect(r.log('nested.test.js')).toContain('from the deep test')
+  })
+
+  it('test.each duplicates are not merged', async () => {
+    const r = await runJest(version, 'each-duplicates')
+    expectConsistent(r)
+    expect(new Set(testEnds(r).map((e) => e.test.id)).size).toBe(5)
+  })
+
+  it('unicode and long names', async () => {
+    const r = await runJest(version, 'unicode-long-names')
+    expectConsistent(r)
+    expect(r.logs()).toEqual(['ünïcödé.test.js.log'])
+  })
+
+  it('console output at file end lands in the file, stderr marked', async () => {
+    const r = await runJest(version, 'console-output', { args: ['--verbose=false'] })
+    expectConsistent(r)
+    const log = r.log('console.test.js')
+    expect(log).toContain('hello from stdout')
+    expect(log).toContain('[stderr] oops on stderr')
+  })
+
+  it('verbose mode: output reaches reporters from Jest 30 on, and with the setup file on every version', async () => {
+    // A single test file runs verbose. Jest 29 prints console output straight to the terminal
+    // in verbose mode and hands reporters none; Jest 30 buffers it for them too.
+    const plain = await runJest(version, 'console-output', { args: ['--verbose'] })
+    expectConsistent(plain)
+    const got = plain.events.some(
+      (e) => e.type === 'output' && e.text.includes('hello from stdout'),
+    )
+    expect(got).toBe(version >= 30)
+    const live = await runJest(version, 'console-output', { args: ['--verbose'], live: true })
+    expect(
+      live.events.some((e) => e.type === 'output' && e.text.includes('hello from stdout')),
+    ).toBe(true)
+  })
+
+  it('with the setup file: console and process.stdout.write live, under the right test', async () => {
+    const r = await runJest(version, 'console-output', { live: true })
+    expectConsistent(r)
+    const outputs = r.events.filter((e) => e.type === 'output')
+    const byText = (t: string) => outputs.find((e) => e.text.includes(t))
+    expect(byText('hello from stdout')?.testId).toBe('console.test.js::logs to stdout')
+    expect(byText('oops on stderr')).toMatchObject({
+      stream: 'stderr',
+      testId: 'console.test.js::logs to stderr',
+    })
+    expect(byText('raw write')?.testId).toBe('console.test.js::writes to process.stdout')
+    expect(outputs.filter((e) => e.text.includes('hello from stdout'))).toHaveLength(1) // not twice
+    expect(r.log('console.test.js')).toMatch(
+      /▶ logs to stdout\nhello from stdout\ninfo line\n✓ PASSED logs to stdout/,
+    )
+  })
+
+  it('--silent yields no output', async () => {
+    const r = await runJest(version, 'console-output', { args: ['--silent'] })
+    expectConsistent(r)
+    expect(r.events.filter((e) => e.type === 'output')).toEqual([])
+  })
+
+  it.each([
+    ['a syntax error', 'syntax-error'],
+    ['a failing import', 'failing-import'],
+    ['no tests', 'no-tests'],
+  ])('%s: file-end status error with its message', async (_name, fixture) => {
+    const r = await runJest(version, fixture)
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    const errored = r.events.filter((e) => e.type === 'file-end' && e.status === 'error')
+    expect(errored).toHaveLength(1)
+    expect(errored[0]?.type === 'file-end' && errored[0].error?.message.length).toBeGreaterThan(0)
+    expect(r.summary.status).toBe('FAILED')
+  })
+
+  it('beforeAll failure fails its tests', async () => {
+    const r = await runJest(version, 'beforeall-failure')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    expect(r.markdown).toContain('could not connect to the database')
+  })
+
+  it('a timeout is a failure', async () => {
+    const r = await runJest(version, 'timeout')
+    expectConsistent(r)
+    expect(testEnds(r)[0]?.error?.message).toMatch(/Exceeded timeout/)
+  })
+
+  it('jest.retryTimes: each attempt, flaky marked', async () => {
+    const r = await runJest(version, 'retry-times')
+    expectConsistent(r)
+    const flaky = testEnds(r).filter((e) => e.test.name === 'passes on the third try')
+    // Jest says a test is retried only from its second attempt on: the first has no number.
+    expect(new Set(flaky.map((e) => e.test.id)).size).toBe(1)
+    expect(flaky.map((e) => [e.status, e.attempt ?? 0])).toEqual([
+      ['failed', 0],
+      ['failed', 1],
+      ['passed', 2],
+    ])
+    expect(r.summary.flaky).toBe(1)
+  })
+
+  it('an ESM project loads the reporter', async () => {
+    const r = await runJest(version, 'esm-project')
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+  })
+
+  it('projects with displayName', async () => {
+    const r = await runJest(version, 'projects', { live: true })
+    expectConsistent(r)
+    expect(r.logs()).toEqual(['a/a.test.js [alpha].log', 'b/b.test.js [beta].log'])
+    expect(r.log('a/a.test.js [alpha]')).toContain('alpha says hi')
+  })
+
+  it('200 files with 4 workers, live output under the right test', async () => {
+    const dir = join(FIXTURES, 'jest', 'many-files', 'generated')
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    for (let i = 0; i < 200; i++) {
+      writeFileSync(
+        join(dir, `f${i}.test.js`),
+        `test('t${i}', () => { console.log('file ${i}') })\ntest('u${i}', () => { process.stdout.write('raw ${i}\\n') })\n`,
+      )
+    }
+    const r = await runJest(version, 'many-files', { live: true, args: ['-w', '4'] })
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+    expect(r.logs()).toHaveLength(200)
+    const outputs = r.events.filter((e) => e.type === 'output')
+    for (let i = 0; i < 200; i += 37) {
+      expect(outputs.find((e) => e.text === `file ${i}\n`)?.testId).toBe(
+        `generated/f${i}.test.js::t${i}`,
+      )
+      expect(outputs.find((e) => e.text === `raw ${i}\n`)?.testId).toBe(
+        `generated/f${i}.test.js::u${i}`,
+      )
+    }
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s mid-run: flushed, INTERRUPTED, exit unchanged',
+    async (signal) => {
+      const onStart: SpawnOptions['onStart'] = (proc, waitFor) =>
+        void waitFor('slow 3 running').then(() => proc.kill(signal))
+      const [r, without] = await Promise.all([
+        runJest(version, 'slow', { live: true, onStart }),
+        runJestBare(version, 'slow', onStart),
+      ])
+      expect(r.stats.truncated + r.stats.invalidJson).toBe(0)
+      expect(invalidEvents(r.events)).toEqual([])
+      expect(r.events.at(-1)).toMatchObject({ type: 'run-end', status: 'interrupted' })
+      expect(r.summary.status).toBe('INTERRUPTED')
+      // With the setup file, the output of the file that was cut short is on disk.
+      expect(r.log('slow.test.js')).toContain('slow 2 running')
+      expect([r.exitCode, r.signal]).toEqual([without.exitCode, without.signal])
+    },
+  )
+})

@@ -1,0 +1,18 @@
+/**
+ * The live-output channel between Jest workers and the reporter.
+ *
+ * The reporter sets two environment variables before workers start; the setup file in each
+ * worker appends `output` events (events.jsonl format) to `<runDir>/workers/<pid>.jsonl`; the
+ * reporter reads those files and merges their events into the run's events.jsonl.
+ */
+
+/** Folder (in the run directory) of the workers' side files. */
+export const SIDE_DIR_ENV = 'THREEPIO_JEST_SIDE_DIR'
+/** Root the `file` of side-file events is relative to. */
+export const ROOT_DIR_ENV = 'THREEPIO_JEST_ROOT_DIR'
+export const SIDE_DIR_NAME = 'workers'
+
+/** The test id of the first test with this full name in a file (later ones add ` #2`, ` #3` …). */
+export function jestTestId(file: string, fullName: string, occurrence = 1): string {
+  return `${file}::${fullName}${occurrence > 1 ? ` #${occurrence}` : ''}`
+}

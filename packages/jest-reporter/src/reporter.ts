@@ -1,0 +1,401 @@
+/**
+ * The Jest reporter: Jest's reporter hooks in, threepio events out (Jest 29 and 30).
+ *
+ * Tests are reported live from workers (onTestCaseStart / onTestCaseResult); skipped and todo
+ * tests, which have no hooks of their own, at file end. Console output comes from
+ * `testResult.console` at file end, or live from the optional setup file's side files.
+ * Every hook is guarded: threepio's own trouble becomes a warning, never a failed run.
+ */
+import { realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import {
+  emptyCounts,
+  toEventFile,
+  type Event,
+  type FileStatus,
+  type RunStatus,
+  type TestError,
+  type TestStatus,
+} from '@threepio/core'
+import { RunRecorder, type ThreepioOptions } from '@threepio/log-writer'
+import type {
+  AggregatedResult,
+  AssertionResult,
+  Test,
+  TestCaseResult,
+  TestResult,
+} from '@jest/test-result'
+import type { Config } from '@jest/types'
+import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV, SIDE_DIR_NAME } from './protocol.js'
+import { SideFiles } from './side-files.js'
+
+declare const __VERSION__: string
+
+/** Options of `['@threepio/jest-reporter', { … }]`. */
+export type ThreepioJestOptions = ThreepioOptions
+
+interface TestCaseStartInfo {
+  ancestorTitles: string[]
+  fullName: string
+  title: string
+}
+
+interface TestEntry {
+  id: string
+  /** Attempts reported so far (Jest's `invocations`); 0 before the first result. */
+  invocations: number
+  status?: TestStatus
+  /** A retry of it has started. */
+  retrying?: boolean
+}
+
+interface FileState {
+  /** Absolute path, as Jest gives it. */
+  path: string
+  file: string
+  project?: string
+  /** The tests seen in this file, by full name (several when titles repeat). */
+  tests: Map<string, TestEntry[]>
+}
+
+/** Jest reporter writing a threepio run directory. */
+export class ThreepioJestReporter {
+  private recorder: RunRecorder | undefined
+  private sideFiles: SideFiles | undefined
+  private pollTimer: NodeJS.Timeout | undefined
+  private readonly files = new Map<string, FileState>()
+  private readonly rootDir: string
+
+  constructor(
+    globalConfig: Config.GlobalConfig,
+    private readonly options: ThreepioJestOptions = {},
+  ) {
+    this.rootDir = globalConfig.rootDir
+  }
+
+  onRunStart(): void {
+    this.recorder = RunRecorder.start({
+      ...this.options,
+      runner: { name: 'jest', version: jestVersion() },
+      reporter: { name: '@threepio/jest-reporter', version: __VERSION__ },
+      rootDir: this.rootDir,
+    })
+    const r = this.recorder
+    if (!r) return
+    // Workers start after this and inherit the environment: the setup file finds its side file.
+    const dir = join(r.paths.runDir, SIDE_DIR_NAME)
+    process.env[SIDE_DIR_ENV] = dir
+    process.env[ROOT_DIR_ENV] = this.rootDir
+    this.sideFiles = new SideFiles(dir)
+    this.pollTimer = setInterval(
+      () => this.guard('reading live output', () => this.pollSideFiles()),
+      50,
+    )
+    this.pollTimer.unref()
+    r.beforeEnd(() => {
+      clearInterval(this.pollTimer)
+      this.pollSideFiles()
+    })
+  }
+
+  onTestFileStart(test: Test): void {
+    this.guard('onTestFileStart', (r) => {
+      const state = this.fileState(test)
+      r.emit({
+        type: 'file-start',
+        file: state.file,
+        ...(state.project ? { project: state.project } : {}),
+      })
+    })
+  }
+
+  onTestCaseStart(test: Test, info: TestCaseStartInfo): void {
+    this.guard('onTestCaseStart', (r) => {
+      const state = this.liveFileState(test)
+      const list = entries(state, info.fullName)
+      // jest.retryTimes runs failed tests again after the others: a start of a failed test is its
+      // retry. (Two tests with one title, the first failing and retried, can be confused here;
+      // their results, which carry the attempt number, are not.)
+      let entry = list.find((e) => e.status === 'failed' && !e.retrying)
+      if (entry) entry.retrying = true
+      else
+        list.push(
+          (entry = { id: jestTestId(state.file, info.fullName, list.length + 1), invocations: 0 }),
+        )
+      r.emit({
+        type: 'test-start',
+        ...where(state),
+        test: { id: entry.id, name: info.title, suite: [...info.ancestorTitles] },
+      })
+    })
+  }
+
+  onTestCaseResult(test: Test, result: TestCaseResult): void {
+    this.guard('onTestCaseResult', () => {
+      this.pollSideFiles()
+      this.reportResult(this.liveFileState(test), result as AssertionResult)
+    })
+  }
+
+  onTestFileResult(test: Test, result: TestResult): void {
+    this.guard('onTestFileResult', (r) => {
+      const state = this.fileState(test)
+      this.pollSideFiles()
+      // Results without a live hook (skipped, todo, or a Jest without onTestCaseResult).
+      const seen = new Map<string, number>()
+      const counts = emptyCounts()
+      for (const a of result.testResults) {
+        const n = bump(seen, a.fullName)
+        const entry = entries(state, a.fullName)[n - 1]
+        if (!entry?.status) this.reportResult(state, a)
+        const status = statusOf(a.status)
+        counts[status]++
+        counts.total++
+      }
+      if (!liveOutput(test) && result.console) {
+        for (const entry of result.console) {
+          const stream = entry.type === 'error' || entry.type === 'warn' ? 'stderr' : 'stdout'
+          r.emit({ type: 'output', ...where(state), stream, text: entry.message + '\n' })
+        }
+      }
+      const error = result.testExecError
+        ? toError(result.testExecError.message, result.testExecError.stack ?? undefined)
+        : undefined
+      let status: FileStatus =
+        counts.failed > 0
+          ? 'failed'
+          : counts.total > 0 && counts.total === counts.skipped + counts.todo
+            ? 'skipped'
+            : 'passed'
+      // A suite that failed to run (syntax or import error, no tests): error, with its message.
+      if (result.testExecError) status = 'error'
+      else if (result.failureMessage && status === 'passed') status = 'failed'
+      r.emit({
+        type: 'file-end',
+        ...where(state),
+        status,
+        durationMs: result.perfStats
+          ? Math.max(0, result.perfStats.end - result.perfStats.start)
+          : undefined,
+        counts,
+        ...(error
+          ? { error }
+          : result.failureMessage && status !== 'passed' && !counts.failed
+            ? { error: toError(result.failureMessage) }
+            : {}),
+      } as Extract<Event, { type: 'file-end' }>)
+      this.files.delete(test.path + '\0' + (state.project ?? ''))
+    })
+  }
+
+  onRunComplete(_contexts: unknown, results: AggregatedResult): void {
+    this.guard('onRunComplete', (r) => {
+      let status: RunStatus =
+        results.numFailedTests > 0 ||
+        results.numFailedTestSuites > 0 ||
+        results.numRuntimeErrorTestSuites > 0
+          ? 'failed'
+          : 'passed'
+      if (results.wasInterrupted) status = 'interrupted'
+      const reason = results.numRuntimeErrorTestSuites
+        ? `${results.numRuntimeErrorTestSuites} test file(s) failed to run`
+        : undefined
+      r.end({ status, ...(reason ? { reason } : {}) })
+    })
+    clearInterval(this.pollTimer)
+    this.recorder = undefined
+  }
+
+  /** threepio never fails a Jest run: its own trouble is a warning and a diagnostic event. */
+  getLastError(): Error | undefined {
+    return undefined
+  }
+
+  private guard(what: string, fn: (r: RunRecorder) => void): void {
+    const r = this.recorder
+    if (!r || r.isEnded) return
+    r.guard(what, () => fn(r))
+  }
+
+  private fileState(test: Test): FileState {
+    const project = displayName(test.context.config.displayName)
+    const key = test.path + '\0' + (project ?? '')
+    let state = this.files.get(key)
+    if (!state) {
+      state = {
+        path: test.path,
+        file: toEventFile(this.rootDir, test.path),
+        ...(project ? { project } : {}),
+        tests: new Map(),
+      }
+      this.files.set(key, state)
+    }
+    return state
+  }
+
+  /**
+   * The file a live (worker) hook is about. Jest hands these hooks the last project's context
+   * whatever the project, so the project comes from the file's own start when it is unambiguous.
+   */
+  private liveFileState(test: Test): FileState {
+    const open = [...this.files.values()].filter((f) => f.path === test.path)
+    if (open.length === 1) return open[0]!
+    const project = displayName(test.context.config.displayName)
+    return open.find((f) => f.project === project) ?? open[0] ?? this.fileState(test)
+  }
+
+  /** One attempt's result (Jest reports each attempt of a retried test; `invocations` counts them). */
+  private reportResult(state: FileState, a: AssertionResult): void {
+    const list = entries(state, a.fullName)
+    const invocations = a.invocations ?? 1
+    let entry =
+      (invocations > 1
+        ? list.find((e) => e.invocations === invocations - 1 && e.status === 'failed')
+        : undefined) ?? list.find((e) => e.invocations === 0)
+    if (!entry)
+      list.push(
+        (entry = { id: jestTestId(state.file, a.fullName, list.length + 1), invocations: 0 }),
+      )
+    const status = statusOf(a.status)
+    entry.invocations = invocations
+    entry.status = status
+    entry.retrying = false
+    const error = status === 'failed' ? failureOf(a) : undefined
+    this.recorder?.emit({
+      type: 'test-end',
+      ...where(state),
+      test: { id: entry.id, name: a.title, suite: [...a.ancestorTitles] },
+      status,
+      ...(typeof a.duration === 'number' ? { durationMs: a.duration } : {}),
+      ...(invocations > 1 ? { attempt: invocations - 1 } : {}),
+      ...(error ? { error } : {}),
+      ...(a.location
+        ? {
+            location: {
+              line: a.location.line,
+              ...(a.location.column ? { column: a.location.column } : {}),
+            },
+          }
+        : {}),
+    })
+  }
+
+  private pollSideFiles(): void {
+    if (!this.sideFiles || !this.recorder) return
+    for (const event of this.sideFiles.poll()) {
+      if (event.type !== 'output') continue
+      const { seq: _seq, ...input } = event
+      // Workers do not know the project: it is the one running that file.
+      const open =
+        input.file !== undefined
+          ? [...this.files.values()].filter((f) => f.file === input.file)
+          : []
+      const project = open.length === 1 ? open[0]!.project : undefined
+      this.recorder.emit(project ? { ...input, project } : input)
+    }
+  }
+}
+
+function where(state: FileState): { file: string; project?: string } {
+  return { file: state.file, ...(state.project ? { project: state.project } : {}) }
+}
+
+function bump(map: Map<string, number>, key: string): number {
+  const n = (map.get(key) ?? 0) + 1
+  map.set(key, n)
+  return n
+}
+
+function entries(state: FileState, fullName: string): TestEntry[] {
+  let list = state.tests.get(fullName)
+  if (!list) state.tests.set(fullName, (list = []))
+  return list
+}
+
+function statusOf(status: AssertionResult['status']): TestStatus {
+  switch (status) {
+    case 'passed':
+    case 'focused':
+      return 'passed'
+    case 'failed':
+      return 'failed'
+    case 'todo':
+      return 'todo'
+    default:
+      return 'skipped' // pending, skipped, disabled
+  }
+}
+
+/** True when the project loads the setup file: console output then comes live, not at file end. */
+function liveOutput(test: Test): boolean {
+  return test.context.config.setupFilesAfterEnv.some((f) =>
+    /[\\/]jest-reporter[\\/](dist[\\/])?setup\.c?js$/.test(f),
+  )
+}
+
+function displayName(name: Config.ProjectConfig['displayName']): string | undefined {
+  if (!name) return undefined
+  return typeof name === 'string' ? name : name.name
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g
+
+function toError(message: string, stack?: string): TestError {
+  const clean = message.replace(ANSI, '')
+  return {
+    message: clean,
+    ...(stack && stack !== message ? { stack: stack.replace(ANSI, '') } : {}),
+  }
+}
+
+function failureOf(a: AssertionResult): TestError | undefined {
+  const messages = a.failureMessages.map((m) => m.replace(ANSI, ''))
+  if (!messages.length) return undefined
+  const detail = (a.failureDetails?.[0] ?? {}) as {
+    matcherResult?: { expected?: unknown; actual?: unknown; message?: string }
+  }
+  const str = (v: unknown) =>
+    v === undefined ? undefined : typeof v === 'string' ? v : safeJson(v)
+  const expected = str(detail.matcherResult?.expected)
+  const actual = str(detail.matcherResult?.actual)
+  const [first] = messages
+  // Jest's message is the matcher text, a diff, then the stack: split at the first frame.
+  const at = first!.search(/\n\s+at /)
+  return {
+    message:
+      (at > 0 ? first!.slice(0, at) : first!) +
+      messages
+        .slice(1)
+        .map((m, i) => `\n\n[error ${i + 2} of ${messages.length}] ${m}`)
+        .join(''),
+    ...(at > 0 ? { stack: first!.slice(at + 1) } : {}),
+    ...(expected !== undefined ? { expected } : {}),
+    ...(actual !== undefined ? { actual } : {}),
+  }
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v)
+  } catch {
+    return String(v)
+  }
+}
+
+function jestVersion(): string {
+  // The jest that runs us, found from its own bin (argv[1]), as a user's project resolves it.
+  const from = [process.argv[1], join(process.cwd(), 'package.json')]
+  for (const start of from) {
+    if (!start) continue
+    for (const name of ['jest/package.json', 'jest-cli/package.json', '@jest/core/package.json']) {
+      try {
+        return (createRequire(realpathSync(start))(name) as { version: string }).version
+      } catch {
+        // try the next
+      }
+    }
+  }
+  return 'unknown'
+}

@@ -1,0 +1,49 @@
+/** Reading the workers' side files (see protocol.ts). */
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
+import { join } from 'node:path'
+import { EventDecoder, type Event } from '@threepio/core'
+
+/**
+ * Reads every side file incrementally and synchronously: a worker writes its output before it
+ * reports a file's result, so one read at that moment catches up with everything it printed.
+ */
+export class SideFiles {
+  private readonly files = new Map<string, { offset: number; decoder: EventDecoder }>()
+  private readonly buf = Buffer.allocUnsafe(256 * 1024)
+
+  constructor(readonly dir: string) {}
+
+  /** Events appended since the last call, file by file. Never throws. */
+  poll(): Event[] {
+    const out: Event[] = []
+    let names: string[] = []
+    try {
+      names = readdirSync(this.dir).filter((n) => n.endsWith('.jsonl'))
+    } catch {
+      return out
+    }
+    for (const name of names) {
+      let state = this.files.get(name)
+      if (!state) this.files.set(name, (state = { offset: 0, decoder: new EventDecoder() }))
+      let fd: number
+      try {
+        fd = openSync(join(this.dir, name), 'r')
+      } catch {
+        continue
+      }
+      try {
+        for (;;) {
+          const n = readSync(fd, this.buf, 0, this.buf.length, state.offset)
+          if (n <= 0) break
+          state.offset += n
+          for (const { event } of state.decoder.push(this.buf.subarray(0, n))) out.push(event)
+        }
+      } catch {
+        // a worker's file vanished or cannot be read: what was read is kept
+      } finally {
+        closeSync(fd)
+      }
+    }
+    return out
+  }
+}
