@@ -1,14 +1,13 @@
 /**
  * `@threepio/jest-reporter/setup`: add it to `setupFilesAfterEnv` for live, per-test output.
  *
- * In each worker it records console calls and `process.stdout/stderr.write` with the test that is
+ * In each worker it records console output and `process.stdout/stderr.write` with the test that is
  * running (`expect.getState().currentTestName`) and appends them, as they happen, to a side file in
  * the run directory that the reporter merges into events.jsonl. Output still reaches Jest exactly
  * as before: every call goes through to the original. Without the reporter it does nothing.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { format } from 'node:util'
 import type { OutputEvent } from '@threepio/core'
 import { toEventFile } from '@threepio/core/path-map'
 import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV } from './protocol.js'
@@ -32,10 +31,8 @@ function install(dir: string, root: string): void {
   const testPath = expect.getState().testPath
   const file = testPath ? toEventFile(root, testPath) : undefined
   let seq = 0
-  let inside = false
   const record = (stream: 'stdout' | 'stderr', text: string) => {
-    if (inside || !text) return
-    inside = true
+    if (!text) return
     try {
       const name = expect.getState().currentTestName
       const event: OutputEvent = {
@@ -50,43 +47,54 @@ function install(dir: string, root: string): void {
       writeSync(fd, JSON.stringify(event) + '\n')
     } catch {
       // never disturb the test
-    } finally {
-      inside = false
     }
   }
 
   const restore: Array<() => void> = []
-  const methods = {
-    log: 'stdout',
-    info: 'stdout',
-    debug: 'stdout',
-    trace: 'stderr',
-    warn: 'stderr',
-    error: 'stderr',
-  } as const
-  const target = console as unknown as Record<string, (...args: unknown[]) => void>
-  for (const [method, stream] of Object.entries(methods)) {
-    const original = target[method]
-    if (typeof original !== 'function') continue
-    target[method] = function (this: unknown, ...args: unknown[]) {
-      record(stream, format(...args) + '\n')
-      inside = true // the console may write to process.stdout itself: not twice
-      try {
-        return original.apply(this, args)
-      } finally {
-        inside = false
-      }
-    }
-    restore.push(() => (target[method] = original))
+  // Console calls are taken from the test console's own buffer (Jest's BufferedConsole, and
+  // CustomConsole from Jest 30 on) rather than by wrapping console methods: a wrapper would add a
+  // stack frame and shift the call site Jest prints under each console line.
+  const buffer = (console as unknown as { _buffer?: unknown })._buffer
+  const buffered = Array.isArray(buffer)
+  // Writes seen while a console call may still add the same text to the buffer (Jest 30 in
+  // verbose mode prints and buffers): settled at the end of the task, unless the buffer took them.
+  let pending: Array<{ stream: 'stdout' | 'stderr'; text: string }> = []
+  let settling = false
+  const settle = () => {
+    settling = false
+    const out = pending
+    pending = []
+    for (const p of out) record(p.stream, p.text)
+  }
+  if (buffered) {
+    const entries = buffer as Array<{ message: string; type: string }>
+    const push = entries.push
+    Object.defineProperty(entries, 'push', {
+      configurable: true,
+      writable: true,
+      value(this: unknown[], ...items: Array<{ message: string; type: string }>) {
+        for (const item of items) {
+          pending = pending.filter((p) => !p.text.includes(item.message))
+          record(item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout', item.message + '\n')
+        }
+        return push.apply(this, items)
+      },
+    })
+    restore.push(() => delete (entries as { push?: unknown }).push)
   }
   for (const stream of ['stdout', 'stderr'] as const) {
     const s = process[stream]
     const original = s.write
     s.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-      record(
-        stream,
-        typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '',
-      )
+      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
+      if (!buffered) record(stream, text)
+      else if (text) {
+        pending.push({ stream, text })
+        if (!settling) {
+          settling = true
+          queueMicrotask(settle)
+        }
+      }
       return (original as (...a: unknown[]) => boolean).apply(this, [chunk, ...rest])
     } as typeof s.write
     restore.push(() => (s.write = original))

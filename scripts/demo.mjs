@@ -1,0 +1,44 @@
+// `pnpm demo`: runs the demo suites of each runner through threepio and shows what it wrote.
+// Some demo tests fail on purpose; the demo itself succeeds when every run was recorded.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { readLatest, runPaths } from '@threepio/core'
+
+const root = join(import.meta.dirname, '..')
+const outputDir = join(root, '.3pio')
+const modules = join(root, 'e2e/node_modules')
+const runners = [
+  {
+    name: 'Vitest',
+    cwd: 'fixtures/vitest/demo',
+    args: [join(modules, 'vitest3/vitest.mjs'), 'run'],
+    env: { VITEST_JSON: join(mkdtempSync(join(tmpdir(), 'threepio-demo-')), 'vitest.json') },
+  },
+  { name: 'Jest', cwd: 'fixtures/jest/demo', args: [join(modules, 'jest30/bin/jest.js'), '--ci'], env: {} },
+]
+
+let failed = false
+for (const runner of runners) {
+  console.log(`\n━━━ ${runner.name}: ${runner.cwd} ━━━\n`)
+  const before = readLatest(outputDir)
+  const result = spawnSync(process.execPath, runner.args, {
+    cwd: join(root, runner.cwd),
+    stdio: 'inherit',
+    env: { ...process.env, THREEPIO_DIR: outputDir, ...runner.env },
+  })
+  const runId = readLatest(outputDir)
+  if (!runId || runId === before) {
+    console.error(`\n${runner.name} left no run directory (exit ${result.status ?? result.signal})`)
+    failed = true
+    continue
+  }
+  const paths = runPaths(outputDir, runId)
+  console.log(`\n${runner.name} (exit code ${result.status}) recorded ${relative(process.cwd(), paths.runDir)}/`)
+  console.log('─'.repeat(72))
+  console.log(readFileSync(paths.summaryMd, 'utf8'))
+}
+console.log('pytest: the pytest plugin is not part of this release yet.')
+console.log(`\nAll runs: ${relative(process.cwd(), outputDir)}/runs — try: npx threepio ls --dir ${relative(process.cwd(), outputDir)}`)
+process.exit(failed ? 1 : 0)
