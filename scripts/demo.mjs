@@ -16,7 +16,12 @@ const runners = [
     args: [join(modules, 'vitest3/vitest.mjs'), 'run'],
     env: { VITEST_JSON: join(mkdtempSync(join(tmpdir(), 'threepio-demo-')), 'vitest.json') },
   },
-  { name: 'Jest', cwd: 'fixtures/jest/demo', args: [join(modules, 'jest30/bin/jest.js'), '--ci'], env: {} },
+  {
+    name: 'Jest',
+    cwd: 'fixtures/jest/demo',
+    args: [join(modules, 'jest30/bin/jest.js'), '--ci'],
+    env: {},
+  },
 ]
 
 let failed = false
@@ -35,10 +40,14 @@ for (const runner of runners) {
     continue
   }
   const paths = runPaths(outputDir, runId)
-  console.log(`\n${runner.name} (exit code ${result.status}) recorded ${relative(process.cwd(), paths.runDir)}/`)
+  console.log(
+    `\n${runner.name} (exit code ${result.status}) recorded ${relative(process.cwd(), paths.runDir)}/`,
+  )
   console.log('─'.repeat(72))
   console.log(readFileSync(paths.summaryMd, 'utf8'))
 }
 console.log('pytest: the pytest plugin is not part of this release yet.')
-console.log(`\nAll runs: ${relative(process.cwd(), outputDir)}/runs — try: npx threepio ls --dir ${relative(process.cwd(), outputDir)}`)
+console.log(
+  `\nAll runs: ${relative(process.cwd(), outputDir)}/runs — try: npx threepio ls --dir ${relative(process.cwd(), outputDir)}`,
+)
 process.exit(failed ? 1 : 0)

@@ -111,10 +111,10 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
   })
 
   it('with the setup file: console and process.stdout.write live, under the right test', async () => {
-    const r = await runJest(version, 'console-output', { live: true })
+    const r = await runJest(version, 'console-output', { live: true, args: ['--verbose=false'] })
     expectConsistent(r)
     const outputs = r.events.filter((e) => e.type === 'output')
-    const byText = (t: string) => outputs.find((e) => e.text.includes(t))
+    const byText = (t: string) => outputs.find((e) => e.text === t + '\n')
     expect(byText('hello from stdout')?.testId).toBe('console.test.js::logs to stdout')
     expect(byText('oops on stderr')).toMatchObject({
       stream: 'stderr',

@@ -75,7 +75,10 @@ function install(dir: string, root: string): void {
       value(this: unknown[], ...items: Array<{ message: string; type: string }>) {
         for (const item of items) {
           pending = pending.filter((p) => !p.text.includes(item.message))
-          record(item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout', item.message + '\n')
+          record(
+            item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout',
+            item.message + '\n',
+          )
         }
         return push.apply(this, items)
       },
@@ -86,7 +89,8 @@ function install(dir: string, root: string): void {
     const s = process[stream]
     const original = s.write
     s.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
+      const text =
+        typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
       if (!buffered) record(stream, text)
       else if (text) {
         pending.push({ stream, text })
