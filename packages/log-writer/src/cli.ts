@@ -4,7 +4,7 @@
  * Exit codes: 0 success, 1 the command failed (no such run, unreadable files), 2 bad usage.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { isAbsolute, join, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   DEFAULT_OUTPUT_DIR,
@@ -64,7 +64,7 @@ const HELP: Record<string, string> = {
   follow: `Usage: threepio follow [run] [--dir <dir>]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone.\n`,
   report: `Usage: threepio report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
   clean: `Usage: threepio clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default 30). Runs still being written are kept.\n`,
-  ingest: `Usage: threepio ingest <run-dir> [--pid <pid>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end.\n`,
+  ingest: `Usage: threepio ingest <run-dir> [--pid <pid>] [--keep <n>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first.\n`,
 }
 
 /** Runs the command line `argv` (without node and the script); resolves with the exit code. */
@@ -103,7 +103,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       follow: ['dir'],
       report: ['dir'],
       clean: ['dir', 'keep'],
-      ingest: ['pid'],
+      ingest: ['pid', 'keep'],
     }
     for (const key of Object.keys(values)) {
       if (key !== 'help' && !allowed[command]!.includes(key))
@@ -126,7 +126,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'ingest': {
         if (!positionals[0])
           throw new UsageError('ingest needs the run directory: threepio ingest <run-dir>')
-        return await ingest(resolve(io.cwd, positionals[0]), values.pid, io)
+        return await ingest(resolve(io.cwd, positionals[0]), values.pid, values.keep, io)
       }
     }
     return 0
@@ -324,7 +324,12 @@ async function follow(runDir: string, io: CliIo): Promise<number> {
   return 0
 }
 
-async function ingest(runDir: string, pidArg: string | undefined, io: CliIo): Promise<number> {
+async function ingest(
+  runDir: string,
+  pidArg: string | undefined,
+  keepArg: string | undefined,
+  io: CliIo,
+): Promise<number> {
   let pid: number | undefined
   if (pidArg !== undefined) {
     pid = Number(pidArg)
@@ -335,6 +340,13 @@ async function ingest(runDir: string, pidArg: string | undefined, io: CliIo): Pr
     if (!statSync(runDir).isDirectory()) throw new Error()
   } catch {
     throw new CommandError(`${runDir} is not a run directory`)
+  }
+  if (keepArg !== undefined) {
+    const keep = Number(keepArg)
+    if (!Number.isInteger(keep) || keep < 0)
+      throw new UsageError(`--keep needs a whole number >= 0 (0 keeps all); received "${keepArg}"`)
+    // Retention for the writer of this run: <outputDir>/runs/<id> is the run directory.
+    pruneRuns(dirname(dirname(runDir)), keep, [basename(runDir)])
   }
   let warned = false
   let stop: (() => void) | undefined

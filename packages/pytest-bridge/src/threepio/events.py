@@ -1,0 +1,117 @@
+"""The events.jsonl writer: one whole line per ``os.write``, fsync'd periodically and at close.
+
+Every event reaches the kernel as it is emitted, so ``os._exit`` or a crash in a test loses
+nothing written before it. Disk trouble never raises into pytest: it warns once, keeps a bounded
+backlog and retries on the next event.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+#: fsync at most this often while there are unsynced writes (seconds).
+FSYNC_INTERVAL = 1.0
+#: Bytes kept for retry while the disk refuses writes; newer events are dropped beyond it.
+MAX_BACKLOG = 8 * 1024 * 1024
+#: ``output`` text longer than this is split over several events.
+MAX_TEXT = 256 * 1024
+
+
+def _encode(event: dict[str, Any]) -> bytes:
+    line = json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":"))
+    try:
+        return (line + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (undecodable bytes from a test's output): escape them instead.
+        return (json.dumps(event, ensure_ascii=True, default=str, separators=(",", ":")) + "\n").encode("ascii")
+
+
+class EventWriter:
+    """Appends events to one events.jsonl; assigns ``seq`` and ``time``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.seq = 0
+        self.backlog = b""
+        self.dropped = 0
+        self.dirty = False
+        self.last_sync = time.monotonic()
+        self.warned = False
+        self.closed = False
+
+    def emit(self, event: dict[str, Any]) -> None:
+        """Writes one event (long output is split). Never raises."""
+        if self.closed:
+            return
+        text = event.get("text")
+        if event.get("type") == "output" and isinstance(text, str) and len(text) > MAX_TEXT:
+            for start in range(0, len(text), MAX_TEXT):
+                self.emit({**event, "text": text[start : start + MAX_TEXT]})
+            return
+        try:
+            if len(self.backlog) > MAX_BACKLOG:
+                self.dropped += 1
+                return
+            self.seq += 1
+            body = {k: v for k, v in event.items() if k not in ("type", "seq", "time")}
+            line = _encode({"type": event["type"], "seq": self.seq, "time": event.get("time", time.time() * 1000), **body})
+            self.backlog += line
+            self._flush()
+        except Exception as err:  # never into pytest
+            self._warn(f"could not record a {event.get('type')} event: {err}")
+
+    def _flush(self) -> None:
+        while self.backlog:
+            try:
+                n = os.write(self.fd, self.backlog)
+            except OSError as err:
+                self._warn(
+                    f"could not write {self.path} ({err.strerror}); events are kept in memory "
+                    f"(up to {MAX_BACKLOG // 1048576} MiB) and retried. Free disk space or fix permissions."
+                )
+                return
+            self.backlog = self.backlog[n:]
+            self.dirty = True
+        if self.dirty and time.monotonic() - self.last_sync >= FSYNC_INTERVAL:
+            self._sync()
+
+    def _sync(self) -> None:
+        try:
+            os.fsync(self.fd)
+            self.dirty = False
+        except OSError as err:
+            self._warn(f"fsync of {self.path} failed: {err.strerror}")
+        self.last_sync = time.monotonic()
+
+    def close(self) -> None:
+        """Writes what is left, fsyncs and closes. Never raises; runs once."""
+        if self.closed:
+            return
+        if self.dropped:
+            dropped, self.dropped = self.dropped, 0
+            self.emit(
+                {
+                    "type": "diagnostic",
+                    "level": "error",
+                    "message": f"threepio dropped {dropped} event(s) while the disk refused writes; the run's record is incomplete.",
+                    "code": "EVENTS_DROPPED",
+                }
+            )
+        self._flush()
+        self._sync()
+        self.closed = True
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+    def _warn(self, message: str) -> None:
+        if self.warned:
+            return
+        self.warned = True
+        sys.stderr.write(f"threepio: warning: {message} (the test run goes on)\n")

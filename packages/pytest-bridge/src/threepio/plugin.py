@@ -1,0 +1,372 @@
+"""The pytest plugin: pytest hooks in, threepio events (DESIGN.md, schema version 1) out.
+
+It runs on the controller only (never in xdist workers), writes events.jsonl itself, and starts
+the log writer (``threepio ingest``, a Node process in its own session) to keep the per-file
+logs and summaries up to date. Without Node, events.jsonl is still complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from threepio.events import EventWriter
+
+VERSION = "0.0.0"
+STATUSES = ("passed", "failed", "skipped", "todo", "xfailed", "xpassed", "error")
+SIDECAR = Path(__file__).parent / "_sidecar" / "threepio.cjs"
+#: How long pytest waits, at the end, for the log writer to finish the run directory.
+SIDECAR_WAIT = float(os.environ.get("THREEPIO_SIDECAR_TIMEOUT", "30"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("threepio", "threepio: a durable, streaming record of the run")
+    group.addoption("--threepio-dir", help="output directory (default: $THREEPIO_DIR, else <rootdir>/.3pio)")
+    group.addoption("--threepio-keep-runs", type=int, help="runs to keep; 0 keeps all (default 30)")
+    group.addoption("--threepio-quiet", action="store_true", default=None, help="no closing line")
+    parser.addini("threepio_dir", "threepio output directory")
+    parser.addini("threepio_keep_runs", "threepio: runs to keep (0 keeps all)")
+    parser.addini("threepio_quiet", "threepio: no closing line", type="bool", default=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist workers report to the controller, which writes the record.
+    if hasattr(config, "workerinput"):
+        return
+    config.pluginmanager.register(Recorder(config), "threepio-recorder")
+
+
+def _option(config: pytest.Config, name: str, env: str) -> Any:
+    value = config.getoption(f"--threepio-{name.replace('_', '-')}")
+    if value is None and os.environ.get(env):
+        value = os.environ[env]
+    if value is None:
+        value = config.getini(f"threepio_{name}") or None
+    return value
+
+
+def _empty_counts() -> dict[str, int]:
+    return {s: 0 for s in STATUSES} | {"total": 0}
+
+
+def _run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d_%H-%M-%S_") + secrets.token_hex(4)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _split(nodeid: str) -> tuple[str, list[str], str]:
+    """``tests/test_a.py::TestX::test_y[1]`` → file, suites, name."""
+    parts = nodeid.split("::")
+    return parts[0], parts[1:-1], parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _error(report: pytest.BaseReport) -> dict[str, str] | None:
+    longrepr = report.longrepr
+    if longrepr is None:
+        return None
+    if isinstance(longrepr, tuple):  # a skip: (path, line, reason)
+        return {"message": str(longrepr[2])}
+    text = report.longreprtext.strip()
+    crash = getattr(longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None)
+    if not message:
+        message = text.splitlines()[-1] if text else str(longrepr)
+    return {"message": message, "stack": text} if text and text != message else {"message": message}
+
+
+class Recorder:
+    """Turns one pytest session into one threepio run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        root = Path(str(config.rootpath))
+        out = _option(config, "dir", "THREEPIO_DIR") or ".3pio"
+        self.output_dir = Path(out) if os.path.isabs(out) else root / out
+        keep = _option(config, "keep_runs", "THREEPIO_KEEP_RUNS")
+        self.keep_runs = int(keep) if keep not in (None, "") else 30
+        quiet = config.getoption("--threepio-quiet")
+        if quiet is None:
+            env = os.environ.get("THREEPIO_QUIET", "")
+            quiet = env not in ("", "0", "false") or bool(config.getini("threepio_quiet"))
+        self.quiet = bool(quiet)
+        self.writer: EventWriter | None = None
+        self.run_dir: Path | None = None
+        self.sidecar: subprocess.Popen[bytes] | None = None
+        self.start = time.time()
+        self.counts = _empty_counts()
+        self.tests: dict[str, dict[str, Any]] = {}  # nodeid → phase results while it runs
+        self.final: dict[str, str] = {}  # nodeid → last status (for retries)
+        self.files: dict[str, dict[str, Any]] = {}  # file → counts, expected, done
+        self.expected: dict[str, int] = {}
+        self.ended = False
+        self.previous_sigterm: Any = None
+
+    # --- session -------------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        try:
+            runs = self.output_dir / "runs"
+            runs.mkdir(parents=True, exist_ok=True)
+            for _ in range(20):
+                run_id = _run_id()
+                try:
+                    (runs / run_id).mkdir()
+                    break
+                except FileExistsError:
+                    continue
+            self.run_id = run_id
+            self.run_dir = runs / run_id
+            (self.run_dir / "logs").mkdir()
+            self.writer = EventWriter(str(self.run_dir / "events.jsonl"))
+        except OSError as err:
+            sys.stderr.write(f"threepio: warning: not recording this run: {err}\n")
+            return
+        self.emit(
+            {
+                "type": "run-start",
+                "schema": 1,
+                "runId": self.run_id,
+                "runner": {"name": "pytest", "version": pytest.__version__},
+                "reporter": {"name": "threepio", "version": VERSION},
+                "rootDir": str(self.config.rootpath),
+                "cwd": os.getcwd(),
+                "argv": list(sys.argv),
+                "pid": os.getpid(),
+            }
+        )
+        try:
+            _atomic_write(self.output_dir / "latest", self.run_id + "\n")
+        except OSError as err:
+            sys.stderr.write(f"threepio: warning: could not update {self.output_dir / 'latest'}: {err}\n")
+        self.start_sidecar()
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            self.previous_sigterm = signal.signal(signal.SIGTERM, self.on_sigterm)
+
+    def start_sidecar(self) -> None:
+        node = os.environ.get("THREEPIO_NODE") or shutil.which("node")
+        if not node or not SIDECAR.exists():
+            why = "Node.js was not found (set THREEPIO_NODE or put node on PATH)" if not node else f"{SIDECAR} is missing"
+            sys.stderr.write(
+                f"threepio: {why}; events.jsonl is complete, and `npx threepio report {self.run_dir}` renders its logs and summary later.\n"
+            )
+            return
+        args = [node, str(SIDECAR), "ingest", str(self.run_dir), "--pid", str(os.getpid()), "--keep", str(self.keep_runs)]
+        try:
+            # Its own session: a Ctrl+C in the terminal must not stop it before it has flushed.
+            self.sidecar = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
+        except OSError as err:
+            sys.stderr.write(f"threepio: warning: could not start the log writer ({err}); events.jsonl is still complete.\n")
+
+    def on_sigterm(self, signum: int, frame: Any) -> None:
+        self.finish("interrupted", "received SIGTERM")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    # --- collection ----------------------------------------------------------------------------
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if not report.failed or not report.nodeid:
+            return
+        file = report.nodeid.split("::")[0]
+        self.file_start(file)
+        info = self.files[file]
+        self.emit({"type": "file-end", "file": file, "status": "error", "counts": info["counts"], "error": _error(report) or {"message": "collection failed"}})
+        info["ended"] = True
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            file = item.nodeid.split("::")[0]
+            self.expected[file] = self.expected.get(file, 0) + 1
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if self.expected:
+            return  # every worker collects the same tests: count them once
+        for nodeid in ids:
+            file = nodeid.split("::")[0]
+            self.expected[file] = self.expected.get(file, 0) + 1
+
+    # --- tests ---------------------------------------------------------------------------------
+
+    def file_start(self, file: str) -> None:
+        if file not in self.files:
+            self.files[file] = {"counts": _empty_counts(), "done": 0, "start": time.time(), "ended": False}
+            self.emit({"type": "file-start", "file": file})
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        file, suite, name = _split(nodeid)
+        self.file_start(file)
+        state = self.tests.setdefault(nodeid, {"attempt": 0})
+        for key in ("status", "error", "rerun"):
+            state.pop(key, None)
+        self.emit({"type": "test-start", "file": file, "test": {"id": nodeid, "name": name, "suite": suite}})
+        if location and location[1] is not None:
+            state["line"] = location[1] + 1
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.writer is None:
+            return
+        nodeid = report.nodeid
+        file, suite, name = _split(nodeid)
+        state = self.tests.setdefault(nodeid, {"attempt": 0})
+        # Only this phase's captured output: pytest repeats earlier phases' sections.
+        for title, content in report.sections:
+            if not title.endswith(" " + report.when) or not content:
+                continue
+            stream = "stdout" if "stdout" in title else "stderr"
+            self.emit({"type": "output", "file": file, "testId": nodeid, "stream": stream, "text": content})
+        outcome = report.outcome
+        wasxfail = hasattr(report, "wasxfail")
+        if outcome == "rerun":  # pytest-rerunfailures: this attempt failed, another follows
+            self.end_test(nodeid, "failed", _error(report), attempt=state["attempt"], retry=True)
+            state["attempt"] += 1
+            state["rerun"] = True  # this attempt is reported: its logfinish adds nothing
+            return
+        if report.when not in ("setup", "call", "teardown"):
+            # xdist reports a worker that died mid-test this way (when="???"), with no logfinish.
+            self.tests.pop(nodeid, None)
+            self.end_test(nodeid, "error", _error(report) or {"message": "the test process crashed"}, attempt=state["attempt"])
+            return
+        status = state.get("status")
+        if report.when == "setup":
+            if outcome == "failed":
+                state.update(status="error", error=_error(report))
+            elif outcome == "skipped":
+                state.update(status="xfailed" if wasxfail else "skipped", error=None)
+        elif report.when == "call":
+            if outcome == "failed":
+                state.update(status="failed", error=_error(report))
+            elif outcome == "skipped":
+                state.update(status="xfailed" if wasxfail else "skipped")
+            else:
+                state.update(status="xpassed" if wasxfail else "passed")
+        elif report.when == "teardown" and outcome == "failed" and status in (None, "passed", "xpassed", "skipped", "xfailed"):
+            state.update(status="error", error=_error(report))
+        if report.when == "call" or (report.when == "setup" and outcome != "passed"):
+            state["duration"] = report.duration * 1000
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        state = self.tests.get(nodeid)
+        if state is None:
+            return
+        if state.pop("rerun", False):
+            return  # another attempt follows
+        self.tests.pop(nodeid)
+        self.end_test(nodeid, state.get("status") or "passed", state.get("error"), attempt=state["attempt"], duration=state.get("duration"), line=state.get("line"))
+
+    def end_test(self, nodeid: str, status: str, error: dict[str, str] | None, *, attempt: int = 0, retry: bool = False, duration: float | None = None, line: int | None = None) -> None:
+        file, suite, name = _split(nodeid)
+        self.file_start(file)
+        event: dict[str, Any] = {"type": "test-end", "file": file, "test": {"id": nodeid, "name": name, "suite": suite}, "status": status}
+        if duration is not None:
+            event["durationMs"] = round(duration, 3)
+        if attempt or retry:
+            event["attempt"] = attempt
+        if error:
+            event["error"] = error
+        if line:
+            event["location"] = {"line": line}
+        self.emit(event)
+        if retry:
+            return
+        info = self.files[file]
+        previous = self.final.get(nodeid)
+        if previous is None:
+            info["done"] += 1
+        else:  # the same test reported again: the last result counts
+            info["counts"][previous] -= 1
+            info["counts"]["total"] -= 1
+            self.counts[previous] -= 1
+            self.counts["total"] -= 1
+        self.final[nodeid] = status
+        for counts in (info["counts"], self.counts):
+            counts[status] += 1
+            counts["total"] += 1
+        if info["done"] >= self.expected.get(file, 1 << 30) and not info["ended"]:
+            self.end_file(file)
+
+    def end_file(self, file: str) -> None:
+        info = self.files[file]
+        info["ended"] = True
+        c = info["counts"]
+        status = "failed" if c["failed"] + c["error"] else "skipped" if c["total"] and c["total"] == c["skipped"] + c["xfailed"] else "passed"
+        self.emit({"type": "file-end", "file": file, "status": status, "durationMs": round((time.time() - info["start"]) * 1000, 3), "counts": dict(c)})
+
+    # --- end -----------------------------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        code = int(exitstatus)
+        status = {0: "passed", 1: "failed", 2: "interrupted", 5: "passed"}.get(code, "error")
+        reason = {2: "interrupted (KeyboardInterrupt or a stop request)", 5: "no tests were collected"}.get(code, f"pytest exit status {code}")
+        self.finish(status, reason)
+
+    def finish(self, status: str, reason: str) -> None:
+        if self.ended or self.writer is None:
+            return
+        self.ended = True
+        for nodeid, state in list(self.tests.items()):  # tests cut short
+            self.tests.pop(nodeid)
+            if state.get("status"):
+                self.end_test(nodeid, state["status"], state.get("error"), attempt=state["attempt"])
+        for file, info in self.files.items():
+            if not info["ended"] and info["done"]:
+                if status != "interrupted" or info["done"] >= self.expected.get(file, 1 << 30):
+                    self.end_file(file)
+        self.emit({"type": "run-end", "status": status, "durationMs": round((time.time() - self.start) * 1000, 3), "counts": dict(self.counts), "reason": reason})
+        self.writer.close()
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.writer is None:
+            return
+        self.finish("interrupted", "pytest stopped before the session finished")
+        if self.previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self.previous_sigterm)
+        if self.sidecar is not None:
+            try:
+                self.sidecar.wait(timeout=SIDECAR_WAIT)
+            except subprocess.TimeoutExpired:
+                sys.stderr.write(f"threepio: warning: the log writer did not finish within {SIDECAR_WAIT:.0f} s; `npx threepio report {self.run_dir}` completes the run directory.\n")
+        if not self.quiet:
+            sys.stderr.write(self.closing_line() + "\n")
+
+    def closing_line(self) -> str:
+        assert self.run_dir is not None
+        summary: dict[str, Any] = {}
+        try:
+            summary = json.loads((self.run_dir / "run.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            pass
+        counts = summary.get("counts") or self.counts
+        parts = [f"{counts[s]} {s}" for s in ("failed", "error", "passed", "skipped", "todo", "xfailed", "xpassed") if counts.get(s)]
+        where = self.run_dir / "test-run.md"
+        try:
+            shown = where.relative_to(Path.cwd())
+        except ValueError:
+            shown = where
+        seconds = time.time() - self.start
+        return f"threepio: {summary.get('status', 'RECORDED')} · {', '.join(parts) or 'no tests'} · {seconds:.1f} s · {shown}"
+
+    def emit(self, event: dict[str, Any]) -> None:
+        if self.writer is not None:
+            self.writer.emit(event)

@@ -1,0 +1,209 @@
+"""The plugin on real pytest runs (pytester subprocesses): events, counts, logs and summaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Run
+
+
+def expect_counts_match_junit(run: Run) -> None:
+    end = run.of("run-end")[-1]
+    c = end["counts"]
+    # junit: tests = everything; failures = failed + strict xpass; errors; skipped = skipped + xfailed
+    assert c["total"] == run.junit["tests"]
+    assert c["failed"] == run.junit["failures"]
+    assert c["error"] == run.junit["errors"]
+    assert c["skipped"] + c["xfailed"] == run.junit["skipped"]
+
+
+def test_outcomes_of_every_kind(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(
+        test_kinds="""
+        import pytest
+
+        def test_passes():
+            print("hello from a passing test")
+
+        def test_fails():
+            assert 1 + 1 == 3
+
+        @pytest.mark.skip(reason="not today")
+        def test_skipped():
+            pass
+
+        @pytest.mark.skipif(True, reason="never here")
+        def test_skipif():
+            pass
+
+        @pytest.mark.xfail(reason="known bug")
+        def test_xfail():
+            assert False
+
+        @pytest.mark.xfail(reason="fixed already")
+        def test_xpass():
+            pass
+
+        @pytest.mark.xfail(strict=True, reason="must fail")
+        def test_strict_xpass():
+            pass
+        """
+    )
+    run = run_threepio()
+    assert run.result.ret == 1
+    statuses = {e["test"]["name"]: e["status"] for e in run.of("test-end")}
+    assert statuses == {
+        "test_passes": "passed",
+        "test_fails": "failed",
+        "test_skipped": "skipped",
+        "test_skipif": "skipped",
+        "test_xfail": "xfailed",
+        "test_xpass": "xpassed",
+        "test_strict_xpass": "failed",
+    }
+    failed = next(e for e in run.of("test-end") if e["test"]["name"] == "test_fails")
+    assert "== 3" in failed["error"]["message"]
+    assert run.of("run-end")[-1]["status"] == "failed"
+    expect_counts_match_junit(run)
+    out = [e for e in run.of("output") if e["testId"].endswith("test_passes")]
+    assert [e["text"] for e in out] == ["hello from a passing test\n"]
+    assert run.summary["status"] == "FAILED"
+    assert "hello from a passing test" in run.log("test_kinds.py")
+
+
+def test_setup_and_teardown_errors_and_fixture_output(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(
+        test_fixtures="""
+        import pytest
+
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("setup exploded")
+
+        @pytest.fixture
+        def noisy():
+            print("in setup")
+            yield
+            print("in teardown")
+
+        @pytest.fixture
+        def bad_teardown():
+            yield
+            raise RuntimeError("teardown exploded")
+
+        def test_setup_error(broken):
+            pass
+
+        def test_noisy(noisy):
+            print("in call")
+
+        def test_teardown_error(bad_teardown):
+            pass
+        """
+    )
+    run = run_threepio()
+    statuses = {e["test"]["name"]: e["status"] for e in run.of("test-end")}
+    assert statuses == {"test_setup_error": "error", "test_noisy": "passed", "test_teardown_error": "error"}
+    noisy = [e["text"] for e in run.of("output") if e["testId"].endswith("test_noisy")]
+    assert noisy == ["in setup\n", "in call\n", "in teardown\n"]  # each once, in order
+    expect_counts_match_junit(run)
+
+
+def test_collection_error_and_file_ends(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(test_good="def test_ok():\n    pass\n", test_broken="import does_not_exist\n")
+    pytester.makepyfile(test_syntax="def test_x(:\n    pass\n")
+    run = run_threepio()
+    assert run.result.ret == 2  # collection errors stop pytest before running tests
+    ends = {e["file"]: e for e in run.of("file-end")}
+    assert ends["test_broken.py"]["status"] == "error"
+    assert "does_not_exist" in ends["test_broken.py"]["error"]["message"] + ends["test_broken.py"]["error"].get("stack", "")
+    assert ends["test_syntax.py"]["status"] == "error"
+    starts = [e["file"] for e in run.of("file-start")]
+    assert len(starts) == len(set(starts))
+
+
+def test_empty_suite_exit_5(pytester: pytest.Pytester, run_threepio) -> None:
+    run = run_threepio()
+    assert run.result.ret == 5
+    end = run.of("run-end")[-1]
+    assert end["status"] == "passed" and end["counts"]["total"] == 0
+    assert "no tests" in end["reason"]
+
+
+def test_parametrized_unicode_ids_and_nested_classes(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(
+        test_names="""
+        import pytest
+
+        class TestOuter:
+            class TestInner:
+                @pytest.mark.parametrize("word", ["héllo", "日本", "a/b", "../x"])
+                def test_word(self, word):
+                    assert word
+        """
+    )
+    run = run_threepio()
+    ends = run.of("test-end")
+    assert len(ends) == 4 and len({e["test"]["id"] for e in ends}) == 4
+    assert all(e["test"]["suite"] == ["TestOuter", "TestInner"] for e in ends)
+    # pytest escapes non-ASCII ids by default; the names are whatever pytest calls the tests.
+    assert {e["test"]["name"] for e in ends} == {"test_word[h\\xe9llo]", "test_word[\\u65e5\\u672c]", "test_word[a/b]", "test_word[../x]"}
+    expect_counts_match_junit(run)
+
+
+def test_capture_disabled(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(test_s="def test_prints():\n    print('straight to the terminal')\n")
+    run = run_threepio("-s")
+    assert run.of("test-end")[0]["status"] == "passed"
+    assert "straight to the terminal" in run.result.stdout.str()
+
+
+def test_xdist_with_a_worker_that_dies(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(
+        test_a="\n".join(f"def test_a{i}():\n    print('a{i}')\n" for i in range(10)),
+        test_b="import os\n\ndef test_b0():\n    pass\n\ndef test_dies():\n    os._exit(3)\n\ndef test_b2():\n    pass\n",
+    )
+    run = run_threepio("-n", "2")
+    ids = [e["test"]["id"] for e in run.of("test-end")]
+    assert len(ids) == len(set(ids)) == 13  # no test lost or reported twice
+    dead = next(e for e in run.of("test-end") if e["test"]["name"] == "test_dies")
+    assert dead["status"] == "error"
+    assert "crashed" in dead["error"]["message"] + dead["error"].get("stack", "")
+    assert sorted(e["file"] for e in run.of("file-start")) == ["test_a.py", "test_b.py"]
+    assert sorted(e["file"] for e in run.of("file-end")) == ["test_a.py", "test_b.py"]
+    expect_counts_match_junit(run)
+
+
+def test_rerunfailures_attempts(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(
+        test_flaky="""
+        import pytest
+        calls = []
+
+        @pytest.mark.flaky(reruns=2)
+        def test_flaky():
+            calls.append(1)
+            assert len(calls) == 3
+        """
+    )
+    run = run_threepio()
+    ends = run.of("test-end")
+    assert [(e["status"], e.get("attempt", 0)) for e in ends] == [("failed", 0), ("failed", 1), ("passed", 2)]
+    assert run.summary["flaky"] == 1
+    assert run.summary["counts"]["passed"] == 1
+
+
+def test_keyboard_interrupt(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(test_ki="def test_one():\n    pass\n\ndef test_stop():\n    raise KeyboardInterrupt\n\ndef test_never():\n    pass\n")
+    run = run_threepio()
+    assert run.result.ret == 2
+    assert run.of("run-end")[-1]["status"] == "interrupted"
+    assert run.summary["status"] == "INTERRUPTED"
+
+
+def test_not_loaded_without_p(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="def test_ok():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == 0
+    assert not (pytester.path / ".3pio").exists()
+    assert "threepio" not in result.stderr.str()
