@@ -3,7 +3,17 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.3pio/**', '.nx/**', 'fixtures/**', '**/_sidecar/**', '**/.venv*/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.3pio/**',
+      '.nx/**',
+      'fixtures/**',
+      '**/_sidecar/**',
+      '**/.venv*/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
