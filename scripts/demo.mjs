@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { readLatest, runPaths } from '@threepio/core'
+import { ensureVenv } from '../packages/pytest-bridge/venv.mjs'
 
 const root = join(import.meta.dirname, '..')
 const outputDir = join(root, '.3pio')
@@ -22,13 +23,21 @@ const runners = [
     args: [join(modules, 'jest30/bin/jest.js'), '--ci'],
     env: {},
   },
+  {
+    name: 'pytest',
+    cwd: 'fixtures/pytest/demo',
+    // The plugin installed into a virtualenv as a user installs it (pytest.ini adds -p threepio).
+    command: () => join(ensureVenv(9), 'python'),
+    args: ['-m', 'pytest'],
+    env: {},
+  },
 ]
 
 let failed = false
 for (const runner of runners) {
   console.log(`\n━━━ ${runner.name}: ${runner.cwd} ━━━\n`)
   const before = readLatest(outputDir)
-  const result = spawnSync(process.execPath, runner.args, {
+  const result = spawnSync(runner.command?.() ?? process.execPath, runner.args, {
     cwd: join(root, runner.cwd),
     stdio: 'inherit',
     env: { ...process.env, THREEPIO_DIR: outputDir, ...runner.env },
@@ -46,7 +55,6 @@ for (const runner of runners) {
   console.log('─'.repeat(72))
   console.log(readFileSync(paths.summaryMd, 'utf8'))
 }
-console.log('pytest: the pytest plugin is not part of this release yet.')
 console.log(
   `\nAll runs: ${relative(process.cwd(), outputDir)}/runs — try: npx threepio ls --dir ${relative(process.cwd(), outputDir)}`,
 )
