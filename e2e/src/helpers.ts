@@ -3,7 +3,15 @@
  * returning `{ exitCode, signal, stdout, stderr, runDir, events, summary }`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  watch,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { decodeEvents, readLatest, runPaths, type DecodeStats, type Event } from '@threepio/core'
@@ -261,5 +269,40 @@ export async function runJestBare(
     cwd: join(FIXTURES, 'jest', fixture),
     env: { WITHOUT_THREEPIO: '1' },
     ...(onStart ? { onStart } : {}),
+  })
+}
+
+/**
+ * Resolves with run.json once `done` holds for it: for run directories another process (the
+ * pytest plugin's log writer) finishes after the test process is gone. Woken by file changes.
+ */
+export async function settledSummary(
+  runDir: string,
+  done: (summary: { status: string }) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ status: string } & Record<string, unknown>> {
+  const path = join(runDir, 'run.json')
+  const read = () => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as { status: string } & Record<string, unknown>
+    } catch {
+      return undefined
+    }
+  }
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const s = read()
+      if (s && done(s)) {
+        watcher.close()
+        clearTimeout(timer)
+        resolve(s)
+      }
+    }
+    const watcher = watch(runDir, check)
+    const timer = setTimeout(() => {
+      watcher.close()
+      reject(new Error(`run.json in ${runDir} did not settle: ${JSON.stringify(read()?.status)}`))
+    }, timeoutMs)
+    check()
   })
 }
