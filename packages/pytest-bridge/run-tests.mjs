@@ -10,7 +10,7 @@ const versions = (process.env.THREEPIO_PYTEST_VERSIONS ?? '8,9').split(',')
 for (const major of versions) {
   const bin = ensureVenv(major)
   console.log(`\n--- pytest ${major} ---`)
-  execFileSync(join(bin, 'python'), ['-m', 'pytest', 'tests', '-q', '-p', 'pytester'], {
+  execFileSync(join(bin, 'python'), ['-m', 'pytest', 'tests', '-q', '-p', 'pytester', '-n', '2'], {
     stdio: 'inherit',
     cwd: here,
     env: {

@@ -207,3 +207,27 @@ def test_not_loaded_without_p(pytester: pytest.Pytester) -> None:
     assert result.ret == 0
     assert not (pytester.path / ".3pio").exists()
     assert "threepio" not in result.stderr.str()
+
+
+@pytest.mark.skipif(int(pytest.__version__.split(".")[0]) < 9, reason="subtests are built into pytest 9")
+def test_subtests_are_tests_of_their_own(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(
+        test_sub="""
+        def test_with_subtests(subtests):
+            for i in range(3):
+                with subtests.test(msg="check", i=i):
+                    print(f"subtest {i}")
+                    assert i != 1
+        """
+    )
+    run = run_threepio()
+    ends = {e["test"]["name"]: e["status"] for e in run.of("test-end")}
+    assert ends == {
+        "test_with_subtests [check] (i='0')": "passed",
+        "test_with_subtests [check] (i='1')": "failed",
+        "test_with_subtests [check] (i='2')": "passed",
+        "test_with_subtests": "failed",
+    }
+    # pytest: "2 failed, 2 subtests passed"
+    assert run.of("run-end")[-1]["counts"]["failed"] == 2 and run.of("run-end")[-1]["counts"]["passed"] == 2
+    assert len(run.of("file-end")) == 1

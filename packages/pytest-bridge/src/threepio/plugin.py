@@ -237,6 +237,15 @@ class Recorder:
             self.emit({"type": "output", "file": file, "testId": nodeid, "stream": stream, "text": content})
         outcome = report.outcome
         wasxfail = hasattr(report, "wasxfail")
+        context = getattr(report, "context", None)
+        if context is not None and hasattr(context, "kwargs"):
+            # pytest 9 subtests: each is a test of its own, under its test's suites.
+            label = f" [{context.msg}]" if getattr(context, "msg", None) else ""
+            params = ", ".join(f"{k}={v!r}" for k, v in context.kwargs.items())
+            sub = f"{name}{label}{f' ({params})' if params else ''}"
+            status = "xfailed" if wasxfail and outcome == "skipped" else {"passed": "passed", "failed": "failed"}.get(outcome, "skipped")
+            self.end_test(f"{nodeid}::{sub}", status, _error(report) if outcome != "passed" else None, name=sub, suite=suite, file=file, subtest=True)
+            return
         if outcome == "rerun":  # pytest-rerunfailures: this attempt failed, another follows
             self.end_test(nodeid, "failed", _error(report), attempt=state["attempt"], retry=True)
             state["attempt"] += 1
@@ -274,8 +283,23 @@ class Recorder:
         self.tests.pop(nodeid)
         self.end_test(nodeid, state.get("status") or "passed", state.get("error"), attempt=state["attempt"], duration=state.get("duration"), line=state.get("line"))
 
-    def end_test(self, nodeid: str, status: str, error: dict[str, str] | None, *, attempt: int = 0, retry: bool = False, duration: float | None = None, line: int | None = None) -> None:
-        file, suite, name = _split(nodeid)
+    def end_test(
+        self,
+        nodeid: str,
+        status: str,
+        error: dict[str, str] | None,
+        *,
+        attempt: int = 0,
+        retry: bool = False,
+        duration: float | None = None,
+        line: int | None = None,
+        name: str | None = None,
+        suite: list[str] | None = None,
+        file: str | None = None,
+        subtest: bool = False,
+    ) -> None:
+        if name is None or suite is None or file is None:
+            file, suite, name = _split(nodeid)
         self.file_start(file)
         event: dict[str, Any] = {"type": "test-end", "file": file, "test": {"id": nodeid, "name": name, "suite": suite}, "status": status}
         if duration is not None:
@@ -291,9 +315,9 @@ class Recorder:
             return
         info = self.files[file]
         previous = self.final.get(nodeid)
-        if previous is None:
+        if previous is None and not subtest:  # subtests are not among the collected items
             info["done"] += 1
-        else:  # the same test reported again: the last result counts
+        elif previous is not None:  # the same test reported again: the last result counts
             info["counts"][previous] -= 1
             info["counts"]["total"] -= 1
             self.counts[previous] -= 1
