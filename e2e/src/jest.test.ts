@@ -180,6 +180,13 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expectConsistent(r)
   })
 
+  it('a TypeScript config (jest.config.ts) loads the reporter with options', async () => {
+    const r = await runJest(version, 'ts-config')
+    expect(r.exitCode).toBe(0)
+    expectConsistent(r)
+    expect(r.summary.status).toBe('PASSED')
+  })
+
   it('projects with displayName', async () => {
     const r = await runJest(version, 'projects', { live: true })
     expectConsistent(r)
