@@ -23,7 +23,7 @@ export const FIXTURES = join(ROOT, 'fixtures')
 const E2E_MODULES = join(import.meta.dirname, '../node_modules')
 
 /** Node 24 from the npm registry (Vitest 5 needs Node >= 22.12). */
-export const NODE24 = join(E2E_MODULES, 'node24/bin/node')
+export const NODE24 = join(import.meta.dirname, '../runtimes/node_modules/node24/bin/node')
 
 const temps: string[] = []
 afterAll(() => {
