@@ -82,6 +82,9 @@ export async function spawnToEnd(
     cwd: options.cwd,
     env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a job in a terminal: signals go to the whole group, and
+    // whatever a framework leaves behind is reaped below.
+    detached: true,
   })
   let stdout = ''
   let stderr = ''
@@ -112,7 +115,17 @@ export async function spawnToEnd(
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     proc.on('close', (code, sig) => resolve([code, sig])),
   )
+  killGroup(proc, 'SIGKILL') // workers orphaned by an interrupted run
   return { exitCode, signal, stdout, stderr }
+}
+
+/** Sends a signal to the process group of a spawned run, as Ctrl+C in a terminal does. */
+export function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (proc.pid) process.kill(-proc.pid, signal)
+  } catch {
+    // the group is gone already
+  }
 }
 
 /** Runs a command to its end and reads the newest run directory. */

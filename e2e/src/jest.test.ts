@@ -13,6 +13,7 @@ import {
   runJest,
   runJestBare,
   type JestRun,
+  killGroup,
   type SpawnOptions,
 } from './helpers.js'
 
@@ -223,7 +224,7 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     '%s mid-run: flushed, INTERRUPTED, exit unchanged',
     async (signal) => {
       const onStart: SpawnOptions['onStart'] = (proc, waitFor) =>
-        void waitFor('slow 3 running').then(() => proc.kill(signal))
+        void waitFor('slow 3 running').then(() => killGroup(proc, signal))
       const [r, without] = await Promise.all([
         runJest(version, 'slow', { live: true, onStart }),
         runJestBare(version, 'slow', onStart),

@@ -12,6 +12,7 @@ import {
   runVitest,
   runVitestBare,
   VITEST_VERSIONS,
+  killGroup,
   type SpawnOptions,
   type VitestRun,
 } from './helpers.js'
@@ -217,7 +218,7 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     '%s mid-run: flushed, INTERRUPTED, exit unchanged',
     async (signal) => {
       const onStart: SpawnOptions['onStart'] = (proc, waitFor) =>
-        void waitFor('slow 3 running').then(() => proc.kill(signal))
+        void waitFor('slow 3 running').then(() => killGroup(proc, signal))
       const [r, without] = await Promise.all([
         runVitest(version, 'slow', { onStart }),
         runVitestBare(version, 'slow', onStart),

@@ -20,6 +20,11 @@ export interface FollowOptions {
   chunkBytes?: number
   /** Longest line accepted; see {@link EventDecoder}. */
   maxLineBytes?: number
+  /**
+   * Once caught up, wait at least this long before reading again, so that a writer making many
+   * small writes wakes the follower once per batch rather than once per write. Default 0.
+   */
+  coalesceMs?: number
 }
 
 /**
@@ -111,6 +116,9 @@ export class EventLogFollower implements AsyncIterable<Event> {
           return
         }
         await this.waitForChange()
+        if (this.options.coalesceMs && !this.finishing && !this.closed) {
+          await new Promise((r) => setTimeout(r, this.options.coalesceMs))
+        }
       }
     } finally {
       this.watcher?.close()

@@ -25,7 +25,10 @@ export async function ingestRun(runDir: string, options: IngestOptions = {}): Pr
     mode: 'live',
     ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}),
   })
-  const follower = new EventLogFollower(join(runDir, EVENTS_FILE), { pollIntervalMs: 50 })
+  const follower = new EventLogFollower(join(runDir, EVENTS_FILE), {
+    pollIntervalMs: 50,
+    coalesceMs: 25,
+  })
   let pid = options.pid
   const check = setInterval(() => {
     const writer = pid ?? directory.state.start?.pid

@@ -1,8 +1,9 @@
-"""The events.jsonl writer: one whole line per ``os.write``, fsync'd periodically and at close.
+"""The events.jsonl writer: whole lines only, fsync'd periodically and at close.
 
-Every event reaches the kernel as it is emitted, so ``os._exit`` or a crash in a test loses
-nothing written before it. Disk trouble never raises into pytest: it warns once, keeps a bounded
-backlog and retries on the next event.
+Events are batched: the plugin calls :meth:`EventWriter.flush` before each test body runs (so a
+crash or ``os._exit`` in a test loses nothing recorded before it), and a background thread
+writes anything older than :data:`MAX_DELAY` seconds, so every event reaches the kernel within
+50 ms. Disk trouble never raises into pytest: it warns once, keeps a bounded backlog and retries.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -19,6 +21,8 @@ FSYNC_INTERVAL = 1.0
 MAX_BACKLOG = 8 * 1024 * 1024
 #: ``output`` text longer than this is split over several events.
 MAX_TEXT = 256 * 1024
+#: Longest time an event waits in memory before it is written (seconds).
+MAX_DELAY = 0.04
 
 
 def _encode(event: dict[str, Any]) -> bytes:
@@ -43,6 +47,16 @@ class EventWriter:
         self.last_sync = time.monotonic()
         self.warned = False
         self.closed = False
+        self.since = 0.0  # when the oldest unwritten event arrived
+        self.lock = threading.RLock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._background, name="threepio-writer", daemon=True)
+        self.thread.start()
+
+    def _background(self) -> None:
+        while not self.stop.wait(MAX_DELAY / 2):
+            if self.backlog and time.monotonic() - self.since >= MAX_DELAY:
+                self.flush()
 
     def emit(self, event: dict[str, Any]) -> None:
         """Writes one event (long output is split). Never raises."""
@@ -60,10 +74,20 @@ class EventWriter:
             self.seq += 1
             body = {k: v for k, v in event.items() if k not in ("type", "seq", "time")}
             line = _encode({"type": event["type"], "seq": self.seq, "time": event.get("time", time.time() * 1000), **body})
-            self.backlog += line
-            self._flush()
+            with self.lock:
+                if not self.backlog:
+                    self.since = time.monotonic()
+                self.backlog += line
+                if len(self.backlog) > 256 * 1024:
+                    self._flush()
         except Exception as err:  # never into pytest
             self._warn(f"could not record a {event.get('type')} event: {err}")
+
+    def flush(self) -> None:
+        """Hands every pending event to the kernel now. Never raises."""
+        with self.lock:
+            if not self.closed:
+                self._flush()
 
     def _flush(self) -> None:
         while self.backlog:
@@ -92,6 +116,7 @@ class EventWriter:
         """Writes what is left, fsyncs and closes. Never raises; runs once."""
         if self.closed:
             return
+        self.stop.set()
         if self.dropped:
             dropped, self.dropped = self.dropped, 0
             self.emit(
@@ -102,9 +127,10 @@ class EventWriter:
                     "code": "EVENTS_DROPPED",
                 }
             )
-        self._flush()
-        self._sync()
-        self.closed = True
+        with self.lock:
+            self._flush()
+            self._sync()
+            self.closed = True
         try:
             os.close(self.fd)
         except OSError:

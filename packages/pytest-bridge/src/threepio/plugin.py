@@ -178,7 +178,7 @@ class Recorder:
             sys.stderr.write(f"threepio: warning: could not start the log writer ({err}); events.jsonl is still complete.\n")
 
     def on_sigterm(self, signum: int, frame: Any) -> None:
-        self.finish("interrupted", "received SIGTERM")
+        self.finish("interrupted", "received SIGTERM")  # flushes and fsyncs
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
 
@@ -222,6 +222,9 @@ class Recorder:
         self.emit({"type": "test-start", "file": file, "test": {"id": nodeid, "name": name, "suite": suite}})
         if location and location[1] is not None:
             state["line"] = location[1] + 1
+        # Everything so far reaches the kernel before the test runs: a crash in it loses nothing.
+        if self.writer is not None:
+            self.writer.flush()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.writer is None:
