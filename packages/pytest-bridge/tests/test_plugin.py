@@ -156,6 +156,14 @@ def test_capture_disabled(pytester: pytest.Pytester, run_threepio) -> None:
     run = run_threepio("-s")
     assert run.of("test-end")[0]["status"] == "passed"
     assert "straight to the terminal" in run.result.stdout.str()
+    assert run.of("output") == []  # pytest captured nothing to hand over
+
+
+def test_capture_sys(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(test_sys="import sys\n\ndef test_prints():\n    print('to stdout')\n    sys.stderr.write('to stderr\\n')\n")
+    run = run_threepio("--capture=sys")
+    outputs = [(e["stream"], e["text"]) for e in run.of("output")]
+    assert outputs == [("stdout", "to stdout\n"), ("stderr", "to stderr\n")]
 
 
 def test_xdist_with_a_worker_that_dies(pytester: pytest.Pytester, run_threepio) -> None:
