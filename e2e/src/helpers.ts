@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { decodeEvents, readLatest, runPaths, type DecodeStats, type Event } from '@threepio/core'
 import { Ajv } from 'ajv'
-import { afterAll } from 'vitest'
+import { afterAll, expect } from 'vitest'
 
 export const ROOT = join(import.meta.dirname, '../..')
 export const FIXTURES = join(ROOT, 'fixtures')
@@ -37,6 +37,15 @@ export function tempDir(prefix = 'threepio-e2e-'): string {
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'packages/core/schema.json'), 'utf8'))
 const validateEvent = new Ajv({ strict: false }).compile(schema)
+
+/** What every recorded run must satisfy, whatever the runner. */
+export function expectWellFormed(r: RunResult): void {
+  expect(invalidEvents(r.events)).toEqual([])
+  expect(r.stats.events).toBe(r.events.length)
+  expect(r.events[0]?.type).toBe('run-start')
+  expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i + 1))
+  expect(r.stderr).toMatch(/threepio: (PASSED|FAILED|INTERRUPTED|ERROR) · /)
+}
 
 /** Every event line validates against @threepio/core/schema.json; returns the invalid ones. */
 export function invalidEvents(events: Event[]): unknown[] {

@@ -64,6 +64,7 @@ export class ThreepioJestReporter {
   private recorder: RunRecorder | undefined
   private sideFiles: SideFiles | undefined
   private pollTimer: NodeJS.Timeout | undefined
+  private lastPoll = 0
   private readonly files = new Map<string, FileState>()
   private readonly rootDir: string
 
@@ -133,7 +134,8 @@ export class ThreepioJestReporter {
 
   onTestCaseResult(test: Test, result: TestCaseResult): void {
     this.guard('onTestCaseResult', () => {
-      this.pollSideFiles()
+      // Once per test is a hot path: read the side files at most every 20 ms here.
+      if (Date.now() - this.lastPoll >= 20) this.pollSideFiles()
       this.reportResult(this.liveFileState(test), result as AssertionResult)
     })
   }
@@ -282,6 +284,7 @@ export class ThreepioJestReporter {
   }
 
   private pollSideFiles(): void {
+    this.lastPoll = Date.now()
     if (!this.sideFiles || !this.recorder) return
     for (const event of this.sideFiles.poll()) {
       if (event.type !== 'output') continue
