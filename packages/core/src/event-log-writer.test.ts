@@ -22,17 +22,35 @@ afterEach(() => {
 })
 
 /** node:fs with a switch that makes writes fail like a full disk or a failing device. */
-function faultyFs(): WriterFs & { fail: string | undefined; partial: boolean } {
+function faultyFs(): WriterFs & {
+  fail: string | undefined
+  partial: boolean
+  failed: number
+  failures(n: number): Promise<void>
+} {
+  let waiter: { n: number; resolve: () => void } | undefined
   const seam = {
     fail: undefined as string | undefined,
     partial: false,
+    /** Writes refused so far. */
+    failed: 0,
+    /** Resolves once `n` writes have been refused. */
+    failures(n: number): Promise<void> {
+      return seam.failed >= n
+        ? Promise.resolve()
+        : new Promise((resolve) => (waiter = { n, resolve }))
+    },
     ...(fs as unknown as WriterFs),
     writeSync(fd: number, buf: Uint8Array, off: number, len: number): number {
       if (seam.partial && len > 10) {
         seam.partial = false
         return fs.writeSync(fd, buf, off, 10) // the kernel took only part of it
       }
-      if (seam.fail) throw Object.assign(new Error(`${seam.fail}: simulated`), { code: seam.fail })
+      if (seam.fail) {
+        seam.failed++
+        if (waiter && seam.failed >= waiter.n) waiter.resolve()
+        throw Object.assign(new Error(`${seam.fail}: simulated`), { code: seam.fail })
+      }
       return fs.writeSync(fd, buf, off, len)
     },
   }
@@ -101,8 +119,7 @@ describe('EventLogWriter', () => {
     seam.fail = 'ENOSPC'
     seam.partial = true // the first failing write is cut short mid-line
     for (let i = 0; i < 50; i++) writer.emit(fileStart(`during-${i}`))
-    await nextTask()
-    await new Promise((r) => setTimeout(r, 20))
+    await seam.failures(4) // the first attempt and three retries with backoff
     expect(writer.pendingBytes).toBeGreaterThan(0)
     expect(diagnostics.filter((d) => d.code === 'ENOSPC')).toHaveLength(1) // warned once
     seam.fail = undefined

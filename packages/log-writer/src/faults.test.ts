@@ -67,7 +67,8 @@ function record(options: { fs?: { events?: WriterFs; runDir?: RunDirectoryFs } }
   return { recorder, warnings, file }
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5))
+/** The next turn of the event loop: the event writer's microtask flush has run. */
+const nextTask = () => new Promise((r) => setImmediate(r))
 
 function expectConsistent(runDir: string): void {
   const live = readTree(runDir)
@@ -83,16 +84,16 @@ describe.each(['ENOSPC', 'EIO'])('%s', (code) => {
     const seams = faultySeams()
     const { recorder, warnings, file } = record({ fs: seams })
     file()
-    await tick()
+    await nextTask()
     seams.state.fail = code
     for (let i = 0; i < 20; i++) {
       file()
-      await tick()
+      await nextTask() // events.jsonl write attempted (and refused)
+      recorder.directory.flushLogs() // log writes attempted (and refused)
     }
     seams.state.fail = undefined
     file()
-    await new Promise((r) => setTimeout(r, 150)) // let the backoff retry run
-    recorder.end({ status: 'passed' })
+    recorder.end({ status: 'passed' }) // writes everything that was kept
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(code)
     const { events } = decodeEvents(readFileSync(join(recorder.paths.runDir, 'events.jsonl')))
@@ -121,7 +122,8 @@ describe('the run directory deleted mid-run', () => {
   it('is recreated, with logs and summaries rebuilt from the whole event log', async () => {
     const { recorder, warnings, file } = record()
     for (let i = 0; i < 5; i++) file()
-    await new Promise((r) => setTimeout(r, 150)) // logs flushed
+    await nextTask()
+    recorder.directory.flushLogs()
     rmSync(recorder.paths.runDir, { recursive: true, force: true })
     for (let i = 0; i < 5; i++) file()
     recorder.end({ status: 'passed' })
