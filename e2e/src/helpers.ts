@@ -137,6 +137,15 @@ export function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Interrupts a run the way it happens for real: SIGINT to the whole group (Ctrl+C in a
+ * terminal), SIGTERM to the runner's main process (a CI timeout, `timeout`, a supervisor).
+ */
+export function interrupt(proc: ChildProcess, signal: 'SIGINT' | 'SIGTERM'): void {
+  if (signal === 'SIGINT') killGroup(proc, signal)
+  else proc.kill(signal)
+}
+
 /** Runs a command to its end and reads the newest run directory. */
 export async function run(
   command: string,

@@ -14,7 +14,7 @@ import {
   runJest,
   runJestBare,
   type JestRun,
-  killGroup,
+  interrupt,
   type SpawnOptions,
 } from './helpers.js'
 
@@ -221,7 +221,7 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     '%s mid-run: flushed, INTERRUPTED, exit unchanged',
     async (signal) => {
       const onStart: SpawnOptions['onStart'] = (proc, waitFor) =>
-        void waitFor('slow 3 running').then(() => killGroup(proc, signal))
+        void waitFor('slow 3 running').then(() => interrupt(proc, signal))
       const [r, without] = await Promise.all([
         runJest(version, 'slow', { live: true, onStart }),
         runJestBare(version, 'slow', onStart),

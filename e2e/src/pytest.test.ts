@@ -10,7 +10,7 @@ import {
   run,
   settledSummary,
   spawnToEnd,
-  killGroup,
+  interrupt,
   type SpawnOptions,
 } from './helpers.js'
 
@@ -29,7 +29,7 @@ describe('pytest -p threepio', () => {
     '%s mid-run: flushed, INTERRUPTED, exit unchanged',
     async (signal) => {
       const onStart: SpawnOptions['onStart'] = (proc, waitFor) =>
-        void waitFor('test_slow[3]').then(() => killGroup(proc, signal))
+        void waitFor('test_slow[3]').then(() => interrupt(proc, signal))
       const [r, bare] = await Promise.all([
         run(python, ['-m', 'pytest', '-v', '-p', 'threepio'], { cwd: fixture('slow'), onStart }),
         spawnToEnd(python, ['-m', 'pytest', '-v'], { cwd: fixture('slow'), onStart }),

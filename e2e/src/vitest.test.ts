@@ -13,7 +13,7 @@ import {
   runVitest,
   runVitestBare,
   VITEST_VERSIONS,
-  killGroup,
+  interrupt,
   type SpawnOptions,
   type VitestRun,
 } from './helpers.js'
@@ -215,7 +215,7 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     '%s mid-run: flushed, INTERRUPTED, exit unchanged',
     async (signal) => {
       const onStart: SpawnOptions['onStart'] = (proc, waitFor) =>
-        void waitFor('slow 3 running').then(() => killGroup(proc, signal))
+        void waitFor('slow 3 running').then(() => interrupt(proc, signal))
       const [r, without] = await Promise.all([
         runVitest(version, 'slow', { onStart }),
         runVitestBare(version, 'slow', onStart),

@@ -71,6 +71,8 @@ interface OpenFile {
   /** The test currently running, as far as markers go. */
   current: string | undefined
   atLineStart: boolean
+  /** A file that already ended: late events only add lines to its log, never change counts. */
+  ended?: boolean
 }
 
 const fileKey = (file: string, project?: string) => `${project ?? ''}\0${file}`
@@ -101,6 +103,8 @@ export class RunState {
   private readonly open = new Map<string, OpenFile>()
   /** Which open file a test id belongs to (entries leave with their file). */
   private readonly testFile = new Map<string, string>()
+  /** Log state of ended files that received late events. */
+  private readonly late = new Map<string, OpenFile>()
 
   /** Summary status: from run-end, else RUNNING, or INCOMPLETE once finished without run-end. */
   get status(): SummaryStatus {
@@ -123,8 +127,9 @@ export class RunState {
         this.start = event
         return undefined
       case 'file-start': {
-        const existing = this.open.get(fileKey(event.file, event.project))
-        if (existing) return undefined
+        const key = fileKey(event.file, event.project)
+        if (this.open.has(key)) return undefined
+        this.late.delete(key) // started again: a new round for this file
         return this.openFile(event.file, event.project, event.time).append
       }
       case 'test-start': {
@@ -141,7 +146,7 @@ export class RunState {
         const { file, append } = this.fileFor(event.file, event.project, event.time)
         const name = fmt.fullName(event.test)
         const test = this.rememberTest(file, event.test.id, name)
-        this.countTest(file, event.test.id, test, event.status, event.error)
+        if (!file.ended) this.countTest(file, event.test.id, test, event.status, event.error)
         if (file.current === event.test.id) file.current = undefined
         file.attributed = null
         return this.join(
@@ -154,6 +159,7 @@ export class RunState {
       }
       case 'file-end': {
         const { file, append } = this.fileFor(event.file, event.project, event.time)
+        if (file.ended) return append // a second file-end changes nothing
         const s = file.summary
         // The framework's own counts are authoritative; the run total follows them.
         addCounts(this.counts, s.counts, -1)
@@ -237,10 +243,32 @@ export class RunState {
     project: string | undefined,
     time: number,
   ): { file: OpenFile; append?: LogAppend } {
-    const open = this.open.get(fileKey(path, project))
+    const key = fileKey(path, project)
+    const open = this.open.get(key)
     if (open) return { file: open }
-    const opened = this.openFile(path, project, time)
-    return opened
+    const known = this.files.get(key)
+    if (known) {
+      // Late events of a file that ended (a runner may report some after the file's end).
+      let late = this.late.get(key)
+      const first = !late
+      if (!late) {
+        late = {
+          summary: known,
+          start: time,
+          tests: new Map(),
+          attributed: undefined,
+          current: undefined,
+          atLineStart: true,
+          ended: true,
+        }
+        this.late.set(key, late)
+      }
+      return {
+        file: late,
+        ...(first ? { append: { log: known.log, text: '· after the file ended\n' } } : {}),
+      }
+    }
+    return this.openFile(path, project, time)
   }
 
   private openFile(

@@ -107,6 +107,7 @@ export class ThreepioVitestReporter implements Reporter {
       if (
         entity.type === 'test' &&
         !this.started.has(entity.id) &&
+        !this.modulesEnded.has(module.id) &&
         this.earlyCount < MAX_EARLY_LOGS
       ) {
         const held = this.early.get(entity.id) ?? []
@@ -144,10 +145,10 @@ export class ThreepioVitestReporter implements Reporter {
     const r = this.recorder
     if (!r || this.modulesEnded.has(module.id)) return
     this.startModule(module)
-    this.modulesEnded.add(module.id)
     {
       // Skipped tests may have no result hook of their own: report every test once.
       for (const test of module.children.allTests()) this.endTest(test)
+      this.modulesEnded.add(module.id)
       const counts = emptyCounts()
       for (const test of module.children.allTests()) {
         const status = statusOf(test)
@@ -242,7 +243,8 @@ export class ThreepioVitestReporter implements Reporter {
   }
 
   private startTest(test: TestCase): void {
-    if (this.started.has(test.id)) return
+    // Vitest may deliver a test's hooks after its module ended: those are reported already.
+    if (this.started.has(test.id) || this.modulesEnded.has(test.module.id)) return
     this.startModule(test.module)
     this.started.add(test.id)
     const file = this.fileOf(test.module)
@@ -257,9 +259,17 @@ export class ThreepioVitestReporter implements Reporter {
 
   /** Writes every held log now (run end, interruption). */
   private releaseEarly(): void {
-    for (const id of [...this.early.keys()]) {
+    for (const [id, held] of [...this.early]) {
       const test = this.entity(id)
-      if (test?.type === 'test') this.startTest(test)
+      if (test?.type !== 'test') continue
+      if (!this.modulesEnded.has(test.module.id)) {
+        this.startTest(test)
+        continue
+      }
+      const file = this.fileOf(test.module)
+      for (const { stream, text } of held) {
+        this.recorder?.emit({ type: 'output', ...file, testId: id, stream, text })
+      }
     }
     this.early.clear()
     this.earlyCount = 0
@@ -267,7 +277,7 @@ export class ThreepioVitestReporter implements Reporter {
 
   private endTest(test: TestCase): void {
     const final = statusOf(test)
-    if (!final || this.ended.has(test.id)) return
+    if (!final || this.ended.has(test.id) || this.modulesEnded.has(test.module.id)) return
     if (this.early.has(test.id)) this.startTest(test)
     this.ended.add(test.id)
     const base = {
