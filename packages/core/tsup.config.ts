@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.shared.js'
 
-export default defineConfig({
-  // path-map is its own entry too: the Jest setup file bundles just that.
-  entry: ['src/index.ts', 'src/path-map.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-})
+// path-map is its own entry too: the Jest setup file bundles just that.
+export default defineConfig(packageBuild(['src/index.ts', 'src/path-map.ts']))

@@ -1,26 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { defineConfig } from 'tsup'
-
-const { version } = JSON.parse(readFileSync('./package.json', 'utf8')) as { version: string }
+import { packageBuild } from '../../tsup.shared.js'
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'node20',
-    define: { __VERSION__: JSON.stringify(version) },
-  },
-  {
-    // Loaded by Jest's module system in each worker (setupFilesAfterEnv): CommonJS.
-    entry: ['src/setup.ts'],
-    format: ['cjs'],
-    // Bundled: Jest loads it once per test file, so it carries only the path mapping it needs.
-    noExternal: ['@threepio/core'],
-    dts: true,
-    sourcemap: true,
-    target: 'node20',
-  },
+  packageBuild(['src/index.ts']),
+  // Loaded by Jest's module system in each worker (setupFilesAfterEnv): CommonJS only, and
+  // bundled, since Jest loads it once per test file: it carries only the path mapping it needs.
+  packageBuild(['src/setup.ts'], { format: ['cjs'], clean: false, noExternal: ['@threepio/core'] }),
 ])

@@ -2,7 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
-import { EVENT_TYPES, eventJsonSchema } from './schema.js'
+import {
+  countTest,
+  emptyCounts,
+  EVENT_TYPES,
+  eventJsonSchema,
+  fileStatusFromCounts,
+  TEST_STATUSES,
+  type Counts,
+} from './schema.js'
 import { isEvent } from './jsonl.js'
 
 const examplesDir = join(import.meta.dirname, '../test/examples')
@@ -55,5 +63,29 @@ describe('schema.json', () => {
   ])('rejects %s', (_name, event) => {
     expect(validate(event)).toBe(false)
     expect(isEvent(event)).toBe(false)
+  })
+})
+
+describe('fileStatusFromCounts', () => {
+  const counts = (c: Partial<Counts>): Counts => {
+    const all = { ...emptyCounts(), ...c }
+    all.total = TEST_STATUSES.reduce((n, s) => n + all[s], 0)
+    return all
+  }
+  it.each([
+    [{}, 'passed'],
+    [{ passed: 2 }, 'passed'],
+    [{ passed: 2, failed: 1 }, 'failed'],
+    [{ passed: 2, error: 1 }, 'failed'],
+    [{ skipped: 1, todo: 1, xfailed: 1 }, 'skipped'],
+    [{ skipped: 1, passed: 1 }, 'passed'],
+    [{ xpassed: 1 }, 'passed'],
+  ] as const)('%o → %s', (c, expected) => {
+    expect(fileStatusFromCounts(counts(c))).toBe(expected)
+  })
+  it('counts a test', () => {
+    const c = emptyCounts()
+    countTest(c, 'todo')
+    expect(c).toMatchObject({ todo: 1, total: 1 })
   })
 })

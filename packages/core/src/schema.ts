@@ -349,6 +349,24 @@ export function emptyCounts(): Counts {
   return { passed: 0, failed: 0, skipped: 0, todo: 0, xfailed: 0, xpassed: 0, error: 0, total: 0 }
 }
 
+/** Adds one test of `status` to `counts`. */
+export function countTest(counts: Counts, status: TestStatus): void {
+  counts[status]++
+  counts.total++
+}
+
+/**
+ * A file's status from its tests: failed when any failed or errored, skipped when it has tests
+ * and every one was skipped, todo or xfailed, else passed. (A file that failed to load is
+ * `error`; the reporter knows that, the counts do not.)
+ */
+export function fileStatusFromCounts(counts: Counts): FileStatus {
+  if (counts.failed + counts.error > 0) return 'failed'
+  if (counts.total > 0 && counts.total === counts.skipped + counts.todo + counts.xfailed)
+    return 'skipped'
+  return 'passed'
+}
+
 /** The JSON Schema document for one line of events.jsonl (what `schema.json` holds). */
 export function eventJsonSchema(): Record<string, unknown> {
   return {

@@ -10,7 +10,9 @@ import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import {
+  countTest,
   emptyCounts,
+  fileStatusFromCounts,
   toEventFile,
   type Event,
   type FileStatus,
@@ -152,8 +154,7 @@ export class ThreepioJestReporter {
         const entry = entries(state, a.fullName)[n - 1]
         if (!entry?.status) this.reportResult(state, a)
         const status = statusOf(a.status)
-        counts[status]++
-        counts.total++
+        countTest(counts, status)
       }
       if (!liveOutput(test) && result.console) {
         for (const entry of result.console) {
@@ -164,12 +165,7 @@ export class ThreepioJestReporter {
       const error = result.testExecError
         ? toError(result.testExecError.message, result.testExecError.stack ?? undefined)
         : undefined
-      let status: FileStatus =
-        counts.failed > 0
-          ? 'failed'
-          : counts.total > 0 && counts.total === counts.skipped + counts.todo
-            ? 'skipped'
-            : 'passed'
+      let status: FileStatus = fileStatusFromCounts(counts)
       // A suite that failed to run (syntax or import error, no tests): error, with its message.
       if (result.testExecError) status = 'error'
       else if (result.failureMessage && status === 'passed') status = 'failed'

@@ -6,7 +6,9 @@
  * threepio's own trouble becomes a warning and a diagnostic event, never an exception in Vitest.
  */
 import {
+  countTest,
   emptyCounts,
+  fileStatusFromCounts,
   toEventFile,
   type FileStatus,
   type RunStatus,
@@ -153,8 +155,7 @@ export class ThreepioVitestReporter implements Reporter {
       for (const test of module.children.allTests()) {
         const status = statusOf(test)
         if (status) {
-          counts[status]++
-          counts.total++
+          countTest(counts, status)
         }
       }
       const moduleErrors = module.errors()
@@ -162,12 +163,7 @@ export class ThreepioVitestReporter implements Reporter {
       const errors = [...moduleErrors, ...hookErrors]
       const error = combineErrors(errors)
       const state = module.state()
-      let status: FileStatus =
-        counts.failed + counts.error > 0 || errors.length
-          ? 'failed'
-          : counts.total > 0 && counts.total === counts.skipped + counts.todo
-            ? 'skipped'
-            : 'passed'
+      let status: FileStatus = errors.length ? 'failed' : fileStatusFromCounts(counts)
       // A file that failed to import or parse: no test ran.
       if (moduleErrors.length && counts.total === counts.skipped + counts.todo) status = 'error'
       if (state === 'failed' && status === 'passed') status = 'failed'

@@ -336,7 +336,8 @@ class Recorder:
         info = self.files[file]
         info["ended"] = True
         c = info["counts"]
-        status = "failed" if c["failed"] + c["error"] else "skipped" if c["total"] and c["total"] == c["skipped"] + c["xfailed"] else "passed"
+        # The same rule as fileStatusFromCounts in @threepio/core.
+        status = "failed" if c["failed"] + c["error"] else "skipped" if c["total"] and c["total"] == c["skipped"] + c["todo"] + c["xfailed"] else "passed"
         self.emit({"type": "file-end", "file": file, "status": status, "durationMs": round((time.time() - info["start"]) * 1000, 3), "counts": dict(c)})
 
     # --- end -----------------------------------------------------------------------------------

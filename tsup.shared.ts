@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs'
+import type { Options } from 'tsup'
+
+/**
+ * The build every package shares: ESM and CommonJS with type declarations, for Node 20.
+ * `__VERSION__` is the package's own version (reporters write it into run-start).
+ */
+export function packageBuild(entry: string[], extra: Options = {}): Options {
+  const { version } = JSON.parse(readFileSync('./package.json', 'utf8')) as { version: string }
+  return {
+    entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    define: { __VERSION__: JSON.stringify(version) },
+    ...extra,
+  }
+}
