@@ -357,6 +357,8 @@ async function ingest(
   }
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
   for (const s of signals) process.on(s, onSignal)
+  // stderr may be a pipe to a process that is gone (pytest killed): the run directory matters more.
+  process.stderr.on('error', () => {})
   try {
     await ingestRun(runDir, {
       ...(pid !== undefined ? { pid } : {}),

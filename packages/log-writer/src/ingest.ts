@@ -4,9 +4,15 @@
  * end. Then it writes the final logs and summary.
  */
 import { join } from 'node:path'
-import { EVENTS_FILE, EventLogFollower, type WriterDiagnostic } from '@threepio/core'
+import {
+  EVENTS_FILE,
+  EventLogFollower,
+  FaultGate,
+  simulatedFaultFromEnv,
+  type WriterDiagnostic,
+} from '@threepio/core'
 import { processAlive } from './retention.js'
-import { RunDirectory } from './run-directory.js'
+import { faultyRunDirectoryFs, RunDirectory } from './run-directory.js'
 import type { RunState } from './run-state.js'
 
 export interface IngestOptions {
@@ -17,12 +23,16 @@ export interface IngestOptions {
   onDiagnostic?: (d: WriterDiagnostic) => void
   /** Called once the run directory is set up, with a function that stops ingesting now. */
   onStart?: (stop: () => void) => void
+  /** Environment, read for THREEPIO_SIMULATE_FAULT (default process.env). */
+  env?: Record<string, string | undefined>
 }
 
 /** Follows `runDir`/events.jsonl and writes the run directory; resolves with the final state. */
 export async function ingestRun(runDir: string, options: IngestOptions = {}): Promise<RunState> {
+  const fault = simulatedFaultFromEnv(options.env)
   const directory = new RunDirectory(runDir, {
     mode: 'live',
+    ...(fault ? { fs: faultyRunDirectoryFs(new FaultGate(fault)) } : {}),
     ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}),
   })
   const follower = new EventLogFollower(join(runDir, EVENTS_FILE), {

@@ -12,6 +12,9 @@ import {
   createRunDirectory,
   DEFAULT_OUTPUT_DIR,
   EventLogWriter,
+  FaultGate,
+  faultyWriterFs,
+  simulatedFaultFromEnv,
   writeLatest,
   type Counts,
   type Event,
@@ -24,7 +27,7 @@ import {
 import { formatCounts, formatDuration } from './log-format.js'
 import { onProcessEnd } from './exit-hooks.js'
 import { pruneRuns } from './retention.js'
-import { RunDirectory, type RunDirectoryFs } from './run-directory.js'
+import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
 
 /** Options every reporter accepts (reporter options, pytest options, environment). */
 export interface ThreepioOptions {
@@ -111,8 +114,14 @@ export class RunRecorder {
     const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
     let resolved: Required<ThreepioOptions>
     let paths: RunPaths
+    let seams = options.fs
     try {
       resolved = resolveOptions(options, options.rootDir, options.env)
+      const fault = seams ? undefined : simulatedFaultFromEnv(options.env)
+      if (fault) {
+        const gate = new FaultGate(fault)
+        seams = { events: faultyWriterFs(gate), runDir: faultyRunDirectoryFs(gate) }
+      }
       paths = createRunDirectory(resolved.outputDir)
     } catch (err) {
       stderr(`threepio: warning: not recording this run: ${(err as Error).message}\n`)
@@ -124,14 +133,14 @@ export class RunRecorder {
     const directory = new RunDirectory(paths.runDir, {
       mode: 'live',
       onDiagnostic,
-      ...(options.fs?.runDir ? { fs: options.fs.runDir } : {}),
+      ...(seams?.runDir ? { fs: seams.runDir } : {}),
     })
     let writer: EventLogWriter
     try {
       writer = EventLogWriter.open(paths.events, {
         onDiagnostic,
         onEvent: (event: Event) => directory.apply(event),
-        ...(options.fs?.events ? { fs: options.fs.events } : {}),
+        ...(seams?.events ? { fs: seams.events } : {}),
       })
     } catch (err) {
       stderr(

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path'
 import {
   EVENTS_FILE,
   EventDecoder,
+  type FaultGate,
   LOGS_DIR,
   SUMMARY_JSON,
   SUMMARY_MD,
@@ -39,6 +40,21 @@ const defaultFs: RunDirectoryFs = {
   appendFileSync: (p, d) => nodeFs.appendFileSync(p, d),
   mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
   writeFileAtomicSync,
+}
+
+/** The run directory's writes, each passed through `gate` (THREEPIO_SIMULATE_FAULT). */
+export function faultyRunDirectoryFs(gate: FaultGate): RunDirectoryFs {
+  return {
+    appendFileSync: (p, d) => {
+      gate.check()
+      defaultFs.appendFileSync(p, d)
+    },
+    mkdirSync: defaultFs.mkdirSync,
+    writeFileAtomicSync: (p, d) => {
+      gate.check()
+      defaultFs.writeFileAtomicSync(p, d)
+    },
+  }
 }
 
 export interface RunDirectoryOptions {

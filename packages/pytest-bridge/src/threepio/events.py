@@ -8,8 +8,10 @@ writes anything older than :data:`MAX_DELAY` seconds, so every event reaches the
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -25,6 +27,28 @@ MAX_TEXT = 256 * 1024
 MAX_DELAY = 0.04
 
 
+class FaultGate:
+    """``THREEPIO_SIMULATE_FAULT=CODE[@AFTER[+COUNT]]``: fails writes as a full or failing disk does.
+
+    For testing only; the same format as @threepio/core's simulated-faults.ts. The first AFTER
+    writes succeed, the next COUNT (default: all) raise ``OSError(CODE)``.
+    """
+
+    def __init__(self, spec: str) -> None:
+        m = re.fullmatch(r"([A-Z][A-Z0-9]*)(?:@(\d+)(?:\+(\d+))?)?", spec.strip())
+        if not m or not hasattr(errno, m.group(1)):
+            raise ValueError(f"THREEPIO_SIMULATE_FAULT={spec!r} is not CODE[@AFTER[+COUNT]] (e.g. ENOSPC@20 or EIO@5+3); unset it to write normally")
+        self.errno = getattr(errno, m.group(1))
+        self.after = int(m.group(2) or 0)
+        self.count = int(m.group(3)) if m.group(3) else None
+        self.writes = 0
+
+    def check(self) -> None:
+        n, self.writes = self.writes, self.writes + 1
+        if n >= self.after and (self.count is None or n - self.after < self.count):
+            raise OSError(self.errno, os.strerror(self.errno) + " (simulated by THREEPIO_SIMULATE_FAULT)")
+
+
 def _encode(event: dict[str, Any]) -> bytes:
     line = json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":"))
     try:
@@ -38,6 +62,8 @@ class EventWriter:
     """Appends events to one events.jsonl; assigns ``seq`` and ``time``."""
 
     def __init__(self, path: str) -> None:
+        spec = os.environ.get("THREEPIO_SIMULATE_FAULT")
+        self.gate = FaultGate(spec) if spec else None
         self.path = path
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.seq = 0
@@ -92,6 +118,8 @@ class EventWriter:
     def _flush(self) -> None:
         while self.backlog:
             try:
+                if self.gate is not None:
+                    self.gate.check()
                 n = os.write(self.fd, self.backlog)
             except OSError as err:
                 self._warn(
@@ -136,8 +164,17 @@ class EventWriter:
         except OSError:
             pass
 
+    @property
+    def complete(self) -> bool:
+        """Closed with every event on disk (so the log writer can see run-end)."""
+        return self.closed and not self.backlog and not self.dropped
+
     def _warn(self, message: str) -> None:
+        self.warn(f"threepio: warning: {message} (the test run goes on)\n")
+
+    def warn(self, line: str) -> None:
+        """Writes a warning line to stderr: the first one only, for the plugin and its log writer alike."""
         if self.warned:
             return
         self.warned = True
-        sys.stderr.write(f"threepio: warning: {message} (the test run goes on)\n")
+        sys.stderr.write(line)

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -119,6 +120,8 @@ class Recorder:
         self.expected: dict[str, int] = {}
         self.ended = False
         self.previous_sigterm: Any = None
+        self.forwarder: threading.Thread | None = None
+        self.status = "running"
 
     # --- session -------------------------------------------------------------------------------
 
@@ -138,7 +141,7 @@ class Recorder:
             self.run_dir = runs / run_id
             (self.run_dir / "logs").mkdir()
             self.writer = EventWriter(str(self.run_dir / "events.jsonl"))
-        except OSError as err:
+        except (OSError, ValueError) as err:  # ValueError: a bad THREEPIO_SIMULATE_FAULT
             sys.stderr.write(f"threepio: warning: not recording this run: {err}\n")
             return
         self.emit(
@@ -173,9 +176,21 @@ class Recorder:
         args = [node, str(SIDECAR), "ingest", str(self.run_dir), "--pid", str(os.getpid()), "--keep", str(self.keep_runs)]
         try:
             # Its own session: a Ctrl+C in the terminal must not stop it before it has flushed.
-            self.sidecar = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
+            self.sidecar = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         except OSError as err:
             sys.stderr.write(f"threepio: warning: could not start the log writer ({err}); events.jsonl is still complete.\n")
+            return
+        self.forwarder = threading.Thread(target=self.forward_sidecar_stderr, args=(self.sidecar.stderr,), name="threepio-log-writer-stderr", daemon=True)
+        self.forwarder.start()
+
+    def forward_sidecar_stderr(self, stream: Any) -> None:
+        """The log writer's stderr, with its warnings folded into the run's one warning."""
+        for raw in stream:
+            line = raw.decode("utf-8", "replace")
+            if line.startswith("threepio: warning:") and self.writer is not None:
+                self.writer.warn(line)
+            else:
+                sys.stderr.write(line)
 
     def on_sigterm(self, signum: int, frame: Any) -> None:
         self.finish("interrupted", "received SIGTERM")  # flushes and fsyncs
@@ -353,6 +368,7 @@ class Recorder:
         if self.ended or self.writer is None:
             return
         self.ended = True
+        self.status = status
         for nodeid, state in list(self.tests.items()):  # tests cut short
             self.tests.pop(nodeid)
             if state.get("status"):
@@ -370,21 +386,30 @@ class Recorder:
         self.finish("interrupted", "pytest stopped before the session finished")
         if self.previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self.previous_sigterm)
+        if self.sidecar is not None and not self.writer.complete:
+            # run-end never reached events.jsonl (the disk refused it): the log writer finishes
+            # once it sees that pytest is gone, so do not wait for it.
+            self.sidecar = None
         if self.sidecar is not None:
             try:
                 self.sidecar.wait(timeout=SIDECAR_WAIT)
             except subprocess.TimeoutExpired:
-                sys.stderr.write(f"threepio: warning: the log writer did not finish within {SIDECAR_WAIT:.0f} s; `npx threepio report {self.run_dir}` completes the run directory.\n")
+                self.writer.warn(f"threepio: warning: the log writer did not finish within {SIDECAR_WAIT:.0f} s; `npx threepio report {self.run_dir}` completes the run directory.\n")
+                self.sidecar = None
+        if self.forwarder is not None and self.sidecar is not None:
+            self.forwarder.join(timeout=1)  # its last lines, once it has exited
         if not self.quiet:
-            sys.stderr.write(self.closing_line() + "\n")
+            sys.stderr.write(self.closing_line(finished=self.sidecar is not None) + "\n")
 
-    def closing_line(self) -> str:
+    def closing_line(self, finished: bool) -> str:
+        """From run.json once the log writer has finished it, else from the plugin's own counts."""
         assert self.run_dir is not None
-        summary: dict[str, Any] = {}
-        try:
-            summary = json.loads((self.run_dir / "run.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            pass
+        summary: dict[str, Any] = {"status": self.status.upper()}
+        if finished:
+            try:
+                summary = json.loads((self.run_dir / "run.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                pass
         counts = summary.get("counts") or self.counts
         parts = [f"{counts[s]} {s}" for s in ("failed", "error", "passed", "skipped", "todo", "xfailed", "xpassed") if counts.get(s)]
         where = self.run_dir / "test-run.md"
