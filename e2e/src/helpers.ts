@@ -81,6 +81,8 @@ export interface SpawnOptions {
   env?: Record<string, string>
   /** Called once the process is running, with a function to wait for text on stdout/stderr. */
   onStart?: (proc: ChildProcess, waitFor: (text: string) => Promise<void>) => void
+  /** Kill the process group after this long (a hang) instead of waiting for ever. */
+  timeoutMs?: number
 }
 
 /** Spawns a command, lets `onStart` act on it, and resolves when it has exited. */
@@ -93,6 +95,8 @@ export async function spawnToEnd(
   signal: NodeJS.Signals | null
   stdout: string
   stderr: string
+  /** The process outlived `timeoutMs` and was killed. */
+  hung: boolean
 }> {
   const proc = spawn(command, args, {
     cwd: options.cwd,
@@ -128,11 +132,22 @@ export async function spawnToEnd(
         check()
       }),
   )
+  const closed = new Promise<void>((resolve) => proc.on('close', () => resolve()))
+  const timer = options.timeoutMs
+    ? setTimeout(() => {
+        hung = true
+        killGroup(proc, 'SIGKILL')
+      }, options.timeoutMs)
+    : undefined
+  let hung = false
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    proc.on('close', (code, sig) => resolve([code, sig])),
+    proc.on('exit', (code, sig) => resolve([code, sig])),
   )
-  killGroup(proc, 'SIGKILL') // workers orphaned by an interrupted run
-  return { exitCode, signal, stdout, stderr }
+  clearTimeout(timer)
+  // Workers orphaned by an interrupted run would hold the output pipes open.
+  killGroup(proc, 'SIGKILL')
+  await closed
+  return { exitCode, signal, stdout, stderr, hung }
 }
 
 /** Sends a signal to the process group of a spawned run, as Ctrl+C in a terminal does. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -20,6 +20,26 @@ afterEach(() => {
 const line = (seq: number) => encodeEvent({ type: 'file-start', seq, time: seq, file: `f${seq}` })
 
 describe('EventLogFollower', () => {
+  it('moves to a recreated file (the run directory deleted) and reads on at the same offset', async () => {
+    const dir = join(tempDir(), 'run')
+    const path = join(dir, 'events.jsonl')
+    mkdirSync(dir)
+    writeFileSync(path, line(1) + line(2))
+    const follower = new EventLogFollower(path, { pollIntervalMs: 10 })
+    const seen: number[] = []
+    for await (const event of follower) {
+      seen.push(event.seq)
+      if (event.seq === 2) {
+        // Deleted with its directory, then recreated with what was written and one more event.
+        rmSync(dir, { recursive: true })
+        mkdirSync(dir)
+        writeFileSync(path, line(1) + line(2) + line(3))
+      }
+      if (event.seq === 3) follower.finish()
+    }
+    expect(seen).toEqual([1, 2, 3])
+  })
+
   it('reads every event of a file another process appends 200,000 events to, once and in order', async () => {
     const path = join(tempDir(), 'events.jsonl')
     const total = 200_000

@@ -7,7 +7,7 @@
  * done ({@link EventLogFollower.finish}), it reads to the end of the file and then stops.
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { open, type FileHandle } from 'node:fs/promises'
+import { open, stat, type FileHandle } from 'node:fs/promises'
 import { EventDecoder, type DecodeStats } from './jsonl.js'
 import type { Event } from './schema.js'
 
@@ -111,6 +111,15 @@ export class EventLogFollower implements AsyncIterable<Event> {
           }
           continue
         }
+        if (fh && (await replaced(this.path, fh))) {
+          // The file was deleted and recreated with the same beginning (EventLogWriter does
+          // that when its run directory is deleted): go on reading the new one at this offset.
+          await fh.close().catch(() => undefined)
+          this.watcher?.close()
+          this.watcher = undefined
+          fh = undefined
+          continue
+        }
         if (lastLook) {
           this.decoder.end()
           return
@@ -152,4 +161,10 @@ export class EventLogFollower implements AsyncIterable<Event> {
       }
     })
   }
+}
+
+/** Whether `path` now names another file than the one `fh` has open. */
+async function replaced(path: string, fh: FileHandle): Promise<boolean> {
+  const [open, now] = await Promise.all([fh.stat(), stat(path).catch(() => undefined)])
+  return now !== undefined && (now.ino !== open.ino || now.dev !== open.dev)
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeEvents, emptyCounts, type EventInput } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
@@ -124,5 +124,24 @@ describe('live == replay', () => {
     expect(log.length).toBeGreaterThan(10 * 1024 * 1024)
     expect(log).toContain('[stderr] binary \ufffd\ufffd\ufffd\ufffd end')
     expectReplayEqualsLive(recorder.paths.runDir)
+  })
+})
+
+describe('rebuildRun', () => {
+  it('removes the temporary files of an atomic write that a kill interrupted', () => {
+    const recorder = startRecorder(tempDir())
+    recorder.end({ status: 'passed', counts: emptyCounts() })
+    const { runDir } = recorder.paths
+    writeFileSync(join(runDir, 'run.json.488573137'), '{"half')
+    writeFileSync(join(runDir, 'test-run.md.12'), '# half')
+    writeFileSync(join(runDir, 'run.json.notes'), 'not ours')
+    rebuildRun(runDir)
+    expect(readdirSync(runDir).sort()).toEqual([
+      'events.jsonl',
+      'logs',
+      'run.json',
+      'run.json.notes',
+      'test-run.md',
+    ])
   })
 })

@@ -2,11 +2,22 @@
  * Rebuilding a run directory from its events.jsonl (`threepio report`): the same code path as a
  * live run, so a finished run rebuilt gives byte-for-byte the files the live run wrote.
  */
-import { rmSync } from 'node:fs'
+import { readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { EVENTS_FILE, LOGS_DIR, type DecodeStats, type WriterDiagnostic } from '@threepio/core'
+import {
+  EVENTS_FILE,
+  LOGS_DIR,
+  SUMMARY_JSON,
+  SUMMARY_MD,
+  type DecodeStats,
+  type WriterDiagnostic,
+} from '@threepio/core'
 import { replayInto, RunDirectory } from './run-directory.js'
 import type { RunState } from './run-state.js'
+
+const LEFTOVER = new RegExp(
+  `^(${[SUMMARY_JSON, SUMMARY_MD].map((n) => n.replace(/\./g, '\\.')).join('|')})\\.\\d+$`,
+)
 
 export interface RebuildResult {
   state: RunState
@@ -23,6 +34,9 @@ export function rebuildRun(
   onDiagnostic?: (d: WriterDiagnostic) => void,
 ): RebuildResult {
   rmSync(join(runDir, LOGS_DIR), { recursive: true, force: true })
+  // Temporary files of an atomic write that a kill interrupted (write-file-atomic: `<name>.<n>`).
+  for (const name of readdirSync(runDir))
+    if (LEFTOVER.test(name)) rmSync(join(runDir, name), { force: true })
   const target = new RunDirectory(runDir, {
     mode: 'replay',
     ...(onDiagnostic ? { onDiagnostic } : {}),

@@ -23,6 +23,8 @@ FSYNC_INTERVAL = 1.0
 MAX_BACKLOG = 8 * 1024 * 1024
 #: ``output`` text longer than this is split over several events.
 MAX_TEXT = 256 * 1024
+#: How often the writer checks that events.jsonl still exists (seconds).
+CHECK_INTERVAL = 0.25
 #: Longest time an event waits in memory before it is written (seconds).
 MAX_DELAY = 0.04
 
@@ -65,7 +67,9 @@ class EventWriter:
         spec = os.environ.get("THREEPIO_SIMULATE_FAULT")
         self.gate = FaultGate(spec) if spec else None
         self.path = path
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        # Readable too: if the run directory is deleted, what was written is copied back from it.
+        self.fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        self.last_check = time.monotonic()
         self.seq = 0
         self.backlog = b""
         self.dropped = 0
@@ -115,7 +119,9 @@ class EventWriter:
             if not self.closed:
                 self._flush()
 
-    def _flush(self) -> None:
+    def _flush(self, check: bool = False) -> None:
+        if check or time.monotonic() - self.last_check >= CHECK_INTERVAL:
+            self._check_deleted()
         while self.backlog:
             try:
                 if self.gate is not None:
@@ -131,6 +137,27 @@ class EventWriter:
             self.dirty = True
         if self.dirty and time.monotonic() - self.last_sync >= FSYNC_INTERVAL:
             self._sync()
+
+    def _check_deleted(self) -> None:
+        """If events.jsonl was unlinked (its run directory deleted), recreate it with its contents."""
+        self.last_check = time.monotonic()
+        try:
+            if os.fstat(self.fd).st_nlink > 0:
+                return
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            pos = 0
+            while chunk := os.pread(self.fd, 1 << 16, pos):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view) :]
+                pos += len(chunk)
+            os.close(self.fd)
+            self.fd = fd
+            self._warn(f"{self.path} was deleted during the run; recreated it with the {self.seq} events written so far")
+            self.emit({"type": "diagnostic", "level": "warn", "message": "events.jsonl was deleted during the run and recreated.", "code": "ENOENT"})
+        except OSError as err:
+            self._warn(f"{self.path} was deleted during the run and could not be recreated: {err.strerror}")
 
     def _sync(self) -> None:
         try:
@@ -156,7 +183,7 @@ class EventWriter:
                 }
             )
         with self.lock:
-            self._flush()
+            self._flush(check=True)
             self._sync()
             self.closed = True
         try:

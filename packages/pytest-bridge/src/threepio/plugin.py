@@ -157,6 +157,7 @@ class Recorder:
                 "pid": os.getpid(),
             }
         )
+        self.writer.flush()  # on disk before collection starts: a kill from here on leaves a run
         try:
             _atomic_write(self.output_dir / "latest", self.run_id + "\n")
         except OSError as err:
