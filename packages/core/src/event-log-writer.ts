@@ -16,6 +16,9 @@ import { dirname } from 'node:path'
 import { encodeEvent } from './jsonl.js'
 import type { Event, EventInput } from './schema.js'
 
+/** How often writes check that events.jsonl still exists (one fstat). */
+const DELETED_CHECK_MS = 100
+
 /** The file-system calls the writer makes: a seam for simulating a full or failing disk. */
 export interface WriterFs {
   openSync: typeof nodeFs.openSync
@@ -125,6 +128,7 @@ export class EventLogWriter {
   private retryDelay: number
   private readonly syncTimer: NodeJS.Timeout | undefined
   private dirty = false
+  private lastDeletedCheck = 0
   private syncing = false
   private closed = false
   /** Events dropped since the last diagnostic about it. */
@@ -251,6 +255,9 @@ export class EventLogWriter {
   /** Hands everything pending to the kernel now (synchronously). Never throws. */
   flush(): boolean {
     if (this.closed && this.fd < 0) return false
+    // A deleted run directory is noticed within DELETED_CHECK_MS of a write, not only on tick.
+    if (!this.closed && this.opts.now() - this.lastDeletedCheck >= DELETED_CHECK_MS)
+      this.checkDeleted()
     if (this.droppedUnreported > 0 && this.carry === undefined && this.queue.length === 0) {
       // Writing works again: say in the log itself what was lost.
       const n = this.droppedUnreported
@@ -327,6 +334,7 @@ export class EventLogWriter {
    */
   checkDeleted(): void {
     if (this.closed || this.fd < 0) return
+    this.lastDeletedCheck = this.opts.now()
     try {
       if (this.fs.fstatSync(this.fd).nlink > 0) return
     } catch {

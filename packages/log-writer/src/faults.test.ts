@@ -5,13 +5,20 @@
 import * as fs from 'node:fs'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeEvents, emptyCounts, writeFileAtomicSync, type WriterFs } from '@threepio/core'
+import {
+  decodeEvents,
+  emptyCounts,
+  FaultGate,
+  parseSimulatedFault,
+  writeFileAtomicSync,
+  type WriterFs,
+} from '@threepio/core'
 import { describe, expect, it } from 'vitest'
 import { startChild } from '../test/helpers/child.js'
 import { eventsOnlyCopy, readTree, tempDir } from '../test/helpers/run-dir.js'
 import { RunRecorder } from './recorder.js'
 import { rebuildRun } from './replay.js'
-import type { RunDirectoryFs } from './run-directory.js'
+import { faultyRunDirectoryFs, type RunDirectoryFs } from './run-directory.js'
 
 /** Seams whose writes fail with `fail` while it is set. */
 function faultySeams() {
@@ -115,6 +122,24 @@ describe.each(['ENOSPC', 'EIO'])('%s', (code) => {
     expect(warnings).toHaveLength(1)
     const { stats } = decodeEvents(readFileSync(join(recorder.paths.runDir, 'events.jsonl')))
     expect(stats.truncated + stats.invalidJson).toBe(0)
+  })
+})
+
+describe('THREEPIO_SIMULATE_FAULT', () => {
+  it('EIO on the first 3 log writes, all at the end: retried, the logs are whole', async () => {
+    const gate = new FaultGate(parseSimulatedFault('EIO@0+3'))
+    const { recorder, warnings, file } = record({ fs: { runDir: faultyRunDirectoryFs(gate) } })
+    for (let i = 0; i < 4; i++) file()
+    await nextTask()
+    recorder.end({ status: 'passed' }) // the first log writes happen here, and fail
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('EIO')
+    expectConsistent(recorder.paths.runDir)
+  })
+
+  it('rejects a malformed value with the expected format', () => {
+    expect(() => parseSimulatedFault('disk full')).toThrow(/CODE\[@AFTER\[\+COUNT\]\]/)
+    expect(parseSimulatedFault('ENOSPC@20')).toEqual({ code: 'ENOSPC', after: 20, count: Infinity })
   })
 })
 

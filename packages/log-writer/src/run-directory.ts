@@ -73,6 +73,9 @@ export interface RunDirectoryOptions {
   fs?: RunDirectoryFs
 }
 
+/** Immediate retries of unwritten log text when the run directory is finished. */
+const FINISH_RETRIES = 5
+
 const errnoCode = (err: unknown): string =>
   err && typeof err === 'object' && 'code' in err
     ? String((err as { code: unknown }).code)
@@ -209,7 +212,11 @@ export class RunDirectory {
     }
     if (options.skipped) this.state.skippedLines = skippedLines(options.skipped)
     this.finished = true
-    this.flushLogs()
+    // Last chance for text a failing disk refused: a few immediate retries, then the logs are
+    // rebuilt from events.jsonl (which may work where appends did not).
+    let flushed = this.flushLogs()
+    for (let i = 0; !flushed && i < FINISH_RETRIES; i++) flushed = this.flushLogs()
+    if (!flushed) this.damaged = true
     if (this.damaged && this.live) this.rebuildLogs()
     this.writeSummary()
     if (this.flushTimer) clearTimeout(this.flushTimer)

@@ -1,0 +1,111 @@
+/**
+ * Disk trouble under real runners: a disk that fills up and stays full (ENOSPC), one that fails
+ * a few writes and recovers (EIO), few file descriptors (`ulimit -n 64`, EMFILE), and the run
+ * directory deleted mid-run. Each time the run ends exactly as without threepio, with at most one
+ * threepio warning and no hang; what events.jsonl holds stays readable and, once the fault is
+ * gone, complete.
+ */
+import { rmSync } from 'node:fs'
+import { skippedLines } from '@threepio/core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  consistencyProblems,
+  faultRun,
+  preparePython,
+  recorded,
+  RUNNERS,
+  type FaultRun,
+  type FaultRunOptions,
+  type Runner,
+} from './runners.js'
+
+beforeAll(preparePython)
+
+/** The fixture's 16 tests: 4 fail, 12 pass. */
+const FULL = { failed: 4, passed: 12, total: 16 }
+
+interface Scenario {
+  name: string
+  options: FaultRunOptions
+  /** Warnings allowed: exactly one for a fault threepio must report, at most one otherwise. */
+  warnings: 'one' | 'at most one'
+  /** The fault ends before the run does, so the record must be complete. */
+  recovers: boolean
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'disk full (ENOSPC) early, for the rest of the run',
+    options: { env: { THREEPIO_SIMULATE_FAULT: 'ENOSPC@2' } },
+    warnings: 'one',
+    recovers: false,
+  },
+  {
+    name: 'I/O errors (EIO) on 3 writes, then recovery',
+    options: { env: { THREEPIO_SIMULATE_FAULT: 'EIO@2+3' } },
+    warnings: 'one',
+    recovers: true,
+  },
+  {
+    name: 'few file descriptors (ulimit -n 64)',
+    options: { ulimitN: 64 },
+    warnings: 'at most one',
+    recovers: true,
+  },
+  {
+    name: 'run directory deleted mid-run',
+    options: {
+      point: 8,
+      at: ({ runDir, release }) => {
+        const dir = runDir()
+        // Retried: the run goes on writing into it meanwhile.
+        if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 5 })
+        release()
+      },
+    },
+    warnings: 'one',
+    recovers: true,
+  },
+]
+
+async function check(runner: Runner, scenario: Scenario, run: FaultRun, bare: FaultRun) {
+  const problems: string[] = []
+  if (run.hung || bare.hung) problems.push('hung')
+  if (scenario.options.point !== undefined && !run.reached) problems.push('point not reached')
+  if (run.exitCode !== bare.exitCode || run.signal !== bare.signal)
+    problems.push(`ended with ${run.exitCode ?? run.signal}, without threepio ${bare.exitCode ?? bare.signal}`)
+  const allowed = scenario.warnings === 'one' ? [1] : [0, 1]
+  if (!allowed.includes(run.warnings.length))
+    problems.push(`${run.warnings.length} warnings: ${run.warnings.join(' | ')}`)
+  const rec = await recorded(runner, run)
+  if (!rec) return [...problems, 'no run recorded']
+  if (scenario.recovers) {
+    problems.push(...consistencyProblems(rec))
+    // run-end, followed by nothing but threepio's own diagnostics (a deletion noticed at close).
+    const end = rec.events.findLast((e) => e.type !== 'diagnostic')
+    if (end?.type !== 'run-end') problems.push(`the last event is ${end?.type}, not run-end`)
+    else if (end.counts.total !== FULL.total || end.counts.failed !== FULL.failed)
+      problems.push(`run-end counts ${JSON.stringify(end.counts)}`)
+    if (rec.summary?.status !== 'FAILED') problems.push(`run.json status ${rec.summary?.status}`)
+  } else {
+    // What reached the disk before it filled up is intact.
+    const first = rec.events[0]
+    if (first?.type !== 'run-start') problems.push('run-start is missing')
+    if (skippedLines(rec.stats)) problems.push('unreadable lines in events.jsonl')
+  }
+  return problems
+}
+
+for (const runner of RUNNERS) {
+  describe(runner.name, () => {
+    it.for(SCENARIOS.map((s) => [s.name, s] as const))('%s', async ([, scenario]) => {
+      const [run, bare] = await Promise.all([
+        faultRun(runner, 'faults', { ...scenario.options, timeoutMs: 60_000 }),
+        faultRun(runner, 'faults', { ...scenario.options, bare: true, timeoutMs: 60_000 }),
+      ])
+      expect(bare.exitCode, bare.stderr).toBe(1) // the fixture itself ran: 4 tests fail
+      const problems = await check(runner, scenario, run, bare)
+      expect(problems, run.stderr.slice(-1500)).toEqual([])
+    })
+  })
+}
