@@ -5,7 +5,7 @@
  * threepio warning and no hang; what events.jsonl holds stays readable and, once the fault is
  * gone, complete.
  */
-import { rmSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 import { skippedLines } from '@threepio/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -58,9 +58,16 @@ const SCENARIOS: Scenario[] = [
       point: 8,
       at: ({ runDir, release }) => {
         const dir = runDir()
-        // Retried: the run goes on writing into it meanwhile.
-        if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 5 })
-        release()
+        try {
+          // Gone from its path at once (the run goes on writing, by path, into a new one),
+          // then removed, so that open files lose their last link too.
+          if (dir) {
+            renameSync(dir, dir + '.deleted')
+            rmSync(dir + '.deleted', { recursive: true, force: true })
+          }
+        } finally {
+          release()
+        }
       },
     },
     warnings: 'one',
@@ -73,7 +80,9 @@ async function check(runner: Runner, scenario: Scenario, run: FaultRun, bare: Fa
   if (run.hung || bare.hung) problems.push('hung')
   if (scenario.options.point !== undefined && !run.reached) problems.push('point not reached')
   if (run.exitCode !== bare.exitCode || run.signal !== bare.signal)
-    problems.push(`ended with ${run.exitCode ?? run.signal}, without threepio ${bare.exitCode ?? bare.signal}`)
+    problems.push(
+      `ended with ${run.exitCode ?? run.signal}, without threepio ${bare.exitCode ?? bare.signal}`,
+    )
   const allowed = scenario.warnings === 'one' ? [1] : [0, 1]
   if (!allowed.includes(run.warnings.length))
     problems.push(`${run.warnings.length} warnings: ${run.warnings.join(' | ')}`)

@@ -187,13 +187,15 @@ export interface Recorded {
 export async function recorded(
   runner: Runner,
   run: FaultRun,
-  options: { report?: boolean } = {},
+  options: { report?: boolean; runId?: string } = {},
 ): Promise<Recorded | undefined> {
-  const id = readLatest(run.outputDir)
+  const id = options.runId ?? readLatest(run.outputDir)
   if (!id) return undefined
   const paths = runPaths(run.outputDir, id)
+  if (!existsSync(paths.runDir)) return undefined
   if (runner.sidecar) await sidecarDone(paths.runDir)
-  if (options.report) execFileSync(process.execPath, [CLI, 'report', paths.runDir], { stdio: 'ignore' })
+  if (options.report)
+    execFileSync(process.execPath, [CLI, 'report', paths.runDir], { stdio: 'ignore' })
   const { events, stats } = decodeEvents(readFileSync(paths.events))
   const summary = existsSync(paths.summaryJson)
     ? JSON.parse(readFileSync(paths.summaryJson, 'utf8'))
@@ -223,7 +225,8 @@ export function consistencyProblems(rec: Recorded): string[] {
   if (skippedLines(rec.stats)) problems.push(`${skippedLines(rec.stats)} unreadable event lines`)
   const invalid = invalidEvents(rec.events)
   if (invalid.length) problems.push(`${invalid.length} events do not match the schema`)
-  if (rec.events[0]?.type !== 'run-start') problems.push('events.jsonl does not start with run-start')
+  if (rec.events[0]?.type !== 'run-start')
+    problems.push('events.jsonl does not start with run-start')
   if (rec.events.some((e, i) => e.seq !== i + 1)) problems.push('seq is not 1, 2, 3, …')
   const copy = join(tempDir('threepio-replay-'), 'run')
   mkdirSync(copy)

@@ -1,9 +1,11 @@
 import { defineConfig } from 'tsup'
 import { packageBuild } from '../../tsup.shared.js'
 
-// path-map is its own entry too: the Jest setup file bundles just that.
+// path-map and output-text are entries of their own: the Jest worker setup loads just those.
 // TypeBox is bundled (tree-shaken) into dist: its ESM build is hundreds of small modules that
 // Node opens at once, which fails under a low `ulimit -n` (EMFILE) where the run itself would not.
 export default defineConfig(
-  packageBuild(['src/index.ts', 'src/path-map.ts'], { noExternal: ['@sinclair/typebox'] }),
+  packageBuild(['src/index.ts', 'src/path-map.ts', 'src/output-text.ts'], {
+    noExternal: ['@sinclair/typebox'],
+  }),
 )

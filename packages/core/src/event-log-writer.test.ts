@@ -3,12 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  EventLogWriter,
-  splitText,
-  type WriterDiagnostic,
-  type WriterFs,
-} from './event-log-writer.js'
+import { EventLogWriter, type WriterDiagnostic, type WriterFs } from './event-log-writer.js'
+import { splitText } from './output-text.js'
 import { decodeEvents } from './jsonl.js'
 
 const dirs: string[] = []

@@ -14,6 +14,7 @@
 import * as nodeFs from 'node:fs'
 import { dirname } from 'node:path'
 import { encodeEvent } from './jsonl.js'
+import { MAX_OUTPUT_CHARS, splitText } from './output-text.js'
 import type { Event, EventInput } from './schema.js'
 
 /** How often writes check that events.jsonl still exists (one fstat). */
@@ -91,21 +92,6 @@ const errnoCode = (err: unknown): string | undefined =>
     ? String((err as { code: unknown }).code)
     : undefined
 
-/** Splits long text at UTF-16 boundaries that do not break a surrogate pair. */
-export function splitText(text: string, maxChars: number): string[] {
-  if (text.length <= maxChars) return [text]
-  const parts: string[] = []
-  let start = 0
-  while (start < text.length) {
-    let end = Math.min(start + maxChars, text.length)
-    const c = text.charCodeAt(end - 1)
-    if (end < text.length && c >= 0xd800 && c <= 0xdbff) end-- // keep the pair together
-    parts.push(text.slice(start, end))
-    start = end
-  }
-  return parts
-}
-
 /** Appends events to one events.jsonl. Create it with {@link EventLogWriter.open}. */
 export class EventLogWriter {
   /** What was written, dropped and retried. */
@@ -150,7 +136,7 @@ export class EventLogWriter {
     this.fs = fs
     this.opts = {
       maxPendingBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
-      maxOutputChars: options.maxOutputChars ?? 256 * 1024,
+      maxOutputChars: options.maxOutputChars ?? MAX_OUTPUT_CHARS,
       retryDelayMs: options.retryDelayMs ?? { initial: 50, max: 5000 },
       now: options.now ?? Date.now,
     }

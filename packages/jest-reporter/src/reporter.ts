@@ -65,6 +65,7 @@ interface FileState {
 export class ThreepioJestReporter {
   private recorder: RunRecorder | undefined
   private sideFiles: SideFiles | undefined
+  private sideSkipped = 0
   private pollTimer: NodeJS.Timeout | undefined
   private lastPoll = 0
   private readonly files = new Map<string, FileState>()
@@ -292,6 +293,15 @@ export class ThreepioJestReporter {
           : []
       const project = open.length === 1 ? open[0]!.project : undefined
       this.recorder.emit(project ? { ...input, project } : input)
+    }
+    const skipped = this.sideFiles.skipped
+    if (skipped > this.sideSkipped) {
+      this.sideSkipped = skipped
+      this.recorder.problem({
+        level: 'warn',
+        code: 'ESIDEFILE',
+        message: `${skipped} line(s) of live output from Jest workers (${this.sideFiles.dir}) could not be read and were skipped`,
+      })
     }
   }
 }

@@ -9,6 +9,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { OutputEvent } from '@threepio/core'
+import { splitText } from '@threepio/core/output-text'
 import { toEventFile } from '@threepio/core/path-map'
 import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV } from './protocol.js'
 
@@ -35,16 +36,20 @@ function install(dir: string, root: string): void {
     if (!text) return
     try {
       const name = expect.getState().currentTestName
-      const event: OutputEvent = {
-        type: 'output',
-        seq: ++seq,
-        time: Date.now(),
-        ...(file !== undefined ? { file } : {}),
-        ...(file !== undefined && name ? { testId: jestTestId(file, name) } : {}),
-        stream,
-        text,
+      // Long output in parts, as events.jsonl holds it: one line stays well below the bound
+      // the reporter reads side files with.
+      for (const part of splitText(text)) {
+        const event: OutputEvent = {
+          type: 'output',
+          seq: ++seq,
+          time: Date.now(),
+          ...(file !== undefined ? { file } : {}),
+          ...(file !== undefined && name ? { testId: jestTestId(file, name) } : {}),
+          stream,
+          text: part,
+        }
+        writeSync(fd, JSON.stringify(event) + '\n')
       }
-      writeSync(fd, JSON.stringify(event) + '\n')
     } catch {
       // never disturb the test
     }

@@ -1,7 +1,7 @@
 /** Reading the workers' side files (see protocol.ts). */
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
 import { join } from 'node:path'
-import { EventDecoder, type Event } from '@threepio/core'
+import { EventDecoder, skippedLines, type Event } from '@threepio/core'
 
 /**
  * Reads every side file incrementally and synchronously: a worker writes its output before it
@@ -12,6 +12,13 @@ export class SideFiles {
   private readonly buf = Buffer.allocUnsafe(256 * 1024)
 
   constructor(readonly dir: string) {}
+
+  /** Lines of all side files that could not be read as events so far. */
+  get skipped(): number {
+    let n = 0
+    for (const { decoder } of this.files.values()) n += skippedLines(decoder.stats)
+    return n
+  }
 
   /** Events appended since the last call, file by file. Never throws. */
   poll(): Event[] {

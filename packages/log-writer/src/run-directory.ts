@@ -166,8 +166,8 @@ export class RunDirectory {
     return true
   }
 
-  /** Replaces test-run.md and run.json now. Never throws. */
-  writeSummary(): void {
+  /** Replaces test-run.md and run.json now. Never throws; returns false if that failed. */
+  writeSummary(): boolean {
     if (this.summaryTimer) clearTimeout(this.summaryTimer)
     this.summaryTimer = undefined
     this.summaryDirty = false
@@ -182,6 +182,7 @@ export class RunDirectory {
         this.fs.mkdirSync(this.runDir, { recursive: true })
         this.writeSummaryFiles()
       }
+      return true
     } catch (err) {
       this.summaryDirty = true
       const code = errnoCode(err)
@@ -190,6 +191,7 @@ export class RunDirectory {
         `could not write the summary in ${this.runDir} (${code}): ${(err as Error).message}`,
         code,
       )
+      return false
     }
   }
 
@@ -218,7 +220,7 @@ export class RunDirectory {
     for (let i = 0; !flushed && i < FINISH_RETRIES; i++) flushed = this.flushLogs()
     if (!flushed) this.damaged = true
     if (this.damaged && this.live) this.rebuildLogs()
-    this.writeSummary()
+    for (let i = 0; !this.writeSummary() && i < FINISH_RETRIES; i++);
     if (this.flushTimer) clearTimeout(this.flushTimer)
     if (this.summaryTimer) clearTimeout(this.summaryTimer)
   }

@@ -1,0 +1,162 @@
+// What threepio costs a real test run, next to what people use instead: generated suites
+// (files × tests × output lines) run by Jest, Vitest and pytest alone, with threepio, and with
+// each peer reporter; wall time, CPU and peak RSS of the whole process tree, repeated in
+// interleaved order. Overhead is the ratio to the framework alone within the same repeat.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ensureVenv } from '../packages/pytest-bridge/venv.mjs'
+
+const require = createRequire(import.meta.url)
+const here = import.meta.dirname
+const JEST = join(require.resolve('jest/package.json'), '../bin/jest.js')
+const VITEST = join(require.resolve('vitest/package.json'), '../vitest.mjs')
+const JEST_REPORTER = require.resolve('@threepio/jest-reporter')
+const JEST_SETUP = require.resolve('@threepio/jest-reporter/setup')
+const JEST_JUNIT = require.resolve('jest-junit')
+// As a user has it: under node_modules (which Vitest loads as is, without transforming it).
+const VITEST_REPORTER = join(here, 'node_modules/@threepio/vitest-reporter/dist/index.js')
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+function measure(command, args, cwd, env = {}) {
+  const out = execFileSync('python3', [join(here, 'measure.py'), command, ...args], {
+    cwd,
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+  })
+  return JSON.parse(out)
+}
+
+/** A suite for every runner: `files` files of `tests` tests, each printing `lines` lines. */
+function generate(dir, { files, tests, lines }) {
+  for (let f = 0; f < files; f++) {
+    const js = `describe('module ${f}', () => {
+  for (let t = 0; t < ${tests}; t++) {
+    test('case ' + t, () => {
+      for (let l = 0; l < ${lines}; l++) console.log('module ${f} case', t, 'line', l)
+      expect(t % 97).not.toBe(96)
+    })
+  }
+})
+`
+    writeFileSync(join(dir, 'js', `m${f}.test.js`), js)
+    writeFileSync(
+      join(dir, 'py', `test_m${f}.py`),
+      `import pytest\n\n@pytest.mark.parametrize("t", range(${tests}))\ndef test_case(t):\n    for line in range(${lines}):\n        print("module ${f} case", t, "line", line)\n    assert t % 97 != 96\n`,
+    )
+  }
+  writeFileSync(join(dir, 'py', 'pytest.ini'), '[pytest]\n')
+  // One config per runner; the reporters come from the environment.
+  writeFileSync(
+    join(dir, 'js', 'jest.config.cjs'),
+    `const r = JSON.parse(process.env.BENCH_JEST || '{}')
+module.exports = { testMatch: ['**/*.test.js'], reporters: ['default', ...(r.reporters || [])], setupFilesAfterEnv: r.setup || [] }
+`,
+  )
+  writeFileSync(
+    join(dir, 'js', 'vitest.config.mjs'),
+    `export default { test: { globals: true, include: ['**/*.test.js'], reporters: ['default', ...JSON.parse(process.env.BENCH_VITEST || '[]')] } }
+`,
+  )
+}
+
+function variants(dir, python) {
+  const js = join(dir, 'js')
+  const py = join(dir, 'py')
+  const out = (name) => join(dir, 'out', name)
+  const jest = (reporters, setup = []) => ({
+    run: () =>
+      measure(process.execPath, [JEST, '--ci'], js, {
+        BENCH_JEST: JSON.stringify({ reporters, setup }),
+        THREEPIO_DIR: out('3pio-jest'),
+        JEST_JUNIT_OUTPUT_DIR: out('junit'),
+      }),
+  })
+  const vitest = (reporters) => ({
+    run: () =>
+      measure(process.execPath, [VITEST, 'run'], js, {
+        BENCH_VITEST: JSON.stringify(reporters),
+        THREEPIO_DIR: out('3pio-vitest'),
+      }),
+  })
+  const pytest = (args) => ({
+    run: () =>
+      measure(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args], py, {
+        THREEPIO_DIR: out('3pio-pytest'),
+      }),
+  })
+  return {
+    Jest: {
+      'Jest alone': jest([]),
+      'threepio (reporter)': jest([JEST_REPORTER]),
+      'threepio (reporter + live setup)': jest([JEST_REPORTER], [JEST_SETUP]),
+      'jest-junit': jest([JEST_JUNIT]),
+    },
+    Vitest: {
+      'Vitest alone': vitest([]),
+      threepio: vitest([VITEST_REPORTER]),
+      'junit reporter': vitest([['junit', { outputFile: out('vitest-junit.xml') }]]),
+      'json reporter': vitest([['json', { outputFile: out('vitest.json') }]]),
+    },
+    pytest: {
+      'pytest alone': pytest([]),
+      'threepio (-p threepio)': pytest(['-p', 'threepio']),
+      '--junitxml': pytest([`--junitxml=${out('pytest-junit.xml')}`]),
+      'pytest-reportlog': pytest([`--report-log=${out('pytest-reportlog.jsonl')}`]),
+    },
+  }
+}
+
+export async function benchOverhead({ quick }) {
+  const shape = quick ? { files: 4, tests: 25, lines: 2 } : { files: 20, tests: 100, lines: 3 }
+  const repeats = quick ? 2 : 5
+  const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-overhead-'))
+  for (const d of ['js', 'py', 'out']) mkdirSync(join(dir, d))
+  generate(dir, shape)
+  const bin = ensureVenv(9)
+  spawnSync(join(bin, 'python'), ['-m', 'pip', 'install', '-q', 'pytest-reportlog'], {
+    stdio: 'ignore',
+  })
+  const groups = variants(dir, join(bin, 'python'))
+  const tests = shape.files * shape.tests
+  console.log(
+    `\nOverhead: ${tests.toLocaleString('en-US')} tests (${shape.files} files × ${shape.tests} tests × ${shape.lines} printed lines), ${repeats} repeats in interleaved order; wall and CPU medians, [min–max]; RSS = peak of any one process\n`,
+  )
+  console.log(
+    '| runner | reporter | wall (s) | overhead (wall) | CPU (s) | overhead (CPU) | peak RSS (MiB) | exit |',
+  )
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|')
+  const summary = {}
+  for (const [runner, group] of Object.entries(groups)) {
+    const names = Object.keys(group)
+    const results = Object.fromEntries(names.map((n) => [n, []]))
+    for (const n of names) group[n].run() // warm-up: caches, transforms, bytecode
+    for (let r = 0; r < repeats; r++) {
+      const order = r % 2 ? [...names].reverse() : names
+      for (const n of order) results[n].push(group[n].run())
+    }
+    const base = results[names[0]]
+    summary[runner] = {}
+    for (const n of names) {
+      const rs = results[n]
+      const wall = rs.map((x) => x.wall)
+      const cpu = rs.map((x) => x.cpu)
+      const wallRatio = median(rs.map((x, i) => x.wall / base[i].wall))
+      const cpuRatio = median(rs.map((x, i) => x.cpu / base[i].cpu))
+      summary[runner][n] = { wallRatio, cpuRatio }
+      const pct = (x) =>
+        n === names[0] ? '—' : `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)} %`
+      console.log(
+        `| ${runner} | ${n} | ${median(wall).toFixed(2)} [${Math.min(...wall).toFixed(2)}–${Math.max(...wall).toFixed(2)}] | ${pct(wallRatio)} | ${median(cpu).toFixed(2)} [${Math.min(...cpu).toFixed(2)}–${Math.max(...cpu).toFixed(2)}] | ${pct(cpuRatio)} | ${median(rs.map((x) => x.maxRssMiB)).toFixed(0)} | ${[...new Set(rs.map((x) => x.status))].join(',')} |`,
+      )
+    }
+  }
+  rmSync(dir, { recursive: true, force: true })
+  return summary
+}

@@ -1,0 +1,43 @@
+/**
+ * Hostile input through each real runner: test names with `../`, control characters and 10,000
+ * characters, a test printing 50 MB at once, lone surrogates and invalid UTF-8 in the output.
+ * No crash, no warning, nothing written outside the run directory, and the logs are what the
+ * events say.
+ */
+import { statSync } from 'node:fs'
+import { relative } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  allFiles,
+  consistencyProblems,
+  faultRun,
+  preparePython,
+  recorded,
+  RUNNERS,
+} from './runners.js'
+
+beforeAll(preparePython)
+
+for (const runner of RUNNERS) {
+  describe(runner.name, () => {
+    it('hostile names and output', async () => {
+      const run = await faultRun(runner, 'hostile')
+      expect(run.exitCode, run.stderr.slice(-2000)).toBe(0)
+      expect(run.warnings).toEqual([])
+      const rec = await recorded(runner, run)
+      expect(rec).toBeDefined()
+      expect(consistencyProblems(rec!)).toEqual([])
+      expect(rec!.summary).toMatchObject({ status: 'PASSED', counts: { passed: 5, total: 5 } })
+      // Everything threepio wrote is inside the output directory: this run's folder or `latest`.
+      const runFolder = relative(run.outputDir, rec!.runDir)
+      for (const file of allFiles(run.outputDir)) {
+        const rel = relative(run.outputDir, file)
+        expect(rel === 'latest' || rel.startsWith(runFolder + '/'), rel).toBe(true)
+      }
+      // One log, holding the 50 MB line whole.
+      const logs = allFiles(rec!.runDir).filter((f) => f.endsWith('.log'))
+      expect(logs).toHaveLength(1)
+      expect(statSync(logs[0]!).size).toBeGreaterThan(50 * 1024 * 1024)
+    })
+  })
+}
