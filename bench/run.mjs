@@ -1,8 +1,15 @@
-// Runs every benchmark and prints its table. `pnpm bench --quick` for a smoke run.
+// Runs every benchmark and prints its tables. `pnpm bench --quick` for a smoke run.
 const quick = process.argv.includes('--quick')
-const { benchEventLog } = await import('./event-log.mjs')
-const { benchLogWriterMemory } = await import('./log-writer-memory.mjs')
-const { benchPytestScale } = await import('./pytest-scale.mjs')
-await benchEventLog({ quick })
-await benchLogWriterMemory({ quick })
-await benchPytestScale({ quick })
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const benches = {
+  'event-log': async () => (await import('./event-log.mjs')).benchEventLog({ quick }),
+  memory: async () => (await import('./log-writer-memory.mjs')).benchLogWriterMemory({ quick }),
+  overhead: async () => (await import('./overhead.mjs')).benchOverhead({ quick }),
+  latency: async () => (await import('./latency.mjs')).benchLatency({ quick }),
+  'pytest-scale': async () => (await import('./pytest-scale.mjs')).benchPytestScale({ quick }),
+}
+console.log(
+  `threepio bench${quick ? ' --quick' : ''}: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+)
+for (const [name, run] of Object.entries(benches))
+  if (!only || only.split(',').includes(name)) await run()

@@ -61,6 +61,9 @@ interface FileState {
   tests: Map<string, TestEntry[]>
 }
 
+/** How often the workers' live output is read (it reaches the logs within this, plus 25 ms). */
+const SIDE_FILE_POLL_MS = 25
+
 /** Jest reporter writing a threepio run directory. */
 export class ThreepioJestReporter {
   private recorder: RunRecorder | undefined
@@ -94,7 +97,7 @@ export class ThreepioJestReporter {
     this.sideFiles = new SideFiles(dir)
     this.pollTimer = setInterval(
       () => this.guard('reading live output', () => this.pollSideFiles()),
-      50,
+      SIDE_FILE_POLL_MS,
     )
     this.pollTimer.unref()
     r.beforeEnd(() => {

@@ -32,12 +32,14 @@ export async function ingestRun(runDir: string, options: IngestOptions = {}): Pr
   const fault = simulatedFaultFromEnv(options.env)
   const directory = new RunDirectory(runDir, {
     mode: 'live',
+    // Events come in batches (the follower coalesces wake-ups): write each batch's logs at once.
+    logFlushMs: 5,
     ...(fault ? { fs: faultyRunDirectoryFs(new FaultGate(fault)) } : {}),
     ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}),
   })
   const follower = new EventLogFollower(join(runDir, EVENTS_FILE), {
     pollIntervalMs: 50,
-    coalesceMs: 25,
+    coalesceMs: 10,
   })
   let pid = options.pid
   const check = setInterval(() => {

@@ -2,7 +2,7 @@
  * Applies events to a run directory: per-file logs, test-run.md and run.json.
  *
  * Live (in a reporter, or `threepio ingest`): log text is buffered and appended within
- * `logFlushMs` (100 ms) of arriving; the summary is replaced atomically at file boundaries (at most
+ * `logFlushMs` (25 ms) of arriving; the summary is replaced atomically at file boundaries (at most
  * every `summaryMinIntervalMs`) and every `summaryIntervalMs` while a long file runs.
  * Replay (`threepio report`): the same code without timers; everything is written at the end.
  *
@@ -62,7 +62,7 @@ export interface RunDirectoryOptions {
   mode: 'live' | 'replay'
   /** Problems of threepio's own; never throws into the caller. */
   onDiagnostic?: (diagnostic: WriterDiagnostic) => void
-  /** Log text is written at most this long after it arrived. Default 100 ms. */
+  /** Log text is written at most this long after it arrived. Default 25 ms. */
   logFlushMs?: number
   /** Least time between summaries written at file boundaries. Default 250 ms. */
   summaryMinIntervalMs?: number
@@ -106,7 +106,7 @@ export class RunDirectory {
     this.fs = options.fs ?? defaultFs
     this.opts = {
       mode: options.mode,
-      logFlushMs: options.logFlushMs ?? 100,
+      logFlushMs: options.logFlushMs ?? 25,
       summaryMinIntervalMs: options.summaryMinIntervalMs ?? 250,
       summaryIntervalMs: options.summaryIntervalMs ?? 1000,
       maxBufferedChars: options.maxBufferedChars ?? 4 * 1024 * 1024,

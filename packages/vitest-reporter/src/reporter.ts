@@ -32,9 +32,6 @@ type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0]
 type TestRunEndReason = Parameters<NonNullable<Reporter['onTestRunEnd']>>[2]
 type Entity = TestCase | TestSuite | TestModule
 
-/** Most logs held for tests not yet ready; past this they are written at once. */
-const MAX_EARLY_LOGS = 10_000
-
 /** One attempt of a test, as Vitest 5 reports it (`TestCase.attempts()`). */
 interface Attempt {
   state: 'passed' | 'failed' | 'skipped'
@@ -59,8 +56,6 @@ export class ThreepioVitestReporter implements Reporter {
    * Logs that arrived before their test's onTestCaseReady (Vitest sends logs at once and test
    * updates in batches): written right after that test's test-start, so the log reads in order.
    */
-  private early = new Map<string, Array<{ stream: 'stdout' | 'stderr'; text: string }>>()
-  private earlyCount = 0
 
   constructor(private readonly options: ThreepioVitestOptions = {}) {}
 
@@ -71,15 +66,8 @@ export class ThreepioVitestReporter implements Reporter {
   onTestRunStart(): void {
     // Every run (a watch-mode rerun too) is its own run directory.
     this.recorder?.interrupt('a new run started before this one ended')
-    for (const set of [
-      this.started,
-      this.ended,
-      this.modulesStarted,
-      this.modulesEnded,
-      this.early,
-    ])
+    for (const set of [this.started, this.ended, this.modulesStarted, this.modulesEnded])
       set.clear()
-    this.earlyCount = 0
     const vitest = this.vitest
     this.recorder = RunRecorder.start({
       ...this.options,
@@ -87,8 +75,6 @@ export class ThreepioVitestReporter implements Reporter {
       reporter: { name: '@threepio/vitest-reporter', version: __VERSION__ },
       rootDir: vitest?.config.root ?? process.cwd(),
     })
-    // Interrupted (Vitest exits on SIGINT without onTestRunEnd): keep the logs held so far.
-    this.recorder?.beforeEnd(() => this.releaseEarly())
   }
 
   onTestModuleStart(module: TestModule): void {
@@ -106,18 +92,7 @@ export class ThreepioVitestReporter implements Reporter {
       if (!entity) return r.emit({ type: 'output', stream, text: log.content })
       const module = entity.type === 'module' ? entity : entity.module
       this.startModule(module)
-      if (
-        entity.type === 'test' &&
-        !this.started.has(entity.id) &&
-        !this.modulesEnded.has(module.id) &&
-        this.earlyCount < MAX_EARLY_LOGS
-      ) {
-        const held = this.early.get(entity.id) ?? []
-        held.push({ stream, text: log.content })
-        this.early.set(entity.id, held)
-        this.earlyCount++
-        return
-      }
+      // A test that prints has started, even if Vitest's (batched) report of that comes later.
       if (entity.type === 'test') this.startTest(entity)
       r.emit({
         type: 'output',
@@ -188,7 +163,6 @@ export class ThreepioVitestReporter implements Reporter {
     reason: TestRunEndReason,
   ): void {
     this.guard('onTestRunEnd', (r) => {
-      this.releaseEarly()
       // Files that failed to collect (import or syntax errors) get no module-end hook.
       for (const module of modules)
         if (module.state() !== 'queued' && module.state() !== 'pending') this.endModule(module)
@@ -245,36 +219,11 @@ export class ThreepioVitestReporter implements Reporter {
     this.started.add(test.id)
     const file = this.fileOf(test.module)
     this.recorder?.emit({ type: 'test-start', ...file, test: refOf(test) })
-    const held = this.early.get(test.id)
-    if (!held) return
-    this.early.delete(test.id)
-    this.earlyCount -= held.length
-    for (const { stream, text } of held)
-      this.recorder?.emit({ type: 'output', ...file, testId: test.id, stream, text })
-  }
-
-  /** Writes every held log now (run end, interruption). */
-  private releaseEarly(): void {
-    for (const [id, held] of [...this.early]) {
-      const test = this.entity(id)
-      if (test?.type !== 'test') continue
-      if (!this.modulesEnded.has(test.module.id)) {
-        this.startTest(test)
-        continue
-      }
-      const file = this.fileOf(test.module)
-      for (const { stream, text } of held) {
-        this.recorder?.emit({ type: 'output', ...file, testId: id, stream, text })
-      }
-    }
-    this.early.clear()
-    this.earlyCount = 0
   }
 
   private endTest(test: TestCase): void {
     const final = statusOf(test)
     if (!final || this.ended.has(test.id) || this.modulesEnded.has(test.module.id)) return
-    if (this.early.has(test.id)) this.startTest(test)
     this.ended.add(test.id)
     const base = {
       type: 'test-end' as const,
