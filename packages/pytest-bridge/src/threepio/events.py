@@ -51,13 +51,17 @@ class FaultGate:
             raise OSError(self.errno, os.strerror(self.errno) + " (simulated by THREEPIO_SIMULATE_FAULT)")
 
 
+# Made once: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+_ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, default=str, separators=(",", ":"))
+
+
 def _encode(event: dict[str, Any]) -> bytes:
-    line = json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":"))
     try:
-        return (line + "\n").encode("utf-8")
+        return (_ENCODER.encode(event) + "\n").encode("utf-8")
     except UnicodeEncodeError:
         # Lone surrogates (undecodable bytes from a test's output): escape them instead.
-        return (json.dumps(event, ensure_ascii=True, default=str, separators=(",", ":")) + "\n").encode("ascii")
+        return (_ASCII_ENCODER.encode(event) + "\n").encode("ascii")
 
 
 class EventWriter:
@@ -71,7 +75,9 @@ class EventWriter:
         self.fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         self.last_check = time.monotonic()
         self.seq = 0
-        self.backlog = b""
+        self.backlog = b""  # being written: what a partial or failed write left
+        self.queue: list[bytes] = []  # encoded lines not yet handed to the writer
+        self.queued = 0  # bytes in queue
         self.dropped = 0
         self.dirty = False
         self.last_sync = time.monotonic()
@@ -85,7 +91,7 @@ class EventWriter:
 
     def _background(self) -> None:
         while not self.stop.wait(MAX_DELAY / 2):
-            if self.backlog and time.monotonic() - self.since >= MAX_DELAY:
+            if (self.queue or self.backlog) and time.monotonic() - self.since >= MAX_DELAY:
                 self.flush()
 
     def emit(self, event: dict[str, Any]) -> None:
@@ -98,17 +104,18 @@ class EventWriter:
                 self.emit({**event, "text": text[start : start + MAX_TEXT]})
             return
         try:
-            if len(self.backlog) > MAX_BACKLOG:
+            if len(self.backlog) + self.queued > MAX_BACKLOG:
                 self.dropped += 1
                 return
-            self.seq += 1
-            body = {k: v for k, v in event.items() if k not in ("type", "seq", "time")}
-            line = _encode({"type": event["type"], "seq": self.seq, "time": event.get("time", time.time() * 1000), **body})
             with self.lock:
-                if not self.backlog:
+                self.seq += 1
+                # type, seq and time first; the event's own keys keep their order after them.
+                line = _encode({"type": event["type"], "seq": self.seq, "time": event.get("time") or time.time() * 1000, **event})
+                if not self.queue and not self.backlog:
                     self.since = time.monotonic()
-                self.backlog += line
-                if len(self.backlog) > 256 * 1024:
+                self.queue.append(line)
+                self.queued += len(line)
+                if self.queued > 256 * 1024:
                     self._flush()
         except Exception as err:  # never into pytest
             self._warn(f"could not record a {event.get('type')} event: {err}")
@@ -122,6 +129,10 @@ class EventWriter:
     def _flush(self, check: bool = False) -> None:
         if check or time.monotonic() - self.last_check >= CHECK_INTERVAL:
             self._check_deleted()
+        if self.queue:
+            self.backlog += b"".join(self.queue)
+            self.queue.clear()
+            self.queued = 0
         while self.backlog:
             try:
                 if self.gate is not None:
@@ -194,7 +205,7 @@ class EventWriter:
     @property
     def complete(self) -> bool:
         """Closed with every event on disk (so the log writer can see run-end)."""
-        return self.closed and not self.backlog and not self.dropped
+        return self.closed and not self.backlog and not self.queue and not self.dropped
 
     def _warn(self, message: str) -> None:
         self.warn(f"threepio: warning: {message} (the test run goes on)\n")

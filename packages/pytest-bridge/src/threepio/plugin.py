@@ -7,6 +7,7 @@ logs and summaries up to date. Without Node, events.jsonl is still complete.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -74,8 +75,9 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+@functools.lru_cache(maxsize=256)
 def _split(nodeid: str) -> tuple[str, list[str], str]:
-    """``tests/test_a.py::TestX::test_y[1]`` → file, suites, name."""
+    """``tests/test_a.py::TestX::test_y[1]`` → file, suites, name (a test's hooks ask several times)."""
     parts = nodeid.split("::")
     return parts[0], parts[1:-1], parts[-1] if len(parts) > 1 else parts[0]
 
