@@ -16,14 +16,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readLatest, runPaths } from '@threepio/core'
 import { ensureVenv } from '../packages/pytest-bridge/venv.mjs'
+import { installPacked } from './packed.mjs'
+
+// Installed from packed tarballs into each generated suite, as users install them.
+const JEST_REPORTER = '@threepio/jest-reporter'
+const JEST_SETUP = '@threepio/jest-reporter/setup'
+const VITEST_REPORTER = '@threepio/vitest-reporter'
 
 const require = createRequire(import.meta.url)
-const here = import.meta.dirname
 const JEST = join(require.resolve('jest/package.json'), '../bin/jest.js')
 const VITEST = join(require.resolve('vitest/package.json'), '../vitest.mjs')
-const JEST_REPORTER = require.resolve('@threepio/jest-reporter')
-const JEST_SETUP = require.resolve('@threepio/jest-reporter/setup')
-const VITEST_REPORTER = join(here, 'node_modules/@threepio/vitest-reporter/dist/index.js')
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 
@@ -105,6 +107,7 @@ export async function benchLatency({ quick }) {
   const tests = quick ? 20 : 100
   const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-latency-'))
   generate(dir, tests)
+  installPacked(join(dir, 'js'))
   const python = join(ensureVenv(9), 'python')
   const js = join(dir, 'js')
   const runs = [

@@ -8,16 +8,18 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureVenv } from '../packages/pytest-bridge/venv.mjs'
+import { installPacked } from './packed.mjs'
+
+// Installed from packed tarballs into each generated suite, as users install them.
+const JEST_REPORTER = '@threepio/jest-reporter'
+const JEST_SETUP = '@threepio/jest-reporter/setup'
+const VITEST_REPORTER = '@threepio/vitest-reporter'
 
 const require = createRequire(import.meta.url)
 const here = import.meta.dirname
 const JEST = join(require.resolve('jest/package.json'), '../bin/jest.js')
 const VITEST = join(require.resolve('vitest/package.json'), '../vitest.mjs')
-const JEST_REPORTER = require.resolve('@threepio/jest-reporter')
-const JEST_SETUP = require.resolve('@threepio/jest-reporter/setup')
 const JEST_JUNIT = require.resolve('jest-junit')
-// As a user has it: under node_modules (which Vitest loads as is, without transforming it).
-const VITEST_REPORTER = join(here, 'node_modules/@threepio/vitest-reporter/dist/index.js')
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -119,6 +121,7 @@ export async function benchOverhead({ quick }) {
   const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-overhead-'))
   for (const d of ['js', 'py', 'out']) mkdirSync(join(dir, d))
   generate(dir, shape)
+  installPacked(join(dir, 'js'))
   const bin = ensureVenv(9)
   spawnSync(join(bin, 'python'), ['-m', 'pip', 'install', '-q', 'pytest-reportlog'], {
     stdio: 'ignore',

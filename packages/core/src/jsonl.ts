@@ -54,7 +54,12 @@ export function emptyDecodeStats(): DecodeStats {
   }
 }
 
-const checkEvent = TypeCompiler.Compile(Event)
+// Compiled on first use: reporters that only write events never pay for it.
+let compiled: ReturnType<typeof TypeCompiler.Compile<typeof Event>> | undefined
+const checkEvent = {
+  Check: (value: unknown): value is Event =>
+    (compiled ??= TypeCompiler.Compile(Event)).Check(value),
+}
 const knownTypes: ReadonlySet<string> = new Set(EVENT_TYPES)
 
 /** True when `value` is a well-formed event of a known type. */
