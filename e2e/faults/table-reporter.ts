@@ -10,7 +10,7 @@ interface TaskNode {
   name: string
   tasks?: TaskNode[]
   result?: { state?: string }
-  meta: { held?: { good: number; of: number } }
+  meta: { held?: { good: number; of: number; frameworkCrashes?: number } }
 }
 
 export default class FaultTable implements Reporter {
@@ -30,7 +30,9 @@ export default class FaultTable implements Reporter {
       const cell =
         state === undefined || state === 'skip'
           ? 'not run'
-          : `${ok ? 'held' : 'LOST'}${counted ? ` ${counted.good}/${counted.of}` : ''}`
+          : `${ok ? 'held' : 'LOST'}${counted ? ` ${counted.good}/${counted.of}` : ''}${
+              counted?.frameworkCrashes ? ` (${counted.frameworkCrashes} framework crash)` : ''
+            }`
       const row = cells.get(task.name) ?? new Map<string, string>()
       row.set(suite, cell)
       cells.set(task.name, row)

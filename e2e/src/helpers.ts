@@ -262,7 +262,7 @@ export async function runVitestBare(
   version: VitestVersion,
   fixture: string,
   onStart?: SpawnOptions['onStart'],
-): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
+): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const bin = join(E2E_MODULES, `vitest${version}/vitest.mjs`)
   return spawnToEnd(version === 5 ? NODE24 : process.execPath, [bin, 'run'], {
     cwd: join(FIXTURES, 'vitest', fixture),
@@ -358,4 +358,12 @@ export async function settledSummary(
     }, timeoutMs)
     check()
   })
+}
+
+/**
+ * Whether a Vitest process crashed because a worker was already dead when the main process sent
+ * it a message (a Vitest race after Ctrl+C reaches the whole process group).
+ */
+export function crashedOnDeadWorker(stderr: string): boolean {
+  return /ERR_IPC_CHANNEL_CLOSED|Error: write EPIPE[\s\S]*ForksPoolWorker/.test(stderr)
 }

@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
+  crashedOnDeadWorker,
   FIXTURES,
   expectWellFormed,
   invalidEvents,
@@ -228,7 +229,16 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
       expect(r.summary.status).toBe('INTERRUPTED')
       expect(r.log('slow.test.js')).toContain('slow 2 running')
       // Vitest's own handling of the signal decides the exit; threepio does not change it.
-      expect([r.exitCode, r.signal]).toEqual([without.exitCode, without.signal])
+      // Except when Vitest itself crashes: a worker killed by the same Ctrl+C can be gone before
+      // the main process handles the signal (Vitest 3: an unhandled "Channel closed" rejection;
+      // Vitest 4: an unhandled EPIPE; exit 1), with or without threepio, more often on a loaded
+      // machine; then the two exits cannot be compared.
+      const vitestCrashed = [r.stderr, without.stderr].some(crashedOnDeadWorker)
+      if (!vitestCrashed)
+        expect([r.exitCode, r.signal], r.stderr.slice(-2000)).toEqual([
+          without.exitCode,
+          without.signal,
+        ])
     },
   )
 })

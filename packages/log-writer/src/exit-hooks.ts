@@ -1,14 +1,15 @@
 /**
  * Exit and signal hooks that leave the process's fate unchanged.
  *
- * On SIGINT, SIGTERM or SIGHUP the callback runs first (our listener is prepended, so it also
- * sees handlers that frameworks register with `once`), synchronously. Then:
+ * On SIGINT, SIGTERM or SIGHUP our listener is prepended, so it also sees handlers that
+ * frameworks register with `once`. Then:
  * - when nobody else listens for that signal, the signal is raised again with our listener
  *   removed, so the process dies by it exactly as it would have without threepio;
- * - when the framework handles it (Vitest exits with 130/143), it is left to do so. A safety
- *   timer raises the signal after `graceMs` should the process still be alive, so a handler that
- *   does not exit cannot keep it running (unref'd: it never delays a normal exit).
- * On a normal exit ('exit' event) the callback runs with the exit code.
+ * - when the framework handles it (Vitest exits with 130/143), its handler runs undelayed and the
+ *   callback runs (with the signal) when the process exits. A safety timer runs the callback and
+ *   raises the signal after `graceMs` should the process still be alive, so a handler that does
+ *   not exit cannot keep it running (unref'd: it never delays a normal exit).
+ * On exit ('exit' event, our listener again first) the callback runs with the exit code.
  */
 
 /** Signals that end a test run from a terminal, CI runner or supervisor. */
@@ -19,6 +20,7 @@ export type ExitCallback = (cause: { signal?: NodeJS.Signals; code?: number }) =
 /** Installs the hooks; returns a function that removes them. */
 export function onProcessEnd(callback: ExitCallback, graceMs = 10_000): () => void {
   let done = false
+  let received: NodeJS.Signals | undefined
   const once = (cause: { signal?: NodeJS.Signals; code?: number }) => {
     if (done) return
     done = true
@@ -28,27 +30,32 @@ export function onProcessEnd(callback: ExitCallback, graceMs = 10_000): () => vo
       // the process is going: nothing must stop it
     }
   }
-  const onExit = (code: number) => once({ code })
+  const onExit = (code: number) => once(received ? { signal: received, code } : { code })
   const handlers = new Map<NodeJS.Signals, () => void>()
   const remove = () => {
     process.off('exit', onExit)
     for (const [sig, fn] of handlers) process.off(sig, fn)
     handlers.clear()
   }
+  const raise = (sig: NodeJS.Signals) => {
+    once({ signal: sig })
+    remove()
+    process.kill(process.pid, sig)
+  }
   for (const sig of EXIT_SIGNALS) {
     const handler = () => {
-      const othersHandleIt = process.listenerCount(sig) > 1
-      once({ signal: sig })
-      remove()
-      if (!othersHandleIt) {
-        process.kill(process.pid, sig)
-        return
-      }
-      setTimeout(() => process.kill(process.pid, sig), graceMs).unref()
+      if (process.listenerCount(sig) <= 1) return raise(sig) // nobody else: die by it now
+      // The framework handles it. Its handler goes first, undelayed (Vitest must stop its
+      // workers before it notices that the same Ctrl+C killed them); the record is finished in
+      // the 'exit' listener when it exits, or here should it still be alive after graceMs.
+      received ??= sig
+      setTimeout(() => raise(sig), graceMs).unref()
     }
     handlers.set(sig, handler)
     process.prependListener(sig, handler)
   }
-  process.on('exit', onExit)
+  // First too: a framework's own 'exit' listener may call process.exit() again (Vitest 3 does),
+  // which ends the process at once, skipping every listener after it.
+  process.prependListener('exit', onExit)
   return remove
 }
