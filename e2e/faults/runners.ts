@@ -192,8 +192,9 @@ export async function recorded(
   const id = options.runId ?? readLatest(run.outputDir)
   if (!id) return undefined
   const paths = runPaths(run.outputDir, id)
+  // Every log writer of this output directory first: one starting late prunes finished runs.
+  if (runner.sidecar) await sidecarsDone(run.outputDir)
   if (!existsSync(paths.runDir)) return undefined
-  if (runner.sidecar) await sidecarDone(paths.runDir)
   if (options.report)
     execFileSync(process.execPath, [CLI, 'report', paths.runDir], { stdio: 'ignore' })
   const { events, stats } = decodeEvents(readFileSync(paths.events))
@@ -203,16 +204,16 @@ export async function recorded(
   return { runDir: paths.runDir, events, stats, summary }
 }
 
-/** Resolves once no `threepio ingest` process works on `runDir` any more. */
-async function sidecarDone(runDir: string): Promise<void> {
+/** Resolves once no `threepio ingest` process works under `dir` any more. */
+async function sidecarsDone(dir: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const busy = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
       .split('\n')
-      .some((l) => l.includes(' ingest ') && l.includes(runDir))
+      .some((l) => l.includes(' ingest ') && l.includes(dir))
     if (!busy) return
     await new Promise((r) => setTimeout(r, 50))
   }
-  throw new Error(`the log writer of ${runDir} did not finish within 30 s`)
+  throw new Error(`the log writers under ${dir} did not finish within 30 s`)
 }
 
 /**

@@ -156,6 +156,30 @@ describe('EventLogWriter', () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1)) // no gaps
   })
 
+  it('a periodic fsync still in flight at close is not reported as a failure', async () => {
+    let pending: ((err: NodeJS.ErrnoException | null) => void) | undefined
+    let started!: () => void
+    const fsyncStarted = new Promise<void>((r) => (started = r))
+    const seam: WriterFs = {
+      ...(fs as unknown as WriterFs),
+      fsync: (_fd, cb) => {
+        pending = cb // completes after close, as a slow disk's does
+        started()
+      },
+    }
+    const diagnostics: WriterDiagnostic[] = []
+    const writer = EventLogWriter.open(join(tempDir(), 'events.jsonl'), {
+      fs: seam,
+      fsyncIntervalMs: 10,
+      onDiagnostic: (d) => diagnostics.push(d),
+    })
+    writer.emit(fileStart('a'))
+    await fsyncStarted
+    writer.closeSync()
+    pending?.(Object.assign(new Error('EBADF: bad file descriptor, fsync'), { code: 'EBADF' }))
+    expect(diagnostics).toEqual([])
+  })
+
   it('never throws into the caller, even when every call fails', () => {
     const seam = faultyFs()
     seam.fail = 'EIO'

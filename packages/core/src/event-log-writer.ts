@@ -302,6 +302,8 @@ export class EventLogWriter {
     this.syncing = true
     this.fs.fsync(this.fd, (err) => {
       this.syncing = false
+      // Closed meanwhile: closeSync fsync'd the file itself, and the fd is gone (EBADF).
+      if (err && this.closed) return
       if (err) {
         this.stats.failures++
         this.dirty = true
