@@ -207,7 +207,7 @@ export async function recorded(
 /** Resolves once no `threepio ingest` process works under `dir` any more. */
 async function sidecarsDone(dir: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const busy = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    const busy = execFileSync('ps', ['-eww', '-o', 'args'], { encoding: 'utf8' })
       .split('\n')
       .some((l) => l.includes(' ingest ') && l.includes(dir))
     if (!busy) return

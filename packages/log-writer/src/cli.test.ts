@@ -8,7 +8,7 @@ import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run
 import { main, type CliIo } from './cli.js'
 import { RunRecorder } from './recorder.js'
 import { rebuildRun } from './replay.js'
-import { pruneRuns } from './retention.js'
+import { INGEST_MARKER, pruneRuns } from './retention.js'
 
 const BIN = join(import.meta.dirname, '../bin/threepio.js')
 
@@ -102,6 +102,16 @@ describe('threepio command', () => {
     expect(out).toContain('INCOMPLETE')
     expect(err).toContain('skipped 1 unreadable line(s)')
     expect(readFileSync(join(runDir, 'test-run.md'), 'utf8')).toMatch(/^# INCOMPLETE/)
+  })
+
+  it('clean spares a finished run whose log writer (threepio ingest) is still at work', () => {
+    const out = tempDir()
+    const finishing = recordRun(out).runId
+    for (let i = 0; i < 3; i++) recordRun(out)
+    writeFileSync(join(out, 'runs', finishing, INGEST_MARKER), String(process.pid))
+    expect(pruneRuns(out, 1)).not.toContain(finishing)
+    writeFileSync(join(out, 'runs', finishing, INGEST_MARKER), '999999999') // gone
+    expect(pruneRuns(out, 1)).toContain(finishing)
   })
 
   it('clean keeps the newest runs and spares a live one', async () => {

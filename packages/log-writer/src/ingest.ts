@@ -3,6 +3,7 @@
  * (the pytest plugin), until run-end, or until that process is gone and the file is read to its
  * end. Then it writes the final logs and summary.
  */
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   EVENTS_FILE,
@@ -11,7 +12,7 @@ import {
   simulatedFaultFromEnv,
   type WriterDiagnostic,
 } from '@threepio/core'
-import { processAlive } from './retention.js'
+import { INGEST_MARKER, processAlive } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory } from './run-directory.js'
 import type { RunState } from './run-state.js'
 
@@ -30,6 +31,12 @@ export interface IngestOptions {
 /** Follows `runDir`/events.jsonl and writes the run directory; resolves with the final state. */
 export async function ingestRun(runDir: string, options: IngestOptions = {}): Promise<RunState> {
   const fault = simulatedFaultFromEnv(options.env)
+  const marker = join(runDir, INGEST_MARKER)
+  try {
+    writeFileSync(marker, String(process.pid)) // retention spares the run until we are done
+  } catch {
+    // retention then goes by the run's own process and the age of its files
+  }
   const directory = new RunDirectory(runDir, {
     mode: 'live',
     // Events come in batches (the follower coalesces wake-ups): write each batch's logs at once.
@@ -56,6 +63,7 @@ export async function ingestRun(runDir: string, options: IngestOptions = {}): Pr
   } finally {
     clearInterval(check)
     directory.finish({ skipped: follower.stats })
+    rmSync(marker, { force: true })
   }
   return directory.state
 }

@@ -66,8 +66,24 @@ function firstEvent(runDir: string): { pid?: unknown; time?: unknown } | undefin
   }
 }
 
-/** True while a run may still be written: no final summary and a live writer or recent writes. */
+/**
+ * `threepio ingest` marks the run directory it writes with this file (holding its pid) until it
+ * is done: after the run's own process ended, and even after the summary says FAILED or PASSED,
+ * it may still be finishing the logs.
+ */
+export const INGEST_MARKER = '.ingest.pid'
+
+/**
+ * True while a run may still be written: a live `threepio ingest` on it, or no final summary and
+ * a live writer or recent writes.
+ */
 export function isRunLive(runDir: string, now = Date.now()): boolean {
+  try {
+    const ingester = Number(readFileSync(join(runDir, INGEST_MARKER), 'utf8'))
+    if (Number.isInteger(ingester) && ingester > 0 && processAlive(ingester)) return true
+  } catch {
+    // no log writer of its own
+  }
   try {
     const status = (
       JSON.parse(readFileSync(join(runDir, SUMMARY_JSON), 'utf8')) as { status?: string }
