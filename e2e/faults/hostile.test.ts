@@ -5,16 +5,10 @@
  * events say.
  */
 import { statSync } from 'node:fs'
-import { relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  allFiles,
-  consistencyProblems,
-  faultRun,
-  preparePython,
-  recorded,
-  RUNNERS,
-} from './runners.js'
+import { listFiles } from '../src/helpers.js'
+import { consistencyProblems, faultRun, preparePython, recorded, RUNNERS } from './runners.js'
 
 beforeAll(preparePython)
 
@@ -30,12 +24,13 @@ for (const runner of RUNNERS) {
       expect(rec!.summary).toMatchObject({ status: 'PASSED', counts: { passed: 5, total: 5 } })
       // Everything threepio wrote is inside the output directory: this run's folder or `latest`.
       const runFolder = relative(run.outputDir, rec!.runDir)
-      for (const file of allFiles(run.outputDir)) {
-        const rel = relative(run.outputDir, file)
+      for (const rel of listFiles(run.outputDir)) {
         expect(rel === 'latest' || rel.startsWith(runFolder + '/'), rel).toBe(true)
       }
       // One log, holding the 50 MB line whole.
-      const logs = allFiles(rec!.runDir).filter((f) => f.endsWith('.log'))
+      const logs = listFiles(rec!.runDir)
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => join(rec!.runDir, f))
       expect(logs).toHaveLength(1)
       expect(statSync(logs[0]!).size).toBeGreaterThan(50 * 1024 * 1024)
     })

@@ -3,17 +3,8 @@
  * without it ("bare"), plus what is needed to read and check what a run left on disk.
  */
 import { execFileSync } from 'node:child_process'
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  watch,
-} from 'node:fs'
-import { join, relative } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, watch } from 'node:fs'
+import { join } from 'node:path'
 import {
   decodeEvents,
   readLatest,
@@ -26,6 +17,7 @@ import { rebuildRun } from '@threepio/log-writer'
 import {
   FIXTURES,
   invalidEvents,
+  listFiles,
   ROOT,
   spawnToEnd,
   tempDir,
@@ -243,27 +235,13 @@ export function consistencyProblems(rec: Recorded): string[] {
   return problems
 }
 
-/** Logs and summaries of a run directory (not events.jsonl, nor Jest's per-worker side files). */
+/** Logs and summaries of a run directory (not events.jsonl, Jest's per-worker side files, dotfiles). */
 function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name)
-      const rel = relative(dir, p)
-      if (rel === 'events.jsonl' || rel === 'workers' || name.startsWith('.')) continue
-      if (statSync(p).isDirectory()) walk(p)
-      else out.set(rel, readFileSync(p, 'utf8'))
-    }
-  }
-  walk(dir)
-  return out
-}
-
-/** Every file under `dir`, recursively. */
-export function allFiles(dir: string): string[] {
-  if (!existsSync(dir)) return []
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n)
-    return statSync(p).isDirectory() ? allFiles(p) : [p]
-  })
+  const ours = (rel: string) =>
+    rel !== 'events.jsonl' && !rel.startsWith('workers/') && !/(^|\/)\./.test(rel)
+  return new Map(
+    listFiles(dir)
+      .filter(ours)
+      .map((rel) => [rel, readFileSync(join(dir, rel), 'utf8')]),
+  )
 }

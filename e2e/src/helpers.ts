@@ -202,7 +202,8 @@ export async function run(
   }
 }
 
-function listFiles(dir: string): string[] {
+/** Every file under `dir`, recursively, relative to it, sorted. */
+export function listFiles(dir: string): string[] {
   const out: string[] = []
   const walk = (d: string) => {
     for (const n of readdirSync(d)) {
