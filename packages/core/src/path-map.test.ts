@@ -85,7 +85,7 @@ const ordinaryPath = fc
     ),
     ordinarySegment,
   )
-  .filter(([, last]) => !last.endsWith(']'))
+  .filter(([, last]) => !last.endsWith(']') && !last.endsWith(')'))
   .map(([dirs, last]) => [...dirs, last].join('/'))
 
 /** Anything at all, weighted towards the troublesome characters. */
@@ -119,9 +119,10 @@ const anyPath = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', 'é', '/', '.'), minLength: 200, maxLength: 1500 }),
 )
 const anyProject = fc.option(
-  fc.string({ unit: fc.constantFrom('a', '[', ']', '/', ' ', '%', 'é'), maxLength: 8 }),
+  fc.string({ unit: fc.constantFrom('a', '[', ']', '(', ')', '/', ' ', '%', 'é'), maxLength: 8 }),
   { nil: undefined },
 )
+const anyMode = fc.constantFrom(undefined, 'typecheck')
 
 describe('logPathFor', () => {
   it.each([
@@ -138,8 +139,31 @@ describe('logPathFor', () => {
     ['weird]', undefined, 'weird%5D.log'],
     ['src/a.test.ts', 'chromium', 'src/a.test.ts [chromium].log'],
     ['src/a.test.ts', 'x [y]', 'src/a.test.ts [x %5By%5D].log'],
+    ['src/a.test.ts', 'x (y)', 'src/a.test.ts [x %28y%29].log'],
+    ['weird)', undefined, 'weird%29.log'],
   ])('%s (project %s) → %s', (file, project, expected) => {
     expect(logPathFor(file, project)).toBe(expected)
+  })
+
+  it.each([
+    ['src/a.test.ts', undefined, 'src/a.test.ts (typecheck).log'],
+    ['src/a.test.ts', 'web', 'src/a.test.ts [web] (typecheck).log'],
+    ['src/a.test.ts', 'typecheck', 'src/a.test.ts [typecheck] (typecheck).log'],
+  ])('%s (project %s, typecheck mode) → %s', (file, project, expected) => {
+    expect(logPathFor(file, project, 'typecheck')).toBe(expected)
+  })
+
+  it('never gives a file run in two modes one log', () => {
+    for (const project of [undefined, 'web', 'typecheck', '(typecheck)'])
+      expect(logPathFor('a.test.ts', project, 'typecheck')).not.toBe(
+        logPathFor('a.test.ts', project),
+      )
+    expect(logPathFor('a.test.ts', 'typecheck')).not.toBe(
+      logPathFor('a.test.ts', undefined, 'typecheck'),
+    )
+    expect(logPathFor('a.test.ts (typecheck)')).not.toBe(
+      logPathFor('a.test.ts', undefined, 'typecheck'),
+    )
   })
 
   it('keeps names within 255 bytes and paths within the bound', () => {
@@ -171,8 +195,8 @@ describe('logPathFor', () => {
 
   it('never leaves the logs folder and keeps every name short (property)', () => {
     fc.assert(
-      fc.property(anyPath, anyProject, (file, project) => {
-        const out = logPathFor(file, project)
+      fc.property(anyPath, anyProject, anyMode, (file, project, mode) => {
+        const out = logPathFor(file, project, mode)
         const segments = out.split('/')
         expect(out.startsWith('/')).toBe(false)
         expect(out).not.toContain('\\')
@@ -196,10 +220,14 @@ describe('logPathFor', () => {
 
   it('is injective (property)', () => {
     fc.assert(
-      fc.property(anyPath, anyProject, anyPath, anyProject, (a, pa, b, pb) => {
-        fc.pre(a !== b || (pa || undefined) !== (pb || undefined))
-        expect(logPathFor(a, pa)).not.toBe(logPathFor(b, pb))
-      }),
+      fc.property(
+        fc.tuple(anyPath, anyProject, anyMode),
+        fc.tuple(anyPath, anyProject, anyMode),
+        ([a, pa, ma], [b, pb, mb]) => {
+          fc.pre(a !== b || (pa || undefined) !== (pb || undefined) || ma !== mb)
+          expect(logPathFor(a, pa, ma)).not.toBe(logPathFor(b, pb, mb))
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -210,7 +238,7 @@ describe('logPathFor', () => {
       .tuple(
         anyPath,
         fc.nat(),
-        fc.constantFrom('%', '.', '/', ']', ' ', 'a', '%25', '%2E', '.log', ''),
+        fc.constantFrom('%', '.', '/', ']', ')', ' (', ' ', 'a', '%25', '%2E', '.log', ''),
       )
       .map(([s, i, ins]) => {
         const at = s.length ? i % (s.length + 1) : 0

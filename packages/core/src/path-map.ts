@@ -1,10 +1,12 @@
 /**
  * The test-file → log-path mapping (DESIGN.md, "The run directory").
  *
- * `src/api/user.test.ts` → `src/api/user.test.ts.log`, relative to the run's `logs/` folder.
+ * `src/api/user.test.ts` → `src/api/user.test.ts.log`, relative to the run's `logs/` folder; a
+ * file of a named project gets ` [project]`, a file run in a mode (Vitest's typecheck pass) gets
+ * ` (typecheck)`: `src/a.test.ts [web] (typecheck).log`.
  *
  * Guarantees, for every input string:
- * - injective: two different (file, project) pairs never share a log path, and no log path is a
+ * - injective: two different (file, project, mode) triples never share a log path, and no log path is a
  *   folder of another (directory segments never end in `.log`);
  * - contained: the result is relative, has no empty, `.` or `..` segment and no `\`, so it never
  *   leaves `logs/`;
@@ -76,7 +78,7 @@ function mustEncode(cp: number, kind: SegmentKind): boolean {
   if (cp >= 0xd800 && cp <= 0xdfff) return true // lone surrogate: not representable in UTF-8
   const ch = String.fromCodePoint(cp)
   if (ALWAYS_ENCODED.has(ch)) return true
-  return kind === 'project' && (ch === '[' || ch === ']' || ch === '/')
+  return kind === 'project' && (ch === '[' || ch === ']' || ch === '/' || ch === '(' || ch === ')')
 }
 
 /** UTF-8 byte length of an already encoded (hence well-formed) string. */
@@ -104,8 +106,9 @@ function encodeUnits(segment: string, kind: SegmentKind): string[] {
   if (units[last] === '.' || units[last] === ' ') units[last] = percent(cps[last]!)
   // A folder named `x.log` would collide with the log of a file named `x`.
   if (kind === 'dir' && /\.log$/i.test(segment)) units[last - 3] = '%2E'
-  // A file ending in `]` would be ambiguous with the ` [project]` suffix.
+  // A file ending in `]` or `)` would be ambiguous with the ` [project]` or ` (mode)` suffix.
   if (kind === 'file' && units[last] === ']') units[last] = '%5D'
+  if (kind === 'file' && units[last] === ')') units[last] = '%29'
   return units
 }
 
@@ -123,10 +126,15 @@ function shorten(units: string[], original: string, suffix: string): string {
  *
  * @param file the test file as events carry it: a POSIX path relative to rootDir
  * @param project the project that ran it, when the runner has several (Vitest/Jest projects)
+ * @param mode how it ran, when the runner runs one file in more than one way
  * @example logPathFor('src/api/user.test.ts') // 'src/api/user.test.ts.log'
  * @example logPathFor('src/a.test.ts', 'chromium') // 'src/a.test.ts [chromium].log'
+ * @example logPathFor('src/a.test.ts', undefined, 'typecheck') // 'src/a.test.ts (typecheck).log'
  */
-export function logPathFor(file: string, project?: string): string {
+export function logPathFor(file: string, project?: string, mode?: string): string {
+  // Modes come from a fixed list; encoded like projects all the same, so no input can collide.
+  const modePart = mode ? ` (${encodeUnits(mode, 'project').join('')})` : ''
+  const modeKey = mode ? `\0${mode}` : ''
   const segments = file.split('/')
   const names: string[] = []
   segments.forEach((segment, i) => {
@@ -138,17 +146,17 @@ export function logPathFor(file: string, project?: string): string {
     }
     const units = encodeUnits(segment, 'file')
     const projectPart = project ? ` [${encodeUnits(project, 'project').join('')}]` : ''
-    const name = `${units.join('')}${projectPart}.log`
+    const name = `${units.join('')}${projectPart}${modePart}.log`
     names.push(
       byteLength(name) > MAX_NAME_BYTES
-        ? shorten(units, `file\0${segment}\0${project ?? ''}`, '.log')
+        ? shorten(units, `file\0${segment}\0${project ?? ''}${modeKey}`, '.log')
         : name,
     )
   })
   const joined = names.join('/')
   if (byteLength(joined) <= MAX_LOG_PATH_BYTES) return joined
   // Too deep for some file systems: one folder per hashed path, keeping the readable file name.
-  return `%~/${wtf8Hash(`path\0${file}\0${project ?? ''}`, 16)}/${names[names.length - 1]!}`
+  return `%~/${wtf8Hash(`path\0${file}\0${project ?? ''}${modeKey}`, 16)}/${names[names.length - 1]!}`
 }
 
 /**

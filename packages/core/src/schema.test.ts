@@ -3,11 +3,10 @@ import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
 import {
-  countTest,
   emptyCounts,
   EVENT_TYPES,
   eventJsonSchema,
-  fileStatusFromCounts,
+  fileStatus,
   TEST_STATUSES,
   type Counts,
 } from './schema.js'
@@ -52,13 +51,11 @@ describe('schema.json', () => {
       { ...examples.find((e) => e.name === 'test-end.json')!.event, status: 'ok' },
     ],
     ['an unknown stream', { type: 'output', seq: 1, time: 1, stream: 'stdin', text: '' }],
-    [
-      'counts without total',
-      { type: 'run-end', seq: 1, time: 1, status: 'passed', durationMs: 1, counts: { passed: 1 } },
-    ],
+    ['a run-end without status', { type: 'run-end', seq: 1, time: 1, durationMs: 1 }],
+    ['an unknown mode', { type: 'file-start', seq: 1, time: 1, file: 'a', mode: 'browser' }],
     [
       'a wrong schema version',
-      { ...examples.find((e) => e.name === 'run-start.json')!.event, schema: 2 },
+      { ...examples.find((e) => e.name === 'run-start.json')!.event, schema: 3 },
     ],
   ])('rejects %s', (_name, event) => {
     expect(validate(event)).toBe(false)
@@ -66,26 +63,28 @@ describe('schema.json', () => {
   })
 })
 
-describe('fileStatusFromCounts', () => {
+describe('fileStatus', () => {
   const counts = (c: Partial<Counts>): Counts => {
     const all = { ...emptyCounts(), ...c }
     all.total = TEST_STATUSES.reduce((n, s) => n + all[s], 0)
     return all
   }
   it.each([
-    [{}, 'passed'],
-    [{ passed: 2 }, 'passed'],
-    [{ passed: 2, failed: 1 }, 'failed'],
-    [{ passed: 2, error: 1 }, 'failed'],
-    [{ skipped: 1, todo: 1, xfailed: 1 }, 'skipped'],
-    [{ skipped: 1, passed: 1 }, 'passed'],
-    [{ xpassed: 1 }, 'passed'],
-  ] as const)('%o → %s', (c, expected) => {
-    expect(fileStatusFromCounts(counts(c))).toBe(expected)
-  })
-  it('counts a test', () => {
-    const c = emptyCounts()
-    countTest(c, 'todo')
-    expect(c).toMatchObject({ todo: 1, total: 1 })
+    [{}, {}, 'passed'],
+    [{ passed: 2 }, {}, 'passed'],
+    [{ passed: 2, failed: 1 }, {}, 'failed'],
+    [{ passed: 2, error: 1 }, {}, 'failed'],
+    [{ skipped: 1, todo: 1, xfailed: 1 }, {}, 'skipped'],
+    [{ skipped: 1, passed: 1 }, {}, 'passed'],
+    [{ xpassed: 1 }, {}, 'passed'],
+    [{}, { failedToLoad: true, error: { message: 'x' } }, 'error'],
+    [{ passed: 1 }, { failedToLoad: true }, 'error'],
+    [{ passed: 1 }, { error: { message: 'afterAll failed' } }, 'failed'],
+    [{ failed: 1 }, { teardownErrors: 1 }, 'failed'],
+    [{}, { skipReason: 'no numpy' }, 'skipped'],
+    [{ skipped: 2 }, { skipReason: 'no numpy' }, 'skipped'],
+    [{ passed: 1 }, { skipReason: 'late skip' }, 'passed'],
+  ] as const)('%o with %o → %s', (c, facts, expected) => {
+    expect(fileStatus({ counts: counts(c), ...facts })).toBe(expected)
   })
 })

@@ -1,5 +1,5 @@
 /**
- * The threepio event schema, version 1: the single source of truth.
+ * The threepio event schema, version 2: the single source of truth.
  *
  * Every value here is a TypeBox schema and a TypeScript type of the same name. The JSON Schema
  * committed at `packages/core/schema.json` is generated from {@link Event} (see
@@ -11,7 +11,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 
 /** The schema version written in `run-start.schema`. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const str = (description: string) => Type.String({ description })
 const int = (description: string) => Type.Integer({ minimum: 0, description })
@@ -153,7 +153,25 @@ export type Location = Static<typeof Location>
 
 const file = str('Test file: POSIX path relative to rootDir (may start with ../ when outside it).')
 const project = opt(
-  str('Project (Vitest/Jest projects) that ran the file; files are identified by file + project.'),
+  str(
+    'Project (Vitest/Jest projects) that ran the file; a file is identified by file + project + mode.',
+  ),
+)
+/** How a file ran, when the framework runs one file in more than one way. */
+export const FILE_MODES = ['typecheck'] as const
+/** A mode of {@link FILE_MODES}. */
+export type FileMode = (typeof FILE_MODES)[number]
+const mode = opt(
+  Type.Union(
+    FILE_MODES.map((m) => Type.Literal(m)),
+    {
+      description:
+        "How the file ran, when the framework runs one file in more than one way (Vitest's typecheck pass: typecheck); absent for an ordinary run. A file is identified by file + project + mode.",
+    },
+  ),
+)
+const reason = opt(
+  str('Why the test was skipped, marked todo or expected to fail, as the test or framework said.'),
 )
 
 /** First event of every run. */
@@ -161,8 +179,11 @@ export const RunStartEvent = Type.Object(
   {
     type: Type.Literal('run-start'),
     ...envelope,
-    /** Schema version: 1. */
-    schema: Type.Literal(SCHEMA_VERSION, { description: 'Schema version of this file.' }),
+    /** Schema version: writers write {@link SCHEMA_VERSION}; readers also accept 1. */
+    schema: Type.Union([Type.Literal(1), Type.Literal(SCHEMA_VERSION)], {
+      description:
+        'Schema version of this file: 2. Version 1 files (with counts in file-end and run-end) are read the same way; their counts are ignored.',
+    }),
     /** The run id: UTC start time plus 8 random hex digits. */
     runId: str(
       'Run id: UTC start time plus 8 random hex digits, e.g. 2026-11-22_03-10-00_1a2b3c4d.',
@@ -191,8 +212,30 @@ export const RunStartEvent = Type.Object(
     cwd: str('Working directory of the test process.'),
     /** Command line of the test process. */
     argv: Type.Array(Type.String(), { description: 'Command line of the test process.' }),
-    /** Process id of the test process (the writer of this file). */
-    pid: Type.Integer({ description: 'Process id of the process writing this file.' }),
+    /**
+     * Process id of the writer. With `time`, it tells a live run from a dead one: a process with
+     * this pid that started after `time` is another process.
+     */
+    pid: Type.Integer({
+      description:
+        'Process id of the process writing this file; a process with this pid that started after run-start.time is another one.',
+    }),
+    /** Present when the run is one round of a watch mode: it may cover only some files. */
+    watch: opt(
+      Type.Object(
+        {
+          round: Type.Integer({
+            minimum: 1,
+            description: '1 for the first run of the watch session, 2 for its first rerun, …',
+          }),
+          files: int('Test files the runner selected for this round.'),
+        },
+        {
+          description:
+            'A round of a watch session (Vitest --watch, Jest --watch): it may cover only the files the runner chose to rerun.',
+        },
+      ),
+    ),
   },
   { description: 'First event of a run.' },
 )
@@ -200,14 +243,14 @@ export type RunStartEvent = Static<typeof RunStartEvent>
 
 /** A test file started (or was first seen). */
 export const FileStartEvent = Type.Object(
-  { type: Type.Literal('file-start'), ...envelope, file, project },
+  { type: Type.Literal('file-start'), ...envelope, file, project, mode },
   { description: 'A test file started running.' },
 )
 export type FileStartEvent = Static<typeof FileStartEvent>
 
 /** A test started. */
 export const TestStartEvent = Type.Object(
-  { type: Type.Literal('test-start'), ...envelope, file, project, test: TestRef },
+  { type: Type.Literal('test-start'), ...envelope, file, project, mode, test: TestRef },
   { description: 'A test started running.' },
 )
 export type TestStartEvent = Static<typeof TestStartEvent>
@@ -219,6 +262,7 @@ export const OutputEvent = Type.Object(
     ...envelope,
     file: opt(file),
     project,
+    mode,
     /** The test that printed it, when known. */
     testId: opt(str('Id of the test that printed it, when known.')),
     /** The stream it was printed on. */
@@ -239,14 +283,22 @@ export const TestEndEvent = Type.Object(
     ...envelope,
     file,
     project,
+    mode,
     test: TestRef,
     status: TestStatus,
     /** How long the test took. */
     durationMs: opt(Type.Number({ minimum: 0, description: 'How long the test took, in ms.' })),
     /** 0-based attempt number when the test is retried; the last attempt counts. */
     attempt: opt(int('0-based attempt number of a retried test; the last attempt counts.')),
-    /** Why it failed. */
+    /** Why it failed (for an error: the setup or teardown failure). */
     error: opt(TestError),
+    /** Why it was skipped, todo or expected to fail. */
+    reason,
+    /**
+     * A teardown that failed after the test itself had failed: both are kept (pytest reports
+     * them as one failure and one error). The status stays `failed`.
+     */
+    teardownError: opt(TestError),
     /** Where the test is defined. */
     location: opt(Location),
   },
@@ -254,21 +306,34 @@ export const TestEndEvent = Type.Object(
 )
 export type TestEndEvent = Static<typeof TestEndEvent>
 
-/** A test file finished. */
+/**
+ * A test file finished. It carries facts, not counts: the reader derives the file's counts from
+ * its test-end events and its status with {@link fileStatus}.
+ */
 export const FileEndEvent = Type.Object(
   {
     type: Type.Literal('file-end'),
     ...envelope,
     file,
     project,
-    status: FileStatus,
+    mode,
     /** How long the file took. */
     durationMs: opt(Type.Number({ minimum: 0, description: 'How long the file took, in ms.' })),
-    counts: Counts,
     /** Why the file failed to load, import or collect, or failed outside its tests. */
     error: opt(TestError),
+    /** The file could not be loaded, imported or collected: none of its tests ran. */
+    failedToLoad: opt(
+      Type.Boolean({
+        description:
+          'The file could not be loaded, imported or collected, so none of its tests ran; error says why.',
+      }),
+    ),
+    /** The file was skipped as a whole (pytest.importorskip, a module-level skip). */
+    skipReason: opt(
+      str('The file was skipped as a whole (a module-level skip); why, as the framework said.'),
+    ),
   },
-  { description: 'A test file finished.' },
+  { description: 'A test file finished: its facts; counts come from its test-end events.' },
 )
 export type FileEndEvent = Static<typeof FileEndEvent>
 
@@ -280,7 +345,6 @@ export const RunEndEvent = Type.Object(
     status: RunStatus,
     /** Wall time of the run. */
     durationMs: Type.Number({ minimum: 0, description: 'Wall time of the run, in ms.' }),
-    counts: Counts,
     /** Why the run ended this way (signal, bail, unhandled error, exit status). */
     reason: opt(str('Why the run ended this way: a signal, bail, unhandled errors, exit status.')),
   },
@@ -305,7 +369,7 @@ export const DiagnosticEvent = Type.Object(
 )
 export type DiagnosticEvent = Static<typeof DiagnosticEvent>
 
-/** Any event of schema version 1. */
+/** Any event of schema version 2. */
 export const Event = Type.Union(
   [
     RunStartEvent,
@@ -349,21 +413,32 @@ export function emptyCounts(): Counts {
   return { passed: 0, failed: 0, skipped: 0, todo: 0, xfailed: 0, xpassed: 0, error: 0, total: 0 }
 }
 
-/** Adds one test of `status` to `counts`. */
-export function countTest(counts: Counts, status: TestStatus): void {
-  counts[status]++
-  counts.total++
+/** What a file's status is decided from: its counts and the facts of its file-end. */
+export interface FileFacts {
+  counts: Counts
+  /** From file-end: the file could not be loaded or collected. */
+  failedToLoad?: boolean
+  /** From file-end: the file failed outside its tests (a hook, an import, afterAll). */
+  error?: unknown
+  /** From file-end: the file was skipped as a whole. */
+  skipReason?: string
+  /** Teardown errors of tests that had already failed. */
+  teardownErrors?: number
 }
 
 /**
- * A file's status from its tests: failed when any failed or errored, skipped when it has tests
- * and every one was skipped, todo or xfailed, else passed. (A file that failed to load is
- * `error`; the reporter knows that, the counts do not.)
+ * The status rule, the one place it lives: `error` when the file failed to load or collect;
+ * `failed` when a test failed or errored, or the file failed outside its tests; `skipped` when
+ * the file was skipped as a whole, or has tests and every one was skipped, todo or xfailed;
+ * else `passed`.
  */
-export function fileStatusFromCounts(counts: Counts): FileStatus {
-  if (counts.failed + counts.error > 0) return 'failed'
-  if (counts.total > 0 && counts.total === counts.skipped + counts.todo + counts.xfailed)
-    return 'skipped'
+export function fileStatus(f: FileFacts): FileStatus {
+  const c = f.counts
+  if (f.failedToLoad) return 'error'
+  if (c.failed + c.error > 0 || f.error !== undefined || (f.teardownErrors ?? 0) > 0)
+    return 'failed'
+  if (f.skipReason !== undefined && c.passed + c.xpassed === 0) return 'skipped'
+  if (c.total > 0 && c.total === c.skipped + c.todo + c.xfailed) return 'skipped'
   return 'passed'
 }
 
@@ -371,8 +446,8 @@ export function fileStatusFromCounts(counts: Counts): FileStatus {
 export function eventJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://threepio.dev/schema/events-v1.json',
-    title: 'threepio event (schema version 1)',
+    $id: `https://threepio.dev/schema/events-v${SCHEMA_VERSION}.json`,
+    title: `threepio event (schema version ${SCHEMA_VERSION})`,
     ...(JSON.parse(JSON.stringify(Event)) as Record<string, unknown>),
   }
 }

@@ -17,10 +17,12 @@ import {
   skippedLines,
   type Event,
 } from '@threepio/core'
-import { formatCounts, formatDuration, fullName, oneLine } from './log-format.js'
+import { fileLabel, formatDuration, formatTests, fullName, oneLine } from './log-format.js'
+import { fileKey, RunState } from './run-state.js'
+import { statusLabel, summaryJson } from './summary.js'
 import { ingestRun } from './ingest.js'
 import { rebuildRun } from './replay.js'
-import { isRunLive, listRunIds, processAlive, pruneRuns } from './retention.js'
+import { isRunLive, listRunIds, pruneRuns, writerAlive, writerPid } from './retention.js'
 
 /** Where the command writes: replaceable in tests. */
 export interface CliIo {
@@ -191,6 +193,7 @@ interface RunListing {
   status: string
   runner: string | null
   counts: Record<string, number> | null
+  headline: string | null
   durationMs: number | null
   startedAt: string | null
   path: string
@@ -218,6 +221,7 @@ function ls(outputDir: string, json: boolean, io: CliIo): number {
         status,
         runner: runner ? `${runner.name} ${runner.version}` : null,
         counts: (s?.counts as Record<string, number> | undefined) ?? null,
+        headline: (s?.headline as string | undefined) ?? null,
         durationMs: (s?.durationMs as number | undefined) ?? null,
         startedAt: (s?.startedAt as string | undefined) ?? null,
         path,
@@ -232,7 +236,7 @@ function ls(outputDir: string, json: boolean, io: CliIo): number {
     return 0
   }
   for (const r of runs) {
-    const counts = r.counts ? formatCounts(r.counts as never) : ''
+    const counts = r.headline ?? (r.counts ? formatTests(r.counts as never) : '')
     const took = r.durationMs !== null ? formatDuration(r.durationMs) : ''
     io.out(
       [r.runId, r.status.padEnd(11), r.runner ?? '', counts, took].filter(Boolean).join('  ') +
@@ -245,7 +249,12 @@ function ls(outputDir: string, json: boolean, io: CliIo): number {
 function show(runDir: string, json: boolean, io: CliIo): number {
   const file = join(runDir, json ? SUMMARY_JSON : SUMMARY_MD)
   try {
-    io.out(readFileSync(file, 'utf8'))
+    const text = readFileSync(file, 'utf8')
+    if (readSummary(runDir)?.status === 'RUNNING' && !isRunLive(runDir))
+      io.err(
+        `threepio: this run is INCOMPLETE: its writer (pid ${writerPid(runDir) ?? 'unknown'}) is gone and the run never ended; the summary below is as it last wrote it. Finalise it with: threepio report ${runDir}\n`,
+      )
+    io.out(text)
     return 0
   } catch {
     throw new CommandError(`${file} does not exist; rebuild it with: threepio report ${runDir}`)
@@ -266,9 +275,8 @@ function report(runDir: string, io: CliIo): number {
       `threepio: skipped ${skipped} unreadable line(s) of events.jsonl (${reasons}); the rest was used\n`,
     )
   }
-  io.out(
-    `${state.status} · ${formatCounts(state.end?.counts ?? state.counts)} · ${join(runDir, SUMMARY_MD)}\n`,
-  )
+  const json = summaryJson(state)
+  io.out(`${statusLabel(json.status, json.watch)} · ${json.headline} · ${join(runDir, SUMMARY_MD)}\n`)
   return 0
 }
 
@@ -281,17 +289,23 @@ function clean(outputDir: string, keepArg: string | undefined, io: CliIo): numbe
   return 0
 }
 
-function describe(event: Event): string | undefined {
+function describe(event: Event, state: RunState): string | undefined {
   switch (event.type) {
     case 'run-start':
       return `threepio: following ${event.runner.name} ${event.runner.version} run ${event.runId}`
     case 'test-end':
       if (event.status !== 'failed' && event.status !== 'error') return undefined
       return `✗ ${event.file} › ${oneLine(fullName(event.test))}${event.error ? `\n    ${oneLine(event.error.message.split('\n')[0] ?? '')}` : ''}`
-    case 'file-end':
-      return `■ ${event.status.toUpperCase()} ${oneLine(event.file)} · ${formatCounts(event.counts)}`
-    case 'run-end':
-      return `threepio: ${event.status.toUpperCase()} · ${formatCounts(event.counts)} · ${formatDuration(event.durationMs)}`
+    case 'file-end': {
+      const f = state.files.get(fileKey(event.file, event.project, event.mode))
+      if (!f) return undefined
+      const what = f.failedToLoad ? 'failed to load' : formatTests(f.counts, f.teardownErrors)
+      return `■ ${f.status.toUpperCase()} ${fileLabel(f)} · ${what}`
+    }
+    case 'run-end': {
+      const json = summaryJson(state)
+      return `threepio: ${statusLabel(json.status, json.watch)} · ${json.headline} · ${formatDuration(event.durationMs)}`
+    }
     case 'diagnostic':
       return `threepio ${event.level}: ${event.message}`
     default:
@@ -301,15 +315,21 @@ function describe(event: Event): string | undefined {
 
 async function follow(runDir: string, io: CliIo): Promise<number> {
   const follower = new EventLogFollower(join(runDir, EVENTS_FILE))
+  const state = new RunState()
   let pid: number | undefined
+  let startTime: number | undefined
   const check = setInterval(() => {
-    if (pid === undefined ? !isRunLive(runDir) : !processAlive(pid)) follower.finish()
+    if (pid === undefined ? !isRunLive(runDir) : !writerAlive(pid, startTime)) follower.finish()
   }, 250)
   let ended = false
   try {
     for await (const event of follower) {
-      if (event.type === 'run-start') pid = event.pid
-      const line = describe(event)
+      if (event.type === 'run-start') {
+        pid = event.pid
+        startTime = event.time
+      }
+      state.apply(event)
+      const line = describe(event, state)
       if (line) io.out(line + '\n')
       if (event.type === 'run-end') {
         ended = true

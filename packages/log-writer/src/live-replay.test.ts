@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeEvents, emptyCounts, type EventInput } from '@threepio/core'
+import { decodeEvents, type EventInput } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
 import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run-dir.js'
 import { RunRecorder } from './recorder.js'
@@ -44,7 +44,6 @@ describe('live == replay', () => {
     if (end?.type === 'run-end')
       recorder.end({
         status: end.status,
-        counts: end.counts,
         ...(end.reason ? { reason: end.reason } : {}),
       })
     else recorder.interrupt('test: no run-end in the stream')
@@ -75,8 +74,6 @@ describe('live == replay', () => {
       recorder.emit({
         type: 'file-end',
         file,
-        status,
-        counts: { ...emptyCounts(), [status]: 1, total: 1 },
       })
       if (i % 500 === 0) await new Promise((r) => setImmediate(r))
     }
@@ -116,8 +113,6 @@ describe('live == replay', () => {
     recorder.emit({
       type: 'file-end',
       file,
-      status: 'passed',
-      counts: { ...emptyCounts(), passed: 1, total: 1 },
     })
     recorder.end({ status: 'passed' })
     const log = readFileSync(join(recorder.paths.runDir, 'logs', file + '.log'), 'utf8')
@@ -130,7 +125,7 @@ describe('live == replay', () => {
 describe('rebuildRun', () => {
   it('removes the temporary files of an atomic write that a kill interrupted', () => {
     const recorder = startRecorder(tempDir())
-    recorder.end({ status: 'passed', counts: emptyCounts() })
+    recorder.end({ status: 'passed' })
     const { runDir } = recorder.paths
     writeFileSync(join(runDir, 'run.json.488573137'), '{"half')
     writeFileSync(join(runDir, 'test-run.md.12'), '# half')

@@ -66,15 +66,18 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`
 }
 
-export function logHeader(
-  file: string,
-  project: string | undefined,
-  runner: string,
-  runId: string,
-  started: number,
-): string {
+/** `src/a.test.ts`, `src/a.test.ts [web]`, `src/a.test.ts [web] (typecheck)`: a file as people read it. */
+export function fileLabel(f: { file: string; project?: string; mode?: string }): string {
   return (
-    `# ${oneLine(file)}${project ? ` [${oneLine(project)}]` : ''}\n` +
+    oneLine(f.file) +
+    (f.project ? ` [${oneLine(f.project)}]` : '') +
+    (f.mode ? ` (${oneLine(f.mode)})` : '')
+  )
+}
+
+export function logHeader(label: string, runner: string, runId: string, started: number): string {
+  return (
+    `# ${label}\n` +
     `# ${runner} · run ${runId} · started ${new Date(started).toISOString()}\n\n`
   )
 }
@@ -83,9 +86,12 @@ export function testStartLine(name: string): string {
   return `▶ ${oneLine(name)}\n`
 }
 
-/** Marks where output of a test (or of the file, outside any test) continues. */
+/**
+ * Marks where output of a test continues, or where output that belongs to no known test starts
+ * (printed outside any test, or by a runner that does not say which test printed it).
+ */
 export function attributionLine(name: string | undefined): string {
-  return name === undefined ? `· output outside any test\n` : `· output of ${oneLine(name)}\n`
+  return name === undefined ? `· output of no test\n` : `· output of ${oneLine(name)}\n`
 }
 
 /**
@@ -136,26 +142,44 @@ export function testEndLines(
   durationMs: number | undefined,
   attempt: number | undefined,
   error: TestError | undefined,
+  more: { reason?: string; teardownError?: TestError } = {},
 ): string {
   const took = durationMs !== undefined ? ` (${formatDuration(durationMs)})` : ''
   const retry = attempt ? ` [attempt ${attempt + 1}]` : ''
-  const head = `${MARK[status]} ${status.toUpperCase()} ${oneLine(name)}${retry}${took}\n`
-  return error ? head + errorBlock(error) : head
+  const why = more.reason ? ` — ${oneLine(more.reason)}` : ''
+  let text = `${MARK[status]} ${status.toUpperCase()} ${oneLine(name)}${retry}${took}${why}\n`
+  if (error) text += errorBlock(error)
+  if (more.teardownError)
+    text += `✗ ERROR in teardown of ${oneLine(name)}\n` + errorBlock(more.teardownError)
+  return text
+}
+
+/** `1 failed, 2 passed, 1 teardown error`: a file's or run's tests. */
+export function formatTests(counts: Counts, teardownErrors = 0): string {
+  const tests = formatCounts(counts)
+  if (!teardownErrors) return tests
+  return `${tests}, ${teardownErrors} teardown error${teardownErrors === 1 ? '' : 's'}`
 }
 
 export function fileEndLines(
-  file: string,
+  label: string,
   status: FileStatus,
   counts: Counts,
   durationMs: number | undefined,
   error: TestError | undefined,
+  more: { skipReason?: string; failedToLoad?: boolean; teardownErrors?: number } = {},
 ): string {
   const took = durationMs !== undefined ? ` · ${formatDuration(durationMs)}` : ''
   const body = error ? errorBlock(error) : ''
-  return `\n${body}■ ${status.toUpperCase()} ${oneLine(file)} · ${formatCounts(counts)}${took}\n`
+  const what = more.failedToLoad
+    ? 'failed to load'
+    : more.skipReason !== undefined && status === 'skipped'
+      ? `skipped as a whole${more.skipReason ? `: ${oneLine(more.skipReason)}` : ''}`
+      : formatTests(counts, more.teardownErrors)
+  return `\n${body}■ ${status.toUpperCase()} ${label} · ${what}${took}\n`
 }
 
 /** Closing line of a file the run left unfinished. */
-export function unfinishedLines(file: string, runStatus: string): string {
-  return `\n■ UNFINISHED ${oneLine(file)} · the run ended (${runStatus}) before this file did\n`
+export function unfinishedLines(label: string, runStatus: string): string {
+  return `\n■ UNFINISHED ${label} · the run ended (${runStatus}) before this file did\n`
 }

@@ -14,17 +14,19 @@ import {
   EventLogWriter,
   FaultGate,
   faultyWriterFs,
+  SCHEMA_VERSION,
   simulatedFaultFromEnv,
   writeLatest,
-  type Counts,
   type Event,
   type EventInput,
   type RunPaths,
+  type RunStartEvent,
   type RunStatus,
   type WriterDiagnostic,
   type WriterFs,
 } from '@threepio/core'
-import { formatCounts, formatDuration } from './log-format.js'
+import { formatDuration } from './log-format.js'
+import { statusLabel, summaryJson } from './summary.js'
 import { onProcessEnd } from './exit-hooks.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -46,6 +48,8 @@ export interface RecorderOptions extends ThreepioOptions {
   rootDir: string
   cwd?: string
   argv?: string[]
+  /** A round of a watch session (the runner's rerun of some files). */
+  watch?: NonNullable<RunStartEvent['watch']>
   /** When to print the closing line: 'deferred' (default) lets the framework's summary go first. */
   closingLine?: 'now' | 'deferred'
   /** Install exit and signal hooks (default true). */
@@ -152,7 +156,7 @@ export class RunRecorder {
     writer.emit({
       type: 'run-start',
       time: startTime,
-      schema: 1,
+      schema: SCHEMA_VERSION,
       runId: paths.runId,
       runner: options.runner,
       reporter: options.reporter,
@@ -160,6 +164,7 @@ export class RunRecorder {
       cwd: options.cwd ?? process.cwd(),
       argv: options.argv ?? process.argv,
       pid: process.pid,
+      ...(options.watch ? { watch: options.watch } : {}),
     })
     try {
       writeLatest(resolved.outputDir, paths.runId)
@@ -192,10 +197,6 @@ export class RunRecorder {
     return this.ended
   }
 
-  /** Counts so far. */
-  get counts(): Counts {
-    return { ...this.directory.state.counts }
-  }
 
   /** Records one event. Never throws. */
   emit(event: EventInput): void {
@@ -204,17 +205,16 @@ export class RunRecorder {
   }
 
   /**
-   * Ends the run: writes run-end (counts default to those recorded), the final logs and summary,
-   * fsyncs, and prints the closing line. Synchronous; never throws; runs once.
+   * Ends the run: writes run-end, the final logs and summary, fsyncs, and prints the closing
+   * line. Synchronous; never throws; runs once.
    */
-  end(result: { status: RunStatus; reason?: string; counts?: Counts }): void {
+  end(result: { status: RunStatus; reason?: string }): void {
     if (this.ended) return
     for (const fn of this.beforeEndHooks.splice(0)) this.guard('a before-end hook', fn)
     this.writer.emit({
       type: 'run-end',
       status: result.status,
       durationMs: Date.now() - this.startTime,
-      counts: result.counts ?? this.counts,
       ...(result.reason ? { reason: result.reason } : {}),
     })
     this.close()
@@ -261,13 +261,12 @@ export class RunRecorder {
     setTimeout(print, 100).unref()
   }
 
-  /** `threepio: FAILED · 3 failed, 120 passed · 4.2 s · .3pio/runs/<id>/test-run.md` */
+  /** `threepio: FAILED · 3 failed, 120 passed · 1 of 9 files failed · 4.2 s · .3pio/runs/<id>/test-run.md` */
   closingLine(): string {
-    const state = this.directory.state
-    const counts = state.end?.counts ?? state.counts
+    const json = summaryJson(this.directory.state)
     const rel = relative(process.cwd(), this.paths.summaryMd)
     const where = rel && !rel.startsWith('..') ? rel : this.paths.summaryMd
-    return `threepio: ${state.status} · ${formatCounts(counts)} · ${formatDuration(state.durationMs)} · ${where}`
+    return `threepio: ${statusLabel(json.status, json.watch)} · ${json.headline} · ${formatDuration(json.durationMs)} · ${where}`
   }
 
   /** Registers a function to run (once) just before run-end is written: a reporter's last flush. */

@@ -42,6 +42,52 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat start times (USER_HZ: 100 on every Linux port). */
+const USER_HZ = 100
+
+/** Boot time in ms since the epoch (Linux), read once. */
+let bootTimeMs: number | null | undefined
+function bootTime(): number | null {
+  if (bootTimeMs === undefined) {
+    try {
+      const line = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))
+      bootTimeMs = line ? Number(line[1]) * 1000 : null
+    } catch {
+      bootTimeMs = null
+    }
+  }
+  return bootTimeMs
+}
+
+/** When a process started, in ms since the epoch, where the platform tells (Linux /proc). */
+export function processStartedAt(pid: number): number | undefined {
+  const boot = bootTime()
+  if (boot === null) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces and parentheses): starttime is 22nd.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[19])
+    return Number.isFinite(ticks) ? boot + (ticks * 1000) / USER_HZ : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Slack for comparing a process start time with run-start.time (boot time has 1 s resolution). */
+const START_SLACK_MS = 2000
+
+/**
+ * True while the process that wrote a run-start is alive: a process with its pid exists and did
+ * not start after the run did (else the pid was reused by another process).
+ */
+export function writerAlive(pid: number, runStartTime: number | undefined): boolean {
+  if (!processAlive(pid)) return false
+  if (runStartTime === undefined) return true
+  const started = processStartedAt(pid)
+  return started === undefined || started <= runStartTime + START_SLACK_MS
+}
+
 /** The pid in the run-start line of an events.jsonl, if readable. */
 export function writerPid(runDir: string): number | undefined {
   const pid = firstEvent(runDir)?.pid
@@ -75,7 +121,7 @@ export const INGEST_MARKER = '.ingest.pid'
 
 /**
  * True while a run may still be written: a live `threepio ingest` on it, or no final summary and
- * a live writer or recent writes.
+ * a live writer (its pid, started before the run), or recent writes when run-start is unreadable.
  */
 export function isRunLive(runDir: string, now = Date.now()): boolean {
   try {
@@ -93,7 +139,8 @@ export function isRunLive(runDir: string, now = Date.now()): boolean {
     // no summary yet: the run may have just started
   }
   const pid = writerPid(runDir)
-  if (pid !== undefined && processAlive(pid)) return true
+  // The writer's pid and start time settle it: a dead writer never finishes the run.
+  if (pid !== undefined) return writerAlive(pid, runStartTime(runDir))
   try {
     return now - statSync(join(runDir, EVENTS_FILE)).mtimeMs < LIVE_GRACE_MS
   } catch {

@@ -2,16 +2,22 @@
  * The state of a run, built from its events alone: the same events give the same state and the
  * same log text, whether they arrive live or are replayed from events.jsonl.
  *
+ * This is the one bookkeeper: adapters report facts (a test ended with a status, a file failed to
+ * load or was skipped as a whole) and every count and status is derived here, from test-end and
+ * file-end events, with {@link fileStatus} from core. A file is its path, project and mode.
+ *
  * `apply` returns the text to append to a file's log; the caller does the I/O. Memory is bounded:
  * per file a few counters, per *open* file the tests seen in it (for retries and names), and the
  * failure list is capped.
  */
 import {
   emptyCounts,
+  fileStatus,
   LOGS_DIR,
   logPathFor,
   type Counts,
   type Event,
+  type FileMode,
   type FileStatus,
   type RunEndEvent,
   type RunStartEvent,
@@ -27,6 +33,7 @@ export type SummaryStatus = 'RUNNING' | 'PASSED' | 'FAILED' | 'INTERRUPTED' | 'E
 export interface FileSummary {
   file: string
   project?: string
+  mode?: FileMode
   /** Log path relative to the run directory (POSIX). */
   log: string
   status: FileStatus | 'running' | 'unfinished'
@@ -34,6 +41,12 @@ export interface FileSummary {
   durationMs?: number
   /** Why the file failed outside its tests (import or collection error). */
   error?: TestError
+  /** The file could not be loaded or collected. */
+  failedToLoad?: boolean
+  /** Why the file was skipped as a whole. */
+  skipReason?: string
+  /** Teardown errors of tests that had already failed. */
+  teardownErrors: number
   /** For a file the run left unfinished: the test that was running then. */
   runningTest?: string
 }
@@ -42,12 +55,15 @@ export interface FileSummary {
 export interface FailureSummary {
   file: string
   project?: string
+  mode?: FileMode
   log: string
   /** Full test name; absent for a file that failed to load. */
   test?: string
   testId?: string
   status: TestStatus | FileStatus
   error?: TestError
+  /** A teardown error of a test that had already failed (its own failure is listed too). */
+  teardown?: boolean
 }
 
 /** Text to append to one log. */
@@ -61,13 +77,22 @@ export interface LogAppend {
 export const MAX_FAILURES = 50
 /** Most diagnostic messages kept. */
 export const MAX_DIAGNOSTICS = 10
+/** Most distinct skip, todo and xfail reasons kept (with their counts). */
+export const MAX_REASONS = 20
+
+/** Why tests were skipped, todo or expected to fail: one entry per reason and status. */
+export interface ReasonSummary {
+  reason: string
+  status: TestStatus
+  count: number
+}
 
 interface OpenFile {
   summary: FileSummary
   start: number
-  tests: Map<string, { name: string; status?: TestStatus; failedBefore?: boolean }>
-  /** Test the output last written to the log belongs to: id, null for none, undefined before any. */
-  attributed: string | null | undefined
+  tests: Map<string, TestRecord>
+  /** Test the output last written to the log belongs to: id, or null for none (marked). */
+  attributed: string | null | typeof UNMARKED
   /** The test currently running, as far as markers go. */
   current: string | undefined
   atLineStart: boolean
@@ -75,7 +100,25 @@ interface OpenFile {
   ended?: boolean
 }
 
-const fileKey = (file: string, project?: string) => `${project ?? ''}\0${file}`
+interface TestRecord {
+  name: string
+  status?: TestStatus
+  failedBefore?: boolean
+  teardownError?: boolean
+}
+
+/**
+ * The log's last line is not output of any one test (a header, a test's end): the next output,
+ * whoever printed it, gets its marker.
+ */
+const UNMARKED = Symbol('unmarked')
+
+/** The identity of a file: path, project and mode. */
+export const fileKey = (file: string, project?: string, mode?: string): string =>
+  `${project ?? ''}\0${mode ?? ''}\0${file}`
+
+type FileRef = { file: string; project?: string | undefined; mode?: FileMode | undefined }
+const keyOf = (r: FileRef) => fileKey(r.file, r.project, r.mode)
 
 function addCounts(into: Counts, from: Counts, sign = 1): void {
   for (const k of Object.keys(into) as (keyof Counts)[]) into[k] += sign * (from[k] ?? 0)
@@ -87,10 +130,16 @@ export class RunState {
   end: RunEndEvent | undefined
   /** Counts so far: last attempt of each test counts. */
   readonly counts: Counts = emptyCounts()
+  /** Teardown errors of tests that had already failed (pytest counts each as an error). */
+  teardownErrors = 0
   /** Tests that passed after a failed attempt. */
   flaky = 0
   readonly files = new Map<string, FileSummary>()
   readonly failures: FailureSummary[] = []
+  /** Skip, todo and xfail reasons, most frequent first once read through {@link reasons}. */
+  private readonly reasonCounts = new Map<string, ReasonSummary>()
+  /** Tests with a reason beyond the kept ones. */
+  otherReasons = 0
   failuresTotal = 0
   diagnosticsTotal = 0
   readonly diagnostics: string[] = []
@@ -127,13 +176,13 @@ export class RunState {
         this.start = event
         return undefined
       case 'file-start': {
-        const key = fileKey(event.file, event.project)
+        const key = keyOf(event)
         if (this.open.has(key)) return undefined
         this.late.delete(key) // started again: a new round for this file
-        return this.openFile(event.file, event.project, event.time).append
+        return this.openFile(event, event.time).append
       }
       case 'test-start': {
-        const { file, append } = this.fileFor(event.file, event.project, event.time)
+        const { file, append } = this.fileFor(event, event.time)
         const name = fmt.fullName(event.test)
         this.rememberTest(file, event.test.id, name)
         file.current = event.test.id
@@ -143,43 +192,54 @@ export class RunState {
       case 'output':
         return this.applyOutput(event)
       case 'test-end': {
-        const { file, append } = this.fileFor(event.file, event.project, event.time)
+        const { file, append } = this.fileFor(event, event.time)
         const name = fmt.fullName(event.test)
         const test = this.rememberTest(file, event.test.id, name)
-        if (!file.ended) this.countTest(file, event.test.id, test, event.status, event.error)
+        if (!file.ended) {
+          if (event.reason) this.countReason(event.reason, event.status)
+          this.countTest(file, event.test.id, test, event.status, event.error)
+          this.countTeardownError(file, event.test.id, test, event.teardownError)
+        }
         if (file.current === event.test.id) file.current = undefined
-        file.attributed = null
+        file.attributed = UNMARKED
         return this.join(
           append,
           this.write(
             file,
-            fmt.testEndLines(name, event.status, event.durationMs, event.attempt, event.error),
+            fmt.testEndLines(name, event.status, event.durationMs, event.attempt, event.error, {
+              ...(event.reason !== undefined ? { reason: event.reason } : {}),
+              ...(event.teardownError ? { teardownError: event.teardownError } : {}),
+            }),
           ),
         )
       }
       case 'file-end': {
-        const { file, append } = this.fileFor(event.file, event.project, event.time)
+        const { file, append } = this.fileFor(event, event.time)
         if (file.ended) return append // a second file-end changes nothing
         const s = file.summary
-        // The framework's own counts are authoritative; the run total follows them.
-        addCounts(this.counts, s.counts, -1)
-        s.counts = { ...emptyCounts(), ...event.counts }
-        addCounts(this.counts, s.counts)
-        s.status = event.status
+        // Schema 1 said `status: 'error'` for a file that failed to load; its counts are ignored.
+        const legacyError = (event as { status?: unknown }).status === 'error'
+        if (event.failedToLoad || legacyError) s.failedToLoad = true
+        if (event.skipReason !== undefined) s.skipReason = event.skipReason
+        if (event.error) s.error = event.error
+        const status = fileStatus(s)
+        s.status = status
         s.durationMs = event.durationMs ?? Math.max(0, event.time - file.start)
         if (event.error) {
-          s.error = event.error
           this.addFailure({
-            file: s.file,
-            ...(s.project ? { project: s.project } : {}),
+            ...this.refOf(s),
             log: s.log,
-            status: event.status,
+            status,
             error: event.error,
           })
         }
         const text = this.write(
           file,
-          fmt.fileEndLines(s.file, event.status, s.counts, s.durationMs, event.error),
+          fmt.fileEndLines(fmt.fileLabel(s), status, s.counts, s.durationMs, event.error, {
+            ...(s.skipReason !== undefined ? { skipReason: s.skipReason } : {}),
+            ...(s.failedToLoad ? { failedToLoad: true } : {}),
+            teardownErrors: s.teardownErrors,
+          }),
         )
         this.closeFile(file)
         return this.join(append, text)
@@ -203,10 +263,24 @@ export class RunState {
       file.summary.status = 'unfinished'
       const running = file.current !== undefined ? file.tests.get(file.current)?.name : undefined
       if (running !== undefined) file.summary.runningTest = running
-      out.push(this.write(file, fmt.unfinishedLines(file.summary.file, this.status)))
+      out.push(this.write(file, fmt.unfinishedLines(fmt.fileLabel(file.summary), this.status)))
       this.closeFile(file)
     }
     return out
+  }
+
+  /** Skip, todo and xfail reasons with their counts, most frequent first. */
+  get reasons(): ReasonSummary[] {
+    return [...this.reasonCounts.values()].sort((a, b) => b.count - a.count)
+  }
+
+  private countReason(reason: string, status: TestStatus): void {
+    const key = `${status}\0${reason}`
+    const known = this.reasonCounts.get(key)
+    if (known) known.count++
+    else if (this.reasonCounts.size < MAX_REASONS)
+      this.reasonCounts.set(key, { reason, status, count: 1 })
+    else this.otherReasons++
   }
 
   /** Files still open (started and not ended). */
@@ -215,18 +289,19 @@ export class RunState {
   }
 
   private applyOutput(event: Extract<Event, { type: 'output' }>): LogAppend | undefined {
-    let key = event.file !== undefined ? fileKey(event.file, event.project) : undefined
+    let key =
+      event.file !== undefined ? fileKey(event.file, event.project, event.mode) : undefined
     if (key === undefined && event.testId !== undefined) key = this.testFile.get(event.testId)
     if (key === undefined) return undefined // run-level output: in events.jsonl only
     let append: LogAppend | undefined
     let file = this.open.get(key)
     if (!file) {
       if (event.file === undefined) return undefined
-      ;({ file, append } = this.fileFor(event.file, event.project, event.time))
+      ;({ file, append } = this.fileFor({ ...event, file: event.file }, event.time))
     }
     let text = ''
     const owner = event.testId ?? null
-    if (owner !== file.attributed && !(owner === null && file.attributed === undefined)) {
+    if (owner !== file.attributed) {
       const name = owner === null ? undefined : (file.tests.get(owner)?.name ?? owner)
       text += (file.atLineStart ? '' : '\n') + fmt.attributionLine(name)
       file.atLineStart = true
@@ -238,12 +313,8 @@ export class RunState {
     return this.join(append, text ? { log: file.summary.log, text } : undefined)
   }
 
-  private fileFor(
-    path: string,
-    project: string | undefined,
-    time: number,
-  ): { file: OpenFile; append?: LogAppend } {
-    const key = fileKey(path, project)
+  private fileFor(ref: FileRef, time: number): { file: OpenFile; append?: LogAppend } {
+    const key = keyOf(ref)
     const open = this.open.get(key)
     if (open) return { file: open }
     const known = this.files.get(key)
@@ -256,7 +327,7 @@ export class RunState {
           summary: known,
           start: time,
           tests: new Map(),
-          attributed: undefined,
+          attributed: UNMARKED,
           current: undefined,
           atLineStart: true,
           ended: true,
@@ -268,38 +339,46 @@ export class RunState {
         ...(first ? { append: { log: known.log, text: '· after the file ended\n' } } : {}),
       }
     }
-    return this.openFile(path, project, time)
+    return this.openFile(ref, time)
   }
 
-  private openFile(
-    path: string,
-    project: string | undefined,
-    time: number,
-  ): { file: OpenFile; append: LogAppend } {
-    const key = fileKey(path, project)
-    const log = `${LOGS_DIR}/${logPathFor(path, project)}`
+  private refOf(s: FileRef): { file: string; project?: string; mode?: FileMode } {
+    return {
+      file: s.file,
+      ...(s.project ? { project: s.project } : {}),
+      ...(s.mode ? { mode: s.mode } : {}),
+    }
+  }
+
+  private openFile(ref: FileRef, time: number): { file: OpenFile; append: LogAppend } {
+    const key = keyOf(ref)
+    const log = `${LOGS_DIR}/${logPathFor(ref.file, ref.project, ref.mode)}`
     const known = this.files.get(key)
     const summary: FileSummary = known ?? {
-      file: path,
-      ...(project ? { project } : {}),
+      ...this.refOf(ref),
       log,
       status: 'running',
       counts: emptyCounts(),
+      teardownErrors: 0,
     }
     if (known) {
       // The same file again (e.g. rerun in one process): count it afresh.
       addCounts(this.counts, known.counts, -1)
+      this.teardownErrors -= known.teardownErrors
       known.counts = emptyCounts()
+      known.teardownErrors = 0
       known.status = 'running'
       delete known.error
       delete known.durationMs
+      delete known.failedToLoad
+      delete known.skipReason
     }
     this.files.set(key, summary)
     const file: OpenFile = {
       summary,
       start: time,
       tests: new Map(),
-      attributed: undefined,
+      attributed: UNMARKED,
       current: undefined,
       atLineStart: true,
     }
@@ -307,12 +386,17 @@ export class RunState {
     const runner = this.start
       ? `${this.start.runner.name} ${this.start.runner.version}`
       : 'unknown runner'
-    const header = fmt.logHeader(path, project, runner, this.start?.runId ?? 'unknown', time)
+    const header = fmt.logHeader(
+      fmt.fileLabel(summary),
+      runner,
+      this.start?.runId ?? 'unknown',
+      time,
+    )
     return { file, append: { log, text: (known ? '\n' : '') + header } }
   }
 
   private closeFile(file: OpenFile): void {
-    const key = fileKey(file.summary.file, file.summary.project)
+    const key = keyOf(file.summary)
     for (const id of file.tests.keys()) this.testFile.delete(id)
     this.open.delete(key)
   }
@@ -322,7 +406,7 @@ export class RunState {
     if (!test) {
       test = { name }
       file.tests.set(id, test)
-      this.testFile.set(id, fileKey(file.summary.file, file.summary.project))
+      this.testFile.set(id, keyOf(file.summary))
     }
     return test
   }
@@ -330,7 +414,7 @@ export class RunState {
   private countTest(
     file: OpenFile,
     id: string,
-    test: { name: string; status?: TestStatus; failedBefore?: boolean },
+    test: TestRecord,
     status: TestStatus,
     error: TestError | undefined,
   ): void {
@@ -354,8 +438,7 @@ export class RunState {
     if (failing) {
       const s = file.summary
       this.addFailure({
-        file: s.file,
-        ...(s.project ? { project: s.project } : {}),
+        ...this.refOf(s),
         log: s.log,
         test: test.name,
         testId: id,
@@ -365,14 +448,42 @@ export class RunState {
     }
   }
 
+  /** A teardown error after the test failed: kept beside the failure (the last attempt's). */
+  private countTeardownError(
+    file: OpenFile,
+    id: string,
+    test: TestRecord,
+    error: TestError | undefined,
+  ): void {
+    if (test.teardownError) {
+      test.teardownError = false
+      file.summary.teardownErrors--
+      this.teardownErrors--
+      this.removeFailure(id, true)
+    }
+    if (!error) return
+    test.teardownError = true
+    file.summary.teardownErrors++
+    this.teardownErrors++
+    this.addFailure({
+      ...this.refOf(file.summary),
+      log: file.summary.log,
+      test: test.name,
+      testId: id,
+      status: 'error',
+      error,
+      teardown: true,
+    })
+  }
+
   private addFailure(failure: FailureSummary): void {
     this.failuresTotal++
     if (this.failures.length < MAX_FAILURES) this.failures.push(failure)
   }
 
-  private removeFailure(testId: string): void {
+  private removeFailure(testId: string, teardown = false): void {
     this.failuresTotal--
-    const i = this.failures.findIndex((f) => f.testId === testId)
+    const i = this.failures.findIndex((f) => f.testId === testId && !!f.teardown === teardown)
     if (i >= 0) this.failures.splice(i, 1)
   }
 

@@ -5,9 +5,9 @@
  * relative link to the log), then the other files. Lists are bounded so that an agent can read the
  * summary whole, however large the run.
  */
-import type { Counts, TestError } from '@threepio/core'
-import { formatCounts, formatDuration, oneLine } from './log-format.js'
-import type { FailureSummary, FileSummary, RunState, SummaryStatus } from './run-state.js'
+import type { Counts, FileMode, RunStartEvent, TestError } from '@threepio/core'
+import { fileLabel as plainLabel, formatDuration, formatTests, oneLine } from './log-format.js'
+import { fileKey, type FailureSummary, type FileSummary, type RunState, type SummaryStatus } from './run-state.js'
 
 /** Most failing files shown in test-run.md. */
 export const MAX_FAILING_FILES_MD = 30
@@ -21,9 +21,13 @@ const LINE_CHARS = 300
 
 /** run.json: the summary, machine-readable. */
 export interface RunSummaryJson {
-  schema: 1
+  schema: 2
   runId: string | null
   status: SummaryStatus
+  /** Tests and files in one line, as the closing line and test-run.md show them. */
+  headline: string
+  /** A round of a watch session: it may cover only some files. */
+  watch?: NonNullable<RunStartEvent['watch']>
   runner: { name: string; version: string } | null
   reporter: { name: string; version: string } | null
   command: string[]
@@ -31,14 +35,20 @@ export interface RunSummaryJson {
   startedAt: string | null
   durationMs: number
   reason?: string
+  /** Tests by final status. */
   counts: Counts
+  /** Teardown errors of tests that had already failed (pytest counts each as an error). */
+  teardownErrors: number
   flaky: number
+  /** Files by status; `error` is a file that failed to load or collect. */
   files: Record<FileSummary['status'] | 'total', number>
   failures: Array<{
     file: string
     project?: string
+    mode?: FileMode
     test?: string
     status: string
+    teardown?: boolean
     message: string
     log: string
   }>
@@ -46,14 +56,20 @@ export interface RunSummaryJson {
   fileList: Array<{
     file: string
     project?: string
+    mode?: FileMode
     status: FileSummary['status']
     counts: Counts
+    teardownErrors?: number
+    skipReason?: string
+    failedToLoad?: boolean
     durationMs?: number
     log: string
     error?: string
     runningTest?: string
   }>
   fileListTotal: number
+  /** Why tests were skipped, todo or expected to fail (bounded; most frequent first). */
+  reasons: Array<{ reason: string; status: string; count: number }>
   diagnostics: { total: number; messages: string[] }
   events: { lastSeq: number; skippedLines: number }
 }
@@ -101,16 +117,53 @@ function fileCounts(state: RunState): RunSummaryJson['files'] {
   return files
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/**
+ * `1 failed, 3 passed · 2 of 5 files failed (1 failed to load)`: the run's tests and files in
+ * one line. The closing line, test-run.md, `threepio report` and run.json all use this one.
+ */
+export function headline(t: {
+  counts: Counts
+  teardownErrors: number
+  files: RunSummaryJson['files']
+}): string {
+  const f = t.files
+  const failing = f.failed + f.error
+  const base = failing ? `${failing} of ${plural(f.total, 'file')} failed` : plural(f.total, 'file')
+  const others = [
+    f.unfinished ? `${f.unfinished} unfinished` : '',
+    f.running ? `${f.running} running` : '',
+    f.skipped ? `${f.skipped} skipped` : '',
+  ].filter(Boolean)
+  const files =
+    base + (f.error ? ` (${f.error} failed to load)` : '') + others.map((o) => `, ${o}`).join('')
+  return `${formatTests(t.counts, t.teardownErrors)} · ${files}`
+}
+
+/** `FAILED`, or `PASSED (watch rerun of 2 files)` for a round of a watch session. */
+export function statusLabel(status: SummaryStatus, watch?: RunStartEvent['watch']): string {
+  if (!watch) return status
+  const what =
+    watch.round > 1
+      ? `watch rerun of ${plural(watch.files, 'file')}`
+      : `watch mode, first run of ${plural(watch.files, 'file')}`
+  return `${status} (${what})`
+}
+
 /** run.json from the state. */
 export function summaryJson(state: RunState): RunSummaryJson {
   const { failing, other } = orderedFiles(state)
   const all = [...failing, ...other]
   const start = state.start
-  const counts = state.end?.counts ?? state.counts
+  const counts = state.counts
+  const files = fileCounts(state)
   return {
-    schema: 1,
+    schema: 2,
     runId: start?.runId ?? null,
     status: state.status,
+    headline: headline({ counts, teardownErrors: state.teardownErrors, files }),
+    ...(start?.watch ? { watch: start.watch } : {}),
     runner: start?.runner ?? null,
     reporter: start?.reporter ?? null,
     command: start?.argv ?? [],
@@ -119,13 +172,16 @@ export function summaryJson(state: RunState): RunSummaryJson {
     durationMs: state.durationMs,
     ...(state.end?.reason ? { reason: state.end.reason } : {}),
     counts: { ...counts },
+    teardownErrors: state.teardownErrors,
     flaky: state.flaky,
-    files: fileCounts(state),
+    files,
     failures: state.failures.map((f) => ({
       file: f.file,
       ...(f.project ? { project: f.project } : {}),
+      ...(f.mode ? { mode: f.mode } : {}),
       ...(f.test !== undefined ? { test: f.test } : {}),
       status: f.status,
+      ...(f.teardown ? { teardown: true } : {}),
       message: errorHead(f.error),
       log: f.log,
     })),
@@ -133,14 +189,19 @@ export function summaryJson(state: RunState): RunSummaryJson {
     fileList: all.slice(0, MAX_FILES_JSON).map((f) => ({
       file: f.file,
       ...(f.project ? { project: f.project } : {}),
+      ...(f.mode ? { mode: f.mode } : {}),
       status: f.status,
       counts: f.counts,
+      ...(f.teardownErrors ? { teardownErrors: f.teardownErrors } : {}),
+      ...(f.skipReason !== undefined ? { skipReason: f.skipReason } : {}),
+      ...(f.failedToLoad ? { failedToLoad: true } : {}),
       ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}),
       log: f.log,
       ...(f.error ? { error: errorHead(f.error) } : {}),
       ...(f.runningTest !== undefined ? { runningTest: f.runningTest } : {}),
     })),
     fileListTotal: all.length,
+    reasons: state.reasons.map((r) => ({ ...r })),
     diagnostics: { total: state.diagnosticsTotal, messages: [...state.diagnostics] },
     events: { lastSeq: state.lastSeq, skippedLines: state.skippedLines },
   }
@@ -158,7 +219,10 @@ function code(text: string, max = 200): string {
 
 /** A relative link target that Markdown renderers accept for any log name. */
 function href(log: string): string {
-  return log.split('/').map(encodeURIComponent).join('/')
+  return log
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+    .join('/')
 }
 
 function fenced(text: string, indent: string): string {
@@ -167,8 +231,8 @@ function fenced(text: string, indent: string): string {
   return [fence, ...text.split('\n'), fence].map((l) => indent + l).join('\n')
 }
 
-function fileLabel(f: { file: string; project?: string }): string {
-  return code(f.file) + (f.project ? ` [${oneLine(f.project)}]` : '')
+function fileLabel(f: { file: string; project?: string; mode?: string }): string {
+  return code(f.file) + plainLabel({ ...f, file: '' })
 }
 
 /** test-run.md from the state. */
@@ -177,12 +241,13 @@ export function summaryMarkdown(state: RunState): string {
   const start = state.start
   const out: string[] = []
   const runner = json.runner ? `${json.runner.name} ${json.runner.version}` : 'unknown runner'
-  out.push(`# ${json.status} · ${runner}`, '')
-  const fileWord = json.files.total === 1 ? 'file' : 'files'
-  out.push(
-    `**${formatCounts(json.counts)}** · ${json.files.total} ${fileWord} · ${formatDuration(json.durationMs)}`,
-    '',
-  )
+  out.push(`# ${statusLabel(json.status, json.watch)} · ${runner}`, '')
+  const [tests, files] = json.headline.split(' · ')
+  out.push(`**${tests}** · ${files} · ${formatDuration(json.durationMs)}`, '')
+  if (json.watch)
+    out.push(
+      `- Watch mode: this round ran ${plural(json.watch.files, 'file')} the runner chose${json.watch.round > 1 ? ' to rerun' : ''}, not necessarily the whole suite; earlier rounds are earlier runs.`,
+    )
   if (start)
     out.push(`- Command: ${code(start.argv.join(' '), 500)}`, `- Root: ${code(start.rootDir, 500)}`)
   out.push(
@@ -198,6 +263,13 @@ export function summaryMarkdown(state: RunState): string {
       '- The event log ends without run-end: the test process was killed or crashed. Everything it recorded is below.',
     )
   if (json.flaky) out.push(`- Flaky: ${json.flaky} test(s) passed after failing`)
+  if (json.reasons.length)
+    out.push(
+      `- Reasons given: ${json.reasons
+        .slice(0, 5)
+        .map((r) => `${code(r.reason, 120)} (${r.count} ${r.status})`)
+        .join(', ')}${json.reasons.length > 5 ? ` and ${json.reasons.length - 5} more in run.json` : ''}`,
+    )
   if (json.diagnostics.total)
     out.push(
       `- threepio had ${json.diagnostics.total} problem(s) of its own; first: ${oneLine(json.diagnostics.messages[0] ?? '')}`,
@@ -211,12 +283,13 @@ export function summaryMarkdown(state: RunState): string {
     out.push(`## Failing files (${failing.length})`, '')
     const byFile = new Map<string, FailureSummary[]>()
     for (const f of state.failures) {
-      const key = `${f.project ?? ''}\0${f.file}`
+      const key = fileKey(f.file, f.project, f.mode)
       byFile.set(key, [...(byFile.get(key) ?? []), f])
     }
     for (const f of failing.slice(0, MAX_FAILING_FILES_MD)) {
+      const what = f.failedToLoad ? 'failed to load' : formatTests(f.counts, f.teardownErrors)
       out.push(
-        `### ${fileLabel(f)} — ${f.status.toUpperCase()} · ${formatCounts(f.counts)} · [log](${href(f.log)})`,
+        `### ${fileLabel(f)} — ${f.status.toUpperCase()} · ${what} · [log](${href(f.log)})`,
         '',
       )
       if (f.status === 'unfinished') {
@@ -224,11 +297,13 @@ export function summaryMarkdown(state: RunState): string {
           `- did not finish before the run ended${f.runningTest !== undefined ? `; running then: ${code(f.runningTest)}` : ''}`,
         )
       }
-      for (const failure of byFile.get(`${f.project ?? ''}\0${f.file}`) ?? []) {
+      for (const failure of byFile.get(fileKey(f.file, f.project, f.mode)) ?? []) {
         out.push(
           failure.test !== undefined
-            ? `- ✗ ${code(failure.test)} (${failure.status})`
-            : `- the file failed to run (${failure.status})`,
+            ? `- ✗ ${code(failure.test)} (${failure.teardown ? 'error in teardown' : failure.status})`
+            : f.failedToLoad
+              ? `- the file failed to load: none of its tests ran`
+              : `- the file failed outside its tests`,
         )
         const head = errorHead(failure.error)
         if (head) out.push(fenced(head, '  '))
@@ -255,8 +330,12 @@ export function summaryMarkdown(state: RunState): string {
     )
     for (const f of other.slice(0, MAX_OTHER_FILES_MD)) {
       const took = f.durationMs !== undefined ? formatDuration(f.durationMs) : ''
+      const tests =
+        f.skipReason !== undefined && f.status === 'skipped'
+          ? `skipped as a whole${f.skipReason ? `: ${oneLine(f.skipReason).slice(0, 200)}` : ''}`
+          : formatTests(f.counts, f.teardownErrors)
       out.push(
-        `| ${f.status.toUpperCase()} | [${fileLabel(f).replace(/\]/g, '\\]')}](${href(f.log)}) | ${formatCounts(f.counts)} | ${took} |`,
+        `| ${f.status.toUpperCase()} | [${fileLabel(f).replace(/\]/g, '\\]')}](${href(f.log)}) | ${tests.replace(/\|/g, '\\|')} | ${took} |`,
       )
     }
     if (other.length > MAX_OTHER_FILES_MD)
