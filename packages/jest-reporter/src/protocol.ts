@@ -16,3 +16,13 @@ export const SIDE_DIR_NAME = 'workers'
 export function jestTestId(file: string, fullName: string, occurrence = 1): string {
   return `${file}::${fullName}${occurrence > 1 ? ` #${occurrence}` : ''}`
 }
+
+/**
+ * A side-file line: an output event plus the ordinal of the test invocation that printed it in
+ * its file (1 for the first test that started, counting retries), which the reporter matches with
+ * its own onTestCaseStart order. Names alone cannot tell two tests with one title apart.
+ */
+export interface SideOutput {
+  /** Ordinal of the running test invocation in the file; absent outside any test. */
+  testStart?: number
+}

@@ -10,12 +10,9 @@ import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import {
-  countTest,
-  emptyCounts,
-  fileStatusFromCounts,
   toEventFile,
-  type Event,
-  type FileStatus,
+  type EventInput,
+  type OutputEvent,
   type RunStatus,
   type TestError,
   type TestStatus,
@@ -29,7 +26,13 @@ import type {
   TestResult,
 } from '@jest/test-result'
 import type { Config } from '@jest/types'
-import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV, SIDE_DIR_NAME } from './protocol.js'
+import {
+  jestTestId,
+  ROOT_DIR_ENV,
+  SIDE_DIR_ENV,
+  SIDE_DIR_NAME,
+  type SideOutput,
+} from './protocol.js'
 import { SideFiles } from './side-files.js'
 
 declare const __VERSION__: string
@@ -59,7 +62,16 @@ interface FileState {
   project?: string
   /** The tests seen in this file, by full name (several when titles repeat). */
   tests: Map<string, TestEntry[]>
+  /** Test invocations in the order they started (a retry again): side-file output names them. */
+  starts: TestEntry[]
+  /** Live output of a test invocation whose start has not been reported yet, in order. */
+  waiting: Array<{ event: OutputInput; testStart?: number }>
 }
+
+type OutputInput = Extract<EventInput, { type: 'output' }>
+
+/** Jest runs in watch mode create new reporters for every run: the round is the process's. */
+let watchRound = 0
 
 /** How often the workers' live output is read (it reaches the logs within this, plus 25 ms). */
 const SIDE_FILE_POLL_MS = 25
@@ -74,19 +86,26 @@ export class ThreepioJestReporter {
   private readonly files = new Map<string, FileState>()
   private readonly rootDir: string
 
+  private readonly watching: boolean
+
   constructor(
     globalConfig: Config.GlobalConfig,
     private readonly options: ThreepioJestOptions = {},
   ) {
     this.rootDir = globalConfig.rootDir
+    this.watching = globalConfig.watch || globalConfig.watchAll
   }
 
-  onRunStart(): void {
+  onRunStart(results?: AggregatedResult): void {
+    const watch = this.watching
+      ? { round: ++watchRound, files: results?.numTotalTestSuites ?? 0 }
+      : undefined
     this.recorder = RunRecorder.start({
       ...this.options,
       runner: { name: 'jest', version: jestVersion() },
       reporter: { name: '@threepio/jest-reporter', version: __VERSION__ },
       rootDir: this.rootDir,
+      ...(watch ? { watch } : {}),
     })
     const r = this.recorder
     if (!r) return
@@ -103,6 +122,7 @@ export class ThreepioJestReporter {
     r.beforeEnd(() => {
       clearInterval(this.pollTimer)
       this.pollSideFiles()
+      for (const state of this.files.values()) this.drain(state, true)
     })
   }
 
@@ -130,11 +150,13 @@ export class ThreepioJestReporter {
         list.push(
           (entry = { id: jestTestId(state.file, info.fullName, list.length + 1), invocations: 0 }),
         )
+      state.starts.push(entry)
       r.emit({
         type: 'test-start',
         ...where(state),
         test: { id: entry.id, name: info.title, suite: [...info.ancestorTitles] },
       })
+      this.drain(state)
     })
   }
 
@@ -150,43 +172,41 @@ export class ThreepioJestReporter {
     this.guard('onTestFileResult', (r) => {
       const state = this.fileState(test)
       this.pollSideFiles()
+      this.drain(state, true)
       // Results without a live hook (skipped, todo, or a Jest without onTestCaseResult).
       const seen = new Map<string, number>()
-      const counts = emptyCounts()
       for (const a of result.testResults) {
         const n = bump(seen, a.fullName)
         const entry = entries(state, a.fullName)[n - 1]
         if (!entry?.status) this.reportResult(state, a)
-        const status = statusOf(a.status)
-        countTest(counts, status)
       }
       if (!liveOutput(test) && result.console) {
+        // Jest gives a file's console output at its end, without the test that printed it.
         for (const entry of result.console) {
           const stream = entry.type === 'error' || entry.type === 'warn' ? 'stderr' : 'stdout'
           r.emit({ type: 'output', ...where(state), stream, text: entry.message + '\n' })
         }
       }
-      const error = result.testExecError
+      // A suite that failed to run (syntax or import error): Jest ran none of its tests.
+      const ran = result.testResults.some((a) => a.status === 'passed' || a.status === 'failed')
+      const execError = result.testExecError
         ? toError(result.testExecError.message, result.testExecError.stack ?? undefined)
         : undefined
-      let status: FileStatus = fileStatusFromCounts(counts)
-      // A suite that failed to run (syntax or import error, no tests): error, with its message.
-      if (result.testExecError) status = 'error'
-      else if (result.failureMessage && status === 'passed') status = 'failed'
+      const anyFailed = result.testResults.some((a) => a.status === 'failed')
+      // A failure outside any test (an afterAll hook): Jest fails the suite, not a test.
+      const error =
+        execError ??
+        (result.failureMessage && !anyFailed ? toError(result.failureMessage) : undefined)
+      const durationMs = result.perfStats
+        ? Math.max(0, result.perfStats.end - result.perfStats.start)
+        : undefined
       r.emit({
         type: 'file-end',
         ...where(state),
-        status,
-        durationMs: result.perfStats
-          ? Math.max(0, result.perfStats.end - result.perfStats.start)
-          : undefined,
-        counts,
-        ...(error
-          ? { error }
-          : result.failureMessage && status !== 'passed' && !counts.failed
-            ? { error: toError(result.failureMessage) }
-            : {}),
-      } as Extract<Event, { type: 'file-end' }>)
+        ...(durationMs !== undefined ? { durationMs } : {}),
+        ...(error ? { error } : {}),
+        ...(execError && !ran ? { failedToLoad: true } : {}),
+      })
       this.files.delete(test.path + '\0' + (state.project ?? ''))
     })
   }
@@ -230,6 +250,8 @@ export class ThreepioJestReporter {
         file: toEventFile(this.rootDir, test.path),
         ...(project ? { project } : {}),
         tests: new Map(),
+        starts: [],
+        waiting: [],
       }
       this.files.set(key, state)
     }
@@ -283,19 +305,40 @@ export class ThreepioJestReporter {
     })
   }
 
+  /**
+   * Emits the file's waiting live output, each part under the test invocation that printed it
+   * (matched by start order, so tests that share a title stay apart). `all` at the file's end.
+   */
+  private drain(state: FileState, all = false): void {
+    while (state.waiting.length) {
+      const { event, testStart } = state.waiting[0]!
+      const entry = testStart !== undefined ? state.starts[testStart - 1] : undefined
+      if (testStart !== undefined && !entry && !all) return
+      state.waiting.shift()
+      this.recorder?.emit(entry ? { ...event, testId: entry.id } : event)
+    }
+  }
+
   private pollSideFiles(): void {
     this.lastPoll = Date.now()
     if (!this.sideFiles || !this.recorder) return
     for (const event of this.sideFiles.poll()) {
       if (event.type !== 'output') continue
-      const { seq: _seq, ...input } = event
+      const { seq: _seq, testStart, ...input } = event as OutputEvent & SideOutput
       // Workers do not know the project: it is the one running that file.
       const open =
         input.file !== undefined
           ? [...this.files.values()].filter((f) => f.file === input.file)
           : []
-      const project = open.length === 1 ? open[0]!.project : undefined
-      this.recorder.emit(project ? { ...input, project } : input)
+      const state = open.length === 1 ? open[0] : undefined
+      const output: OutputInput = state?.project ? { ...input, project: state.project } : input
+      if (!state) {
+        this.recorder.emit(output)
+        continue
+      }
+      // Output of a test whose start Jest has not reported yet waits for it, keeping its order.
+      state.waiting.push({ event: output, ...(testStart !== undefined ? { testStart } : {}) })
+      this.drain(state)
     }
     const skipped = this.sideFiles.skipped
     if (skipped > this.sideSkipped) {

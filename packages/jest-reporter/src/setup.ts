@@ -11,15 +11,16 @@ import { join } from 'node:path'
 import type { OutputEvent } from '@threepio/core'
 import { splitText } from '@threepio/core/output-text'
 import { toEventFile } from '@threepio/core/path-map'
-import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV } from './protocol.js'
+import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV, type SideOutput } from './protocol.js'
 
 declare const expect: { getState(): { currentTestName?: string; testPath?: string } }
 declare const afterAll: (fn: () => void) => void
+declare const beforeEach: (fn: () => void) => void
 
 const sideDir = process.env[SIDE_DIR_ENV]
 const rootDir = process.env[ROOT_DIR_ENV]
 
-if (sideDir && rootDir && typeof expect !== 'undefined') install(sideDir, rootDir)
+if (sideDir && rootDir && typeof expect !== 'undefined' && typeof beforeEach === 'function') install(sideDir, rootDir)
 
 function install(dir: string, root: string): void {
   let fd: number
@@ -32,6 +33,11 @@ function install(dir: string, root: string): void {
   const testPath = expect.getState().testPath
   const file = testPath ? toEventFile(root, testPath) : undefined
   let seq = 0
+  // Test invocations started in this file: runs first among every test's beforeEach hooks.
+  let starts = 0
+  beforeEach(() => {
+    starts++
+  })
   const record = (stream: 'stdout' | 'stderr', text: string) => {
     if (!text) return
     try {
@@ -39,12 +45,13 @@ function install(dir: string, root: string): void {
       // Long output in parts, as events.jsonl holds it: one line stays well below the bound
       // the reporter reads side files with.
       for (const part of splitText(text)) {
-        const event: OutputEvent = {
+        const event: OutputEvent & SideOutput = {
           type: 'output',
           seq: ++seq,
           time: Date.now(),
           ...(file !== undefined ? { file } : {}),
           ...(file !== undefined && name ? { testId: jestTestId(file, name) } : {}),
+          ...(name && starts ? { testStart: starts } : {}),
           stream,
           text: part,
         }

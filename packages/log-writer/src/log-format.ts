@@ -87,11 +87,14 @@ export function testStartLine(name: string): string {
 }
 
 /**
- * Marks where output of a test continues, or where output that belongs to no known test starts
- * (printed outside any test, or by a runner that does not say which test printed it).
+ * Marks where output of a test continues, or where output that belongs to no known test starts:
+ * printed outside any test (module level, hooks of a file), or by a runner that does not say
+ * which test printed it (Jest without the setup file).
  */
 export function attributionLine(name: string | undefined): string {
-  return name === undefined ? `· output of no test\n` : `· output of ${oneLine(name)}\n`
+  return name === undefined
+    ? `· output not attributed to a test\n`
+    : `· output of ${oneLine(name)}\n`
 }
 
 /**

@@ -40,8 +40,11 @@ export interface RunSummaryJson {
   /** Teardown errors of tests that had already failed (pytest counts each as an error). */
   teardownErrors: number
   flaky: number
-  /** Files by status; `error` is a file that failed to load or collect. */
-  files: Record<FileSummary['status'] | 'total', number>
+  /**
+   * Files by status; `error` is a file that failed to load or collect; `skippedAsWhole` counts
+   * the skipped files that were skipped as a whole (a module-level skip), which have no tests.
+   */
+  files: Record<FileSummary['status'] | 'total' | 'skippedAsWhole', number>
   failures: Array<{
     file: string
     project?: string
@@ -109,10 +112,20 @@ function oneLineEach(text: string): string {
 }
 
 function fileCounts(state: RunState): RunSummaryJson['files'] {
-  const files = { total: 0, passed: 0, failed: 0, skipped: 0, error: 0, running: 0, unfinished: 0 }
+  const files = {
+    total: 0,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    error: 0,
+    running: 0,
+    unfinished: 0,
+    skippedAsWhole: 0,
+  }
   for (const f of state.files.values()) {
     files.total++
     files[f.status]++
+    if (f.status === 'skipped' && f.skipReason !== undefined) files.skippedAsWhole++
   }
   return files
 }

@@ -35,21 +35,30 @@ class Run:
 
 
 def junit_counts(path: Path) -> dict[str, int]:
-    """Counts of pytest's own --junitxml, one per test: pytest 8 writes a test that passed and
-    then failed in teardown as two testcases; they are one test with an error here."""
-    outcome: dict[tuple[str, str], str] = {}
+    """pytest's own --junitxml, element by element: each <failure>, <error> and <skipped> once, and
+    a testcase without any of them as passed (a test that failed and then errored in teardown is
+    two testcases; one with a setup and a teardown error carries two <error>s)."""
+    counts = {"passed": 0, "failures": 0, "errors": 0, "skipped": 0}
     if path.exists():
         for case in ET.parse(path).getroot().iter("testcase"):
-            key = (case.get("classname", ""), case.get("name", ""))
-            kind = next((c.tag for c in case if c.tag in ("failure", "error", "skipped")), "passed")
-            if kind == "error" or key not in outcome or outcome[key] == "passed":
-                outcome[key] = kind
-    values = list(outcome.values())
+            kinds = [c.tag for c in case if c.tag in ("failure", "error", "skipped")]
+            for kind in kinds:
+                counts["failures" if kind == "failure" else "errors" if kind == "error" else "skipped"] += 1
+            if not kinds:
+                counts["passed"] += 1
+    return counts
+
+
+def threepio_as_junit(summary: dict[str, Any]) -> dict[str, int]:
+    """run.json in junitxml's terms (docs/design.md, "Counting"): errors are tests that errored,
+    teardown errors of failed tests and files that failed to collect; skipped are skipped and
+    xfailed tests and files skipped as a whole; xpassed tests pass."""
+    c, files = summary["counts"], summary["files"]
     return {
-        "tests": len(values),
-        "failures": values.count("failure"),
-        "errors": values.count("error"),
-        "skipped": values.count("skipped"),
+        "passed": c["passed"] + c["xpassed"],
+        "failures": c["failed"],
+        "errors": c["error"] + summary["teardownErrors"] + files["error"],
+        "skipped": c["skipped"] + c["xfailed"] + files["skippedAsWhole"],
     }
 
 

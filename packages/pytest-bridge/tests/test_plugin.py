@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Run
+from conftest import Run, threepio_as_junit
 
 
 def expect_counts_match_junit(run: Run) -> None:
-    end = run.of("run-end")[-1]
-    c = end["counts"]
-    # junit: tests = everything; failures = failed + strict xpass; errors; skipped = skipped + xfailed
-    assert c["total"] == run.junit["tests"]
-    assert c["failed"] == run.junit["failures"]
-    assert c["error"] == run.junit["errors"]
-    assert c["skipped"] + c["xfailed"] == run.junit["skipped"]
+    assert threepio_as_junit(run.summary) == run.junit
 
 
 def test_outcomes_of_every_kind(pytester: pytest.Pytester, run_threepio) -> None:
@@ -104,6 +98,7 @@ def test_setup_and_teardown_errors_and_fixture_output(pytester: pytest.Pytester,
     run = run_threepio()
     statuses = {e["test"]["name"]: e["status"] for e in run.of("test-end")}
     assert statuses == {"test_setup_error": "error", "test_noisy": "passed", "test_teardown_error": "error"}
+    assert "teardown exploded" in run.log("test_fixtures.py")
     noisy = [e["text"] for e in run.of("output") if e["testId"].endswith("test_noisy")]
     assert noisy == ["in setup\n", "in call\n", "in teardown\n"]  # each once, in order
     expect_counts_match_junit(run)
@@ -115,18 +110,22 @@ def test_collection_error_and_file_ends(pytester: pytest.Pytester, run_threepio)
     run = run_threepio()
     assert run.result.ret == 2  # collection errors stop pytest before running tests
     ends = {e["file"]: e for e in run.of("file-end")}
-    assert ends["test_broken.py"]["status"] == "error"
+    assert ends["test_broken.py"]["failedToLoad"] is True
     assert "does_not_exist" in ends["test_broken.py"]["error"]["message"] + ends["test_broken.py"]["error"].get("stack", "")
-    assert ends["test_syntax.py"]["status"] == "error"
+    assert ends["test_syntax.py"]["failedToLoad"] is True
     starts = [e["file"] for e in run.of("file-start")]
     assert len(starts) == len(set(starts))
+    files = {f["file"]: f["status"] for f in run.summary["fileList"]}
+    assert files == {"test_broken.py": "error", "test_syntax.py": "error"}
+    assert "2 of 2 files failed (2 failed to load)" in run.summary["headline"]
+    expect_counts_match_junit(run)
 
 
 def test_empty_suite_exit_5(pytester: pytest.Pytester, run_threepio) -> None:
     run = run_threepio()
     assert run.result.ret == 5
     end = run.of("run-end")[-1]
-    assert end["status"] == "passed" and end["counts"]["total"] == 0
+    assert end["status"] == "passed" and run.summary["counts"]["total"] == 0
     assert "no tests" in end["reason"]
 
 
@@ -237,5 +236,64 @@ def test_subtests_are_tests_of_their_own(pytester: pytest.Pytester, run_threepio
         "test_with_subtests": "failed",
     }
     # pytest: "2 failed, 2 subtests passed"
-    assert run.of("run-end")[-1]["counts"]["failed"] == 2 and run.of("run-end")[-1]["counts"]["passed"] == 2
+    assert run.summary["counts"]["failed"] == 2 and run.summary["counts"]["passed"] == 2
     assert len(run.of("file-end")) == 1
+
+
+def test_teardown_errors_skip_reasons_and_module_skips(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(
+        test_td="""
+        import pytest
+
+        @pytest.fixture
+        def broken():
+            yield
+            raise RuntimeError("teardown broke")
+
+        def test_fail_then_teardown(broken):
+            assert 1 == 2
+
+        @pytest.mark.skip(reason="not on CI")
+        def test_skip():
+            pass
+
+        @pytest.mark.xfail(reason="known bug")
+        def test_xfail():
+            assert 0
+
+        @pytest.mark.parametrize("x", ["a::b", "c[d]"])
+        def test_ids(x):
+            pass
+        """,
+        test_numpy="import pytest\nnp = pytest.importorskip('numpy_not_installed_here')\n\ndef test_np():\n    pass\n",
+        test_modskip="import pytest\npytest.skip('whole module off', allow_module_level=True)\n",
+    )
+    run = run_threepio("-o", "junit_family=xunit1")
+    ends = {e["test"]["name"]: e for e in run.of("test-end")}
+    td = ends["test_fail_then_teardown"]
+    assert td["status"] == "failed" and "teardown broke" in td["teardownError"]["message"] + td["teardownError"].get("stack", "")
+    assert ends["test_skip"]["reason"] == "not on CI"
+    assert ends["test_xfail"]["reason"] == "known bug"
+    assert {e["test"]["name"]: e["test"]["suite"] for e in run.of("test-end") if e["test"]["name"].startswith("test_ids")} == {
+        "test_ids[a::b]": [],
+        "test_ids[c[d]]": [],
+    }
+    assert all(e["file"] == "test_td.py" for e in run.of("test-end"))
+    skipped = {e["file"]: e.get("skipReason") for e in run.of("file-end") if "skipReason" in e}
+    assert skipped["test_modskip.py"] == "whole module off"
+    assert "numpy_not_installed_here" in skipped["test_numpy.py"]
+    assert run.summary["teardownErrors"] == 1
+    assert "teardown broke" in run.log("test_td.py") and "not on CI" in run.log("test_td.py")
+    expect_counts_match_junit(run)
+
+
+def test_pyargs_packages_with_the_same_relative_names(pytester: pytest.Pytester, run_threepio) -> None:
+    for pkg in ("pkga", "pkgb"):
+        pytester.mkpydir(pkg)
+        pytester.mkpydir(f"{pkg}/x")
+        (pytester.path / pkg / "x" / "test_m.py").write_text(f"def test_one():\n    pass\n\ndef test_two():\n    assert '{pkg}' == 'pkga'\n")
+    run = run_threepio("--pyargs", "pkga.x", "pkgb.x", "-p", "no:cacheprovider")
+    files = sorted(f["file"] for f in run.summary["fileList"])
+    assert files == ["pkga/x/test_m.py", "pkgb/x/test_m.py"]
+    assert run.summary["counts"]["total"] == 4 and run.summary["counts"]["failed"] == 1
+    expect_counts_match_junit(run)

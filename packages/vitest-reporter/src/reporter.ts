@@ -6,11 +6,8 @@
  * threepio's own trouble becomes a warning and a diagnostic event, never an exception in Vitest.
  */
 import {
-  countTest,
-  emptyCounts,
-  fileStatusFromCounts,
   toEventFile,
-  type FileStatus,
+  type FileMode,
   type RunStatus,
   type TestError,
   type TestRef,
@@ -46,16 +43,14 @@ export type ThreepioVitestOptions = ThreepioOptions
 export class ThreepioVitestReporter implements Reporter {
   private vitest: Vitest | undefined
   private recorder: RunRecorder | undefined
-  /** Tests whose test-start / test-end was written in the current run. */
+  /** Tests (by event id) whose test-start / test-end was written in the current run. */
   private started = new Set<string>()
   private ended = new Set<string>()
-  /** Modules whose file-start / file-end was written in the current run. */
+  /** Modules (by {@link moduleKey}) whose file-start / file-end was written in the current run. */
   private modulesStarted = new Set<string>()
   private modulesEnded = new Set<string>()
-  /**
-   * Logs that arrived before their test's onTestCaseReady (Vitest sends logs at once and test
-   * updates in batches): written right after that test's test-start, so the log reads in order.
-   */
+  /** Runs started in this process: more than one only in watch mode. */
+  private round = 0
 
   constructor(private readonly options: ThreepioVitestOptions = {}) {}
 
@@ -63,17 +58,22 @@ export class ThreepioVitestReporter implements Reporter {
     this.vitest = vitest
   }
 
-  onTestRunStart(): void {
-    // Every run (a watch-mode rerun too) is its own run directory.
+  onTestRunStart(specifications?: ReadonlyArray<unknown>): void {
+    // Every run (a watch-mode rerun too) is its own run directory, marked as a watch round.
     this.recorder?.interrupt('a new run started before this one ended')
     for (const set of [this.started, this.ended, this.modulesStarted, this.modulesEnded])
       set.clear()
+    this.round++
     const vitest = this.vitest
+    const watching = vitest?.config.watch === true
     this.recorder = RunRecorder.start({
       ...this.options,
       runner: { name: 'vitest', version: vitest?.version ?? 'unknown' },
       reporter: { name: '@threepio/vitest-reporter', version: __VERSION__ },
       rootDir: vitest?.config.root ?? process.cwd(),
+      ...(watching
+        ? { watch: { round: this.round, files: specifications?.length ?? 0 } }
+        : {}),
     })
   }
 
@@ -97,7 +97,7 @@ export class ThreepioVitestReporter implements Reporter {
       r.emit({
         type: 'output',
         ...this.fileOf(module),
-        ...(entity.type === 'test' ? { testId: entity.id } : {}),
+        ...(entity.type === 'test' ? { testId: this.testId(entity) } : {}),
         stream,
         text: log.content,
       })
@@ -113,47 +113,44 @@ export class ThreepioVitestReporter implements Reporter {
   }
 
   private startModule(module: TestModule): void {
-    if (this.modulesStarted.has(module.id)) return
-    this.modulesStarted.add(module.id)
+    const key = moduleKey(module)
+    if (this.modulesStarted.has(key)) return
+    this.modulesStarted.add(key)
     this.recorder?.emit({ type: 'file-start', ...this.fileOf(module) })
   }
 
+  /** The module's facts: its tests' results, whether it loaded, its errors outside tests. */
   private endModule(module: TestModule): void {
     const r = this.recorder
-    if (!r || this.modulesEnded.has(module.id)) return
+    const key = moduleKey(module)
+    if (!r || this.modulesEnded.has(key)) return
     this.startModule(module)
-    {
-      // Skipped tests may have no result hook of their own: report every test once.
-      for (const test of module.children.allTests()) this.endTest(test)
-      this.modulesEnded.add(module.id)
-      const counts = emptyCounts()
-      for (const test of module.children.allTests()) {
-        const status = statusOf(test)
-        if (status) {
-          countTest(counts, status)
-        }
-      }
-      const moduleErrors = module.errors()
-      const hookErrors = [...module.children.allSuites()].flatMap((s) => s.errors())
-      const errors = [...moduleErrors, ...hookErrors]
-      const error = combineErrors(errors)
-      const state = module.state()
-      let status: FileStatus = errors.length ? 'failed' : fileStatusFromCounts(counts)
-      // A file that failed to import or parse: no test ran.
-      if (moduleErrors.length && counts.total === counts.skipped + counts.todo) status = 'error'
-      if (state === 'failed' && status === 'passed') status = 'failed'
-      r.emit({
-        type: 'file-end',
-        ...this.fileOf(module),
-        status,
-        durationMs: module.diagnostic().duration,
-        counts,
-        ...(error ? { error } : {}),
-      })
-      for (const test of module.children.allTests()) {
-        this.started.delete(test.id)
-        this.ended.delete(test.id)
-      }
+    // Skipped tests may have no result hook of their own: report every test once.
+    const tests = [...module.children.allTests()]
+    for (const test of tests) this.endTest(test)
+    this.modulesEnded.add(key)
+    const moduleErrors = module.errors()
+    const hookErrors = [...module.children.allSuites()].flatMap((s) => s.errors())
+    let error = combineErrors([...moduleErrors, ...hookErrors])
+    // A file that failed to import or parse: Vitest ran none of its tests.
+    const ran = tests.some((t) => {
+      const s = t.result().state
+      return s === 'passed' || s === 'failed'
+    })
+    const failedToLoad = moduleErrors.length > 0 && !ran
+    const anyFailed = tests.some((t) => t.result().state === 'failed')
+    if (!error && module.state() === 'failed' && !anyFailed)
+      error = { message: 'Vitest marked this file as failed without reporting an error' }
+    r.emit({
+      type: 'file-end',
+      ...this.fileOf(module),
+      durationMs: module.diagnostic().duration,
+      ...(error ? { error } : {}),
+      ...(failedToLoad ? { failedToLoad: true } : {}),
+    })
+    for (const test of tests) {
+      this.started.delete(this.testId(test))
+      this.ended.delete(this.testId(test))
     }
   }
 
@@ -194,10 +191,19 @@ export class ThreepioVitestReporter implements Reporter {
     recorder.guard(what, () => fn(recorder))
   }
 
-  private fileOf(module: TestModule): { file: string; project?: string } {
+  private fileOf(module: TestModule): { file: string; project?: string; mode?: FileMode } {
     const root = this.vitest?.config.root ?? process.cwd()
     const project = module.project.name
-    return { file: toEventFile(root, module.moduleId), ...(project ? { project } : {}) }
+    return {
+      file: toEventFile(root, module.moduleId),
+      ...(project ? { project } : {}),
+      ...(isTypecheck(module) ? { mode: 'typecheck' as const } : {}),
+    }
+  }
+
+  /** A test's id in events: Vitest's own, marked for the typecheck pass (which reuses ids). */
+  private testId(test: TestCase): string {
+    return isTypecheck(test.module) ? `${test.id}#typecheck` : test.id
   }
 
   private entity(taskId: string): Entity | undefined {
@@ -213,22 +219,25 @@ export class ThreepioVitestReporter implements Reporter {
   }
 
   private startTest(test: TestCase): void {
+    const id = this.testId(test)
     // Vitest may deliver a test's hooks after its module ended: those are reported already.
-    if (this.started.has(test.id) || this.modulesEnded.has(test.module.id)) return
+    if (this.started.has(id) || this.modulesEnded.has(moduleKey(test.module))) return
     this.startModule(test.module)
-    this.started.add(test.id)
+    this.started.add(id)
     const file = this.fileOf(test.module)
-    this.recorder?.emit({ type: 'test-start', ...file, test: refOf(test) })
+    this.recorder?.emit({ type: 'test-start', ...file, test: refOf(test, id) })
   }
 
   private endTest(test: TestCase): void {
     const final = statusOf(test)
-    if (!final || this.ended.has(test.id) || this.modulesEnded.has(test.module.id)) return
-    this.ended.add(test.id)
+    const id = this.testId(test)
+    if (!final || this.ended.has(id) || this.modulesEnded.has(moduleKey(test.module))) return
+    this.ended.add(id)
+    const note = (test.result() as { note?: unknown }).note
     const base = {
       type: 'test-end' as const,
       ...this.fileOf(test.module),
-      test: refOf(test),
+      test: refOf(test, id),
       ...(test.location ? { location: test.location } : {}),
     }
     const errors = test.result().errors ?? []
@@ -264,14 +273,30 @@ export class ThreepioVitestReporter implements Reporter {
       ...(diagnostic ? { durationMs: diagnostic.duration } : {}),
       ...(retries ? { attempt: retries } : {}),
       ...(error ? { error } : {}),
+      ...(typeof note === 'string' && note && final !== 'passed' && final !== 'failed'
+        ? { reason: note }
+        : {}),
     })
   }
 }
 
-function refOf(test: TestCase): TestRef {
+/** Vitest runs a file twice with `typecheck.enabled`: at runtime and as a type check. */
+function isTypecheck(module: TestModule): boolean {
+  const m = module as unknown as {
+    meta?: () => { typecheck?: boolean }
+    task?: { meta?: { typecheck?: boolean } }
+  }
+  return (m.meta?.() ?? m.task?.meta)?.typecheck === true
+}
+
+function moduleKey(module: TestModule): string {
+  return isTypecheck(module) ? `${module.id}#typecheck` : module.id
+}
+
+function refOf(test: TestCase, id: string): TestRef {
   const suite: string[] = []
   for (let p = test.parent; p.type === 'suite'; p = p.parent) suite.unshift(p.name)
-  return { id: test.id, name: test.name, suite }
+  return { id, name: test.name, suite }
 }
 
 /** Final status of a test, or undefined while it has none (pending). */

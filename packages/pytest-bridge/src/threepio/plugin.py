@@ -1,8 +1,12 @@
-"""The pytest plugin: pytest hooks in, threepio events (DESIGN.md, schema version 1) out.
+"""The pytest plugin: pytest hooks in, threepio events (docs/design.md, schema version 2) out.
 
 It runs on the controller only (never in xdist workers), writes events.jsonl itself, and starts
 the log writer (``threepio ingest``, a Node process in its own session) to keep the per-file
 logs and summaries up to date. Without Node, events.jsonl is still complete.
+
+It reports facts only: which file a test belongs to (its path relative to rootdir), how each
+phase ended, which files failed to collect or were skipped as a whole. Counting and statuses of
+files and runs are the log writer's (RunState), from these events.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ import pytest
 from threepio.events import EventWriter
 
 VERSION = "0.0.0"
-STATUSES = ("passed", "failed", "skipped", "todo", "xfailed", "xpassed", "error")
 SIDECAR = Path(__file__).parent / "_sidecar" / "threepio.cjs"
 #: How long pytest waits, at the end, for the log writer to finish the run directory.
 SIDECAR_WAIT = float(os.environ.get("THREEPIO_SIDECAR_TIMEOUT", "30"))
@@ -58,10 +61,6 @@ def _option(config: pytest.Config, name: str, env: str) -> Any:
     return value
 
 
-def _empty_counts() -> dict[str, int]:
-    return {s: 0 for s in STATUSES} | {"total": 0}
-
-
 def _run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d_%H-%M-%S_") + secrets.token_hex(4)
 
@@ -77,9 +76,31 @@ def _atomic_write(path: Path, text: str) -> None:
 
 @functools.lru_cache(maxsize=256)
 def _split(nodeid: str) -> tuple[str, list[str], str]:
-    """``tests/test_a.py::TestX::test_y[1]`` → file, suites, name (a test's hooks ask several times)."""
-    parts = nodeid.split("::")
-    return parts[0], parts[1:-1], parts[-1] if len(parts) > 1 else parts[0]
+    """``tests/test_a.py::TestX::test_y[a::b]`` → node-id file part, suites, name.
+
+    Parameter ids may hold ``::`` and ``[``: they start at the first ``[`` after the file part.
+    (The file of an event comes from the item's path, not from here; this part is the fallback.)
+    """
+    head, sep, rest = nodeid.partition("::")
+    if not sep:
+        return head, [], head
+    bracket = rest.find("[")
+    core, params = (rest[:bracket], rest[bracket:]) if bracket >= 0 else (rest, "")
+    parts = core.split("::")
+    return head, parts[:-1], parts[-1] + params
+
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+def _skip_reason(report: pytest.BaseReport) -> str | None:
+    """The reason of a skip, as pytest -rs shows it (without its ``Skipped: `` prefix)."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+        return reason[len("Skipped: ") :] if reason.startswith("Skipped: ") else reason
+    return None
 
 
 def _error(report: pytest.BaseReport) -> dict[str, str] | None:
@@ -115,11 +136,14 @@ class Recorder:
         self.run_dir: Path | None = None
         self.sidecar: subprocess.Popen[bytes] | None = None
         self.start = time.time()
-        self.counts = _empty_counts()
         self.tests: dict[str, dict[str, Any]] = {}  # nodeid → phase results while it runs
-        self.final: dict[str, str] = {}  # nodeid → last status (for retries)
-        self.files: dict[str, dict[str, Any]] = {}  # file → counts, expected, done
-        self.expected: dict[str, int] = {}
+        self.reported: set[str] = set()  # nodeids with a final test-end (retries report again)
+        self.files: dict[str, dict[str, Any]] = {}  # file → progress: tests done, start, ended
+        self.expected: dict[str, int] = {}  # file → tests collected in it
+        self.file_of: dict[str, str] = {}  # nodeid → file (rootdir-relative path of the item)
+        self.rel_cache: dict[Any, str] = {}
+        self.collect_handled: set[int] = set()
+        self.expected_ids: dict[str, int] | None = None  # xdist: tests per node-id file
         self.ended = False
         self.previous_sigterm: Any = None
         self.forwarder: threading.Thread | None = None
@@ -149,7 +173,7 @@ class Recorder:
         self.emit(
             {
                 "type": "run-start",
-                "schema": 1,
+                "schema": 2,
                 "runId": self.run_id,
                 "runner": {"name": "pytest", "version": pytest.__version__},
                 "reporter": {"name": "threepio", "version": VERSION},
@@ -202,37 +226,93 @@ class Recorder:
 
     # --- collection ----------------------------------------------------------------------------
 
+    def rel(self, path: Any) -> str:
+        """A path relative to rootdir, POSIX (``../`` when outside it), as events carry files."""
+        rel = self.rel_cache.get(path)
+        if rel is None:
+            rel = _posix(os.path.relpath(os.fspath(path), self.config.rootpath))
+            self.rel_cache[path] = rel
+        return rel
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Any:
+        """Collection errors and whole-file skips, with the collector's own path."""
+        report = yield
+        try:
+            if report.failed or (report.skipped and isinstance(collector, pytest.File)):
+                self.collect_handled.add(id(report))
+                # A test file by its path; anything else (a directory's conftest, a class) by its id.
+                where = self.rel(collector.path) if isinstance(collector, pytest.File) else report.nodeid
+                self.collect_problem(where, report)
+        except Exception as err:  # never break collection
+            self.problem(f"recording a collection result failed: {err!r}")
+        return report
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if not report.failed or not report.nodeid:
+        # Under xdist, collection reports come from the workers: the node id is all there is.
+        if id(report) in self.collect_handled or not report.nodeid or report.passed:
             return
-        file = report.nodeid.split("::")[0]
+        self.collect_problem(report.nodeid, report)
+
+    def collect_problem(self, file: str, report: pytest.CollectReport) -> None:
+        info = self.files.get(file)
+        if info is not None and info["ended"]:
+            return
         self.file_start(file)
-        info = self.files[file]
-        self.emit({"type": "file-end", "file": file, "status": "error", "counts": info["counts"], "error": _error(report) or {"message": "collection failed"}})
-        info["ended"] = True
+        event: dict[str, Any] = {"type": "file-end", "file": file}
+        if report.failed:
+            event["failedToLoad"] = True
+            event["error"] = _error(report) or {"message": "collection failed"}
+        else:
+            event["skipReason"] = _skip_reason(report) or ""
+        self.emit(event)
+        self.files[file]["ended"] = True
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
-            file = item.nodeid.split("::")[0]
+            file = self.rel(item.path)
+            self.file_of[item.nodeid] = file
             self.expected[file] = self.expected.get(file, 0) + 1
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         if self.expected:
             return  # every worker collects the same tests: count them once
+        # The controller has no items: files come from the reports' locations as they arrive.
+        counts: dict[str, int] = {}
         for nodeid in ids:
-            file = nodeid.split("::")[0]
-            self.expected[file] = self.expected.get(file, 0) + 1
+            head = _split(nodeid)[0]
+            counts[head] = counts.get(head, 0) + 1
+        self.expected_ids = counts
+
+    def file_for(self, nodeid: str, location: Any = None) -> str:
+        """The file of a test: its item's path, else (xdist) its report's location, else the node id."""
+        file = self.file_of.get(nodeid)
+        if file is None:
+            head = _split(nodeid)[0]
+            file = _posix(str(location[0])) if location and location[0] else head
+            self.file_of[nodeid] = file
+            if self.expected_ids is not None and file not in self.expected:
+                self.expected[file] = self.expected_ids.get(head, 1 << 30)
+        return file
+
+    def problem(self, message: str) -> None:
+        """threepio's own trouble: one warning for the run, a diagnostic event each time."""
+        if self.writer is None:
+            return
+        self.writer.warn(f"threepio: warning: {message} (the test run goes on)\n")
+        self.emit({"type": "diagnostic", "level": "warn", "message": message})
 
     # --- tests ---------------------------------------------------------------------------------
 
     def file_start(self, file: str) -> None:
         if file not in self.files:
-            self.files[file] = {"counts": _empty_counts(), "done": 0, "start": time.time(), "ended": False}
+            self.files[file] = {"done": 0, "start": time.time(), "ended": False}
             self.emit({"type": "file-start", "file": file})
 
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
-        file, suite, name = _split(nodeid)
+        _, suite, name = _split(nodeid)
+        file = self.file_for(nodeid, location)
         self.file_start(file)
         state = self.tests.setdefault(nodeid, {"attempt": 0})
         for key in ("status", "error", "rerun"):
@@ -248,7 +328,8 @@ class Recorder:
         if self.writer is None:
             return
         nodeid = report.nodeid
-        file, suite, name = _split(nodeid)
+        _, suite, name = _split(nodeid)
+        file = self.file_for(nodeid, report.location)
         state = self.tests.setdefault(nodeid, {"attempt": 0})
         # Only this phase's captured output: pytest repeats earlier phases' sections.
         for title, content in report.sections:
@@ -265,7 +346,8 @@ class Recorder:
             params = ", ".join(f"{k}={v!r}" for k, v in context.kwargs.items())
             sub = f"{name}{label}{f' ({params})' if params else ''}"
             status = "xfailed" if wasxfail and outcome == "skipped" else {"passed": "passed", "failed": "failed"}.get(outcome, "skipped")
-            self.end_test(f"{nodeid}::{sub}", status, _error(report) if outcome != "passed" else None, name=sub, suite=suite, file=file, subtest=True)
+            reason = report.wasxfail if status == "xfailed" else _skip_reason(report) if status == "skipped" else None
+            self.end_test(f"{nodeid}::{sub}", status, _error(report) if outcome == "failed" else None, name=sub, suite=suite, file=file, subtest=True, reason=reason)
             return
         if outcome == "rerun":  # pytest-rerunfailures: this attempt failed, another follows
             self.end_test(nodeid, "failed", _error(report), attempt=state["attempt"], retry=True)
@@ -283,15 +365,23 @@ class Recorder:
                 state.update(status="error", error=_error(report))
             elif outcome == "skipped":
                 state.update(status="xfailed" if wasxfail else "skipped", error=None)
+                state["reason"] = report.wasxfail if wasxfail else _skip_reason(report)
         elif report.when == "call":
             if outcome == "failed":
                 state.update(status="failed", error=_error(report))
             elif outcome == "skipped":
                 state.update(status="xfailed" if wasxfail else "skipped")
+                state["reason"] = report.wasxfail if wasxfail else _skip_reason(report)
             else:
                 state.update(status="xpassed" if wasxfail else "passed")
-        elif report.when == "teardown" and outcome == "failed" and status in (None, "passed", "xpassed", "skipped", "xfailed"):
-            state.update(status="error", error=_error(report))
+                if wasxfail:
+                    state["reason"] = report.wasxfail
+        elif report.when == "teardown" and outcome == "failed":
+            if status in ("failed", "error"):
+                # pytest reports both (one failure or error, one error): both are kept.
+                state["teardown_error"] = _error(report)
+            else:
+                state.update(status="error", error=_error(report))
         if report.when == "call" or (report.when == "setup" and outcome != "passed"):
             state["duration"] = report.duration * 1000
 
@@ -302,7 +392,16 @@ class Recorder:
         if state.pop("rerun", False):
             return  # another attempt follows
         self.tests.pop(nodeid)
-        self.end_test(nodeid, state.get("status") or "passed", state.get("error"), attempt=state["attempt"], duration=state.get("duration"), line=state.get("line"))
+        self.end_test(
+            nodeid,
+            state.get("status") or "passed",
+            state.get("error"),
+            attempt=state["attempt"],
+            duration=state.get("duration"),
+            line=state.get("line"),
+            reason=state.get("reason"),
+            teardown_error=state.get("teardown_error"),
+        )
 
     def end_test(
         self,
@@ -318,9 +417,13 @@ class Recorder:
         suite: list[str] | None = None,
         file: str | None = None,
         subtest: bool = False,
+        reason: str | None = None,
+        teardown_error: dict[str, str] | None = None,
     ) -> None:
-        if name is None or suite is None or file is None:
-            file, suite, name = _split(nodeid)
+        if name is None or suite is None:
+            _, suite, name = _split(nodeid)
+        if file is None:
+            file = self.file_for(nodeid)
         self.file_start(file)
         event: dict[str, Any] = {"type": "test-end", "file": file, "test": {"id": nodeid, "name": name, "suite": suite}, "status": status}
         if duration is not None:
@@ -329,34 +432,26 @@ class Recorder:
             event["attempt"] = attempt
         if error:
             event["error"] = error
+        if reason:
+            event["reason"] = reason
+        if teardown_error:
+            event["teardownError"] = teardown_error
         if line:
             event["location"] = {"line": line}
         self.emit(event)
-        if retry:
+        if retry or subtest:  # subtests are not among the collected items
             return
         info = self.files[file]
-        previous = self.final.get(nodeid)
-        if previous is None and not subtest:  # subtests are not among the collected items
+        if nodeid not in self.reported:  # progress only: the file ends once all its tests did
+            self.reported.add(nodeid)
             info["done"] += 1
-        elif previous is not None:  # the same test reported again: the last result counts
-            info["counts"][previous] -= 1
-            info["counts"]["total"] -= 1
-            self.counts[previous] -= 1
-            self.counts["total"] -= 1
-        self.final[nodeid] = status
-        for counts in (info["counts"], self.counts):
-            counts[status] += 1
-            counts["total"] += 1
         if info["done"] >= self.expected.get(file, 1 << 30) and not info["ended"]:
             self.end_file(file)
 
     def end_file(self, file: str) -> None:
         info = self.files[file]
         info["ended"] = True
-        c = info["counts"]
-        # The same rule as fileStatusFromCounts in @threepio/core.
-        status = "failed" if c["failed"] + c["error"] else "skipped" if c["total"] and c["total"] == c["skipped"] + c["todo"] + c["xfailed"] else "passed"
-        self.emit({"type": "file-end", "file": file, "status": status, "durationMs": round((time.time() - info["start"]) * 1000, 3), "counts": dict(c)})
+        self.emit({"type": "file-end", "file": file, "durationMs": round((time.time() - info["start"]) * 1000, 3)})
 
     # --- end -----------------------------------------------------------------------------------
 
@@ -380,7 +475,7 @@ class Recorder:
             if not info["ended"] and info["done"]:
                 if status != "interrupted" or info["done"] >= self.expected.get(file, 1 << 30):
                     self.end_file(file)
-        self.emit({"type": "run-end", "status": status, "durationMs": round((time.time() - self.start) * 1000, 3), "counts": dict(self.counts), "reason": reason})
+        self.emit({"type": "run-end", "status": status, "durationMs": round((time.time() - self.start) * 1000, 3), "reason": reason})
         self.writer.close()
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -405,23 +500,26 @@ class Recorder:
             sys.stderr.write(self.closing_line(finished=self.sidecar is not None) + "\n")
 
     def closing_line(self, finished: bool) -> str:
-        """From run.json once the log writer has finished it, else from the plugin's own counts."""
+        """The log writer's headline from run.json (it alone counts); without it, where the events are."""
         assert self.run_dir is not None
-        summary: dict[str, Any] = {"status": self.status.upper()}
+        summary: dict[str, Any] = {}
         if finished:
             try:
                 summary = json.loads((self.run_dir / "run.json").read_text("utf-8"))
             except (OSError, ValueError):
                 pass
-        counts = summary.get("counts") or self.counts
-        parts = [f"{counts[s]} {s}" for s in ("failed", "error", "passed", "skipped", "todo", "xfailed", "xpassed") if counts.get(s)]
-        where = self.run_dir / "test-run.md"
-        try:
-            shown = where.relative_to(Path.cwd())
-        except ValueError:
-            shown = where
         seconds = time.time() - self.start
-        return f"threepio: {summary.get('status', 'RECORDED')} · {', '.join(parts) or 'no tests'} · {seconds:.1f} s · {shown}"
+        if summary.get("headline"):
+            shown = self.shown(self.run_dir / "test-run.md")
+            return f"threepio: {summary.get('status', self.status.upper())} · {summary['headline']} · {seconds:.1f} s · {shown}"
+        return f"threepio: {self.status.upper()} · {seconds:.1f} s · the summary was not written; the events are in {self.shown(self.run_dir / 'events.jsonl')}"
+
+    @staticmethod
+    def shown(path: Path) -> Path:
+        try:
+            return path.relative_to(Path.cwd())
+        except ValueError:
+            return path
 
     def emit(self, event: dict[str, Any]) -> None:
         if self.writer is not None:
