@@ -283,6 +283,14 @@ export interface JestRun extends RunResult {
     numFailedTests: number
     numPendingTests: number
     numTodoTests: number
+    numFailedTestSuites: number
+    numRuntimeErrorTestSuites: number
+    testResults: Array<{
+      name: string
+      status: string
+      message: string
+      assertionResults: Array<{ status: string; fullName: string }>
+    }>
   }
 }
 

@@ -17,15 +17,26 @@ import {
   interrupt,
   type SpawnOptions,
 } from './helpers.js'
+import { expectSameRecord, jsonRecord, threepioRecord } from './conformance.js'
 
+/** The checks every run gets: well formed, and the same record as `jest --json`. */
 function expectConsistent(r: JestRun): void {
   expectWellFormed(r)
+  expect(r.json, '`jest --json` of the same run').toBeDefined()
   const c = r.summary.counts
   expect(c.passed, 'passed').toBe(r.json.numPassedTests)
   expect(c.failed, 'failed').toBe(r.json.numFailedTests)
   expect(c.skipped, 'skipped').toBe(r.json.numPendingTests)
   expect(c.todo, 'todo').toBe(r.json.numTodoTests)
   expect(c.total, 'total').toBe(r.json.numTotalTests)
+  const files = r.summary.files as Record<string, number>
+  expect(files.failed + files.error, 'Test Suites: N failed').toBe(r.json.numFailedTestSuites)
+  expect(files.error, 'suites that failed to run').toBe(r.json.numRuntimeErrorTestSuites)
+  expectSameRecord(
+    threepioRecord(r.summary, 'jest'),
+    jsonRecord(r.json, r.summary.rootDir as string),
+    '`jest --json`',
+  )
 }
 
 const testEnds = (r: JestRun) => r.events.filter((e) => e.type === 'test-end')
@@ -125,6 +136,31 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     )
   })
 
+  it.each([
+    ['with the setup file', true],
+    ['without the setup file', false],
+  ])('duplicate titles %s: output under the right test, the rest marked', async (_, live) => {
+    // Not verbose (a single file would be): Jest 29 hands reporters no console output then.
+    const r = await runJest(version, 'duplicate-titles', { live, args: ['--verbose=false'] })
+    expectConsistent(r)
+    const owner = (text: string) =>
+      r.events.find((e) => e.type === 'output' && e.text.includes(text)) as
+        | { testId?: string }
+        | undefined
+    if (live) {
+      expect(owner('first of the same title')?.testId).toBe('dup.test.js::same title')
+      expect(owner('second of the same title')?.testId).toBe('dup.test.js::same title #2')
+      expect(owner('in the first block')?.testId).toBe('dup.test.js::block t')
+      expect(owner('in the second block')?.testId).toBe('dup.test.js::block t #2')
+    }
+    expect(owner('printed by afterAll')?.testId).toBeUndefined()
+    expect(owner('printed while the file loads')?.testId).toBeUndefined()
+    const log = r.log('dup.test.js')
+    expect(log).toMatch(/· output not attributed to a test\n(.*\n)*.*printed by afterAll\n/)
+    if (live)
+      expect(log).toMatch(/· output of same title \(#2\)\nsecond of the same title\n/)
+  })
+
   it('--silent yields no output', async () => {
     const r = await runJest(version, 'console-output', { args: ['--silent'] })
     expectConsistent(r)
@@ -139,7 +175,7 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     const r = await runJest(version, fixture)
     expect(r.exitCode).toBe(1)
     expectConsistent(r)
-    const errored = r.events.filter((e) => e.type === 'file-end' && e.status === 'error')
+    const errored = r.events.filter((e) => e.type === 'file-end' && e.failedToLoad)
     expect(errored).toHaveLength(1)
     expect(errored[0]?.type === 'file-end' && errored[0].error?.message.length).toBeGreaterThan(0)
     expect(r.summary.status).toBe('FAILED')

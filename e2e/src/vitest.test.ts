@@ -18,18 +18,28 @@ import {
   type SpawnOptions,
   type VitestRun,
 } from './helpers.js'
+import { expectSameRecord, jsonRecord, threepioRecord } from './conformance.js'
 
-/** The checks every run gets. */
+/** The checks every run gets: well formed, and the same record as Vitest's own json reporter. */
 function expectConsistent(r: VitestRun): void {
   expectWellFormed(r)
-  if (r.json) {
-    const c = r.summary.counts
-    expect(c.passed, 'passed').toBe(r.json.numPassedTests)
-    expect(c.failed, 'failed').toBe(r.json.numFailedTests)
-    expect(c.skipped + c.todo, 'skipped + todo').toBe(r.json.numPendingTests + r.json.numTodoTests)
-    expect(c.total, 'total').toBe(r.json.numTotalTests)
-  }
+  expect(r.json, "Vitest's json report of the same run").toBeDefined()
+  const c = r.summary.counts
+  expect(c.passed, 'passed').toBe(r.json.numPassedTests)
+  expect(c.failed, 'failed').toBe(r.json.numFailedTests)
+  expect(c.skipped + c.todo, 'skipped + todo').toBe(r.json.numPendingTests + r.json.numTodoTests)
+  expect(c.total, 'total').toBe(r.json.numTotalTests)
+  // (Vitest's numFailedTestSuites counts describe blocks too: files are compared below.)
+  expectSameRecord(
+    threepioRecord(r.summary, 'vitest'),
+    jsonRecord(r.json, r.summary.rootDir as string),
+    "Vitest's json reporter",
+  )
 }
+
+const fileStatus = (r: VitestRun, file: string) =>
+  (r.summary.fileList as Array<{ file: string; status: string }>).find((f) => f.file === file)
+    ?.status
 
 const testEnds = (r: VitestRun) => r.events.filter((e) => e.type === 'test-end')
 
@@ -106,21 +116,63 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     expect(log).toContain('✓ PASSED logs to stderr')
   })
 
+  it('output outside any test gets its own marker', async () => {
+    const r = await runVitest(version, 'console-output')
+    expectConsistent(r)
+    const loading = r.events.find((e) => e.type === 'output' && e.text.includes('while the file'))
+    expect(loading).toMatchObject({ file: 'console.test.js' })
+    expect(loading?.type === 'output' && loading.testId).toBeUndefined()
+    expect(r.log('console.test.js')).toContain(
+      '· output not attributed to a test\nprinted while the file loads\n',
+    )
+  })
+
+  it('typecheck: the runtime and the type-check pass of one file are two files, two logs', async () => {
+    const r = await runVitest(version, 'typecheck')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    const files = r.summary.fileList as Array<{
+      file: string
+      mode?: string
+      status: string
+      counts: Record<string, number>
+    }>
+    expect(
+      files.map((f) => [f.file, f.mode ?? 'runtime', f.status, f.counts.failed, f.counts.passed]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['math.test.ts', 'runtime', 'failed', 1, 2],
+        ['math.test.ts', 'typecheck', 'failed', 1, 2],
+      ]),
+    )
+    expect(r.summary.counts).toMatchObject({ failed: 2, passed: 4, total: 6 })
+    expect(r.logs()).toEqual(['math.test.ts (typecheck).log', 'math.test.ts.log'])
+    expect(r.log('math.test.ts')).toContain('✗ FAILED adds at runtime')
+    expect(r.log('math.test.ts (typecheck)')).toContain('✗ FAILED a type error')
+    expect(r.markdown).toContain('`math.test.ts` (typecheck)')
+    const failures = r.summary.failures as Array<{ test: string; mode?: string }>
+    expect(failures.map((f) => [f.test, f.mode ?? 'runtime']).sort()).toEqual([
+      ['a type error', 'typecheck'],
+      ['adds at runtime', 'runtime'],
+    ])
+  })
+
   it('a file that fails to import ends with status error and its message', async () => {
     const r = await runVitest(version, 'failing-import')
     expect(r.exitCode).toBe(1)
     expectConsistent(r)
     const end = r.events.find((e) => e.type === 'file-end' && e.file === 'broken.test.js')
-    expect(end).toMatchObject({ status: 'error' })
+    expect(end).toMatchObject({ failedToLoad: true })
+    expect(fileStatus(r, 'broken.test.js')).toBe('error')
     expect(end?.type === 'file-end' && end.error?.message).toContain('does-not-exist')
-    expect(r.markdown).toContain('the file failed to run')
+    expect(r.markdown).toContain('the file failed to load')
   })
 
   it('a syntax error ends the file with status error', async () => {
     const r = await runVitest(version, 'syntax-error')
     expect(r.exitCode).toBe(1)
     expectConsistent(r)
-    expect(r.events.find((e) => e.type === 'file-end')).toMatchObject({ status: 'error' })
+    expect(r.events.find((e) => e.type === 'file-end')).toMatchObject({ failedToLoad: true })
     expect(r.summary.status).toBe('FAILED')
   })
 
@@ -128,7 +180,7 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     const r = await runVitest(version, 'empty-file')
     expectConsistent(r)
     expect(r.exitCode).toBe(1) // Vitest fails a file with no tests
-    expect(r.events.find((e) => e.type === 'file-end')).toMatchObject({ status: 'error' })
+    expect(r.events.find((e) => e.type === 'file-end')).toMatchObject({ failedToLoad: true })
   })
 
   it('beforeAll failing fails the file and reaches the summary', async () => {

@@ -25,4 +25,6 @@ export function jestTestId(file: string, fullName: string, occurrence = 1): stri
 export interface SideOutput {
   /** Ordinal of the running test invocation in the file; absent outside any test. */
   testStart?: number
+  /** Index of the console entry (in the file's console buffer) this output starts. */
+  consoleIndex?: number
 }

@@ -66,6 +66,8 @@ interface FileState {
   starts: TestEntry[]
   /** Live output of a test invocation whose start has not been reported yet, in order. */
   waiting: Array<{ event: OutputInput; testStart?: number }>
+  /** Console entries of the file recorded live (the rest come with its result). */
+  consoleSeen: number
 }
 
 type OutputInput = Extract<EventInput, { type: 'output' }>
@@ -180,9 +182,11 @@ export class ThreepioJestReporter {
         const entry = entries(state, a.fullName)[n - 1]
         if (!entry?.status) this.reportResult(state, a)
       }
-      if (!liveOutput(test) && result.console) {
-        // Jest gives a file's console output at its end, without the test that printed it.
-        for (const entry of result.console) {
+      if (result.console) {
+        // Jest gives a file's console output at its end, without the test that printed it; with
+        // the setup file, only what it did not record live (afterAll hooks after the tests).
+        const from = liveOutput(test) ? state.consoleSeen : 0
+        for (const entry of result.console.slice(from)) {
           const stream = entry.type === 'error' || entry.type === 'warn' ? 'stderr' : 'stdout'
           r.emit({ type: 'output', ...where(state), stream, text: entry.message + '\n' })
         }
@@ -252,6 +256,7 @@ export class ThreepioJestReporter {
         tests: new Map(),
         starts: [],
         waiting: [],
+        consoleSeen: 0,
       }
       this.files.set(key, state)
     }
@@ -324,7 +329,7 @@ export class ThreepioJestReporter {
     if (!this.sideFiles || !this.recorder) return
     for (const event of this.sideFiles.poll()) {
       if (event.type !== 'output') continue
-      const { seq: _seq, testStart, ...input } = event as OutputEvent & SideOutput
+      const { seq: _seq, testStart, consoleIndex, ...input } = event as OutputEvent & SideOutput
       // Workers do not know the project: it is the one running that file.
       const open =
         input.file !== undefined
@@ -336,6 +341,8 @@ export class ThreepioJestReporter {
         this.recorder.emit(output)
         continue
       }
+      if (consoleIndex !== undefined)
+        state.consoleSeen = Math.max(state.consoleSeen, consoleIndex + 1)
       // Output of a test whose start Jest has not reported yet waits for it, keeping its order.
       state.waiting.push({ event: output, ...(testStart !== undefined ? { testStart } : {}) })
       this.drain(state)

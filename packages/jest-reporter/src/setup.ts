@@ -14,8 +14,8 @@ import { toEventFile } from '@threepio/core/path-map'
 import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV, type SideOutput } from './protocol.js'
 
 declare const expect: { getState(): { currentTestName?: string; testPath?: string } }
-declare const afterAll: (fn: () => void) => void
 declare const beforeEach: (fn: () => void) => void
+declare const afterAll: (fn: () => void) => void
 
 const sideDir = process.env[SIDE_DIR_ENV]
 const rootDir = process.env[ROOT_DIR_ENV]
@@ -35,13 +35,16 @@ function install(dir: string, root: string): void {
   let seq = 0
   // Test invocations started in this file: runs first among every test's beforeEach hooks.
   let starts = 0
+  let testsOver = false
+  let consoleEntries = 0
   beforeEach(() => {
     starts++
   })
-  const record = (stream: 'stdout' | 'stderr', text: string) => {
-    if (!text) return
+  const record = (stream: 'stdout' | 'stderr', text: string, consoleIndex?: number) => {
+    if (!text || testsOver) return
     try {
       const name = expect.getState().currentTestName
+      let first = true
       // Long output in parts, as events.jsonl holds it: one line stays well below the bound
       // the reporter reads side files with.
       for (const part of splitText(text)) {
@@ -52,10 +55,12 @@ function install(dir: string, root: string): void {
           ...(file !== undefined ? { file } : {}),
           ...(file !== undefined && name ? { testId: jestTestId(file, name) } : {}),
           ...(name && starts ? { testStart: starts } : {}),
+          ...(first && consoleIndex !== undefined ? { consoleIndex } : {}),
           stream,
           text: part,
         }
         writeSync(fd, JSON.stringify(event) + '\n')
+        first = false
       }
     } catch {
       // never disturb the test
@@ -90,6 +95,7 @@ function install(dir: string, root: string): void {
           record(
             item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout',
             item.message + '\n',
+            consoleEntries++,
           )
         }
         return push.apply(this, items)
@@ -115,7 +121,11 @@ function install(dir: string, root: string): void {
     } as typeof s.write
     restore.push(() => (s.write = original))
   }
+  // The first root afterAll hook (this file is loaded before the test file): from here on the
+  // file's tests are over. Console output of later afterAll hooks reaches the reporter in the
+  // file's result, from the console entry after the last one recorded here (`consoleIndex`).
   afterAll(() => {
+    testsOver = true
     for (const r of restore) r()
     try {
       closeSync(fd)

@@ -91,6 +91,8 @@ interface OpenFile {
   summary: FileSummary
   start: number
   tests: Map<string, TestRecord>
+  /** How many tests of the file have each full name. */
+  names: Map<string, number>
   /** Test the output last written to the log belongs to: id, or null for none (marked). */
   attributed: string | null | typeof UNMARKED
   /** The test currently running, as far as markers go. */
@@ -183,8 +185,7 @@ export class RunState {
       }
       case 'test-start': {
         const { file, append } = this.fileFor(event, event.time)
-        const name = fmt.fullName(event.test)
-        this.rememberTest(file, event.test.id, name)
+        const { name } = this.rememberTest(file, event.test.id, fmt.fullName(event.test))
         file.current = event.test.id
         file.attributed = event.test.id
         return this.join(append, this.write(file, fmt.testStartLine(name)))
@@ -193,8 +194,8 @@ export class RunState {
         return this.applyOutput(event)
       case 'test-end': {
         const { file, append } = this.fileFor(event, event.time)
-        const name = fmt.fullName(event.test)
-        const test = this.rememberTest(file, event.test.id, name)
+        const test = this.rememberTest(file, event.test.id, fmt.fullName(event.test))
+        const name = test.name
         if (!file.ended) {
           if (event.reason) this.countReason(event.reason, event.status)
           this.countTest(file, event.test.id, test, event.status, event.error)
@@ -327,6 +328,7 @@ export class RunState {
           summary: known,
           start: time,
           tests: new Map(),
+          names: new Map(),
           attributed: UNMARKED,
           current: undefined,
           atLineStart: true,
@@ -378,6 +380,7 @@ export class RunState {
       summary,
       start: time,
       tests: new Map(),
+      names: new Map(),
       attributed: UNMARKED,
       current: undefined,
       atLineStart: true,
@@ -401,10 +404,13 @@ export class RunState {
     this.open.delete(key)
   }
 
-  private rememberTest(file: OpenFile, id: string, name: string) {
+  /** A test of the file; the second of two with one name is shown as `name (#2)`. */
+  private rememberTest(file: OpenFile, id: string, fullName: string) {
     let test = file.tests.get(id)
     if (!test) {
-      test = { name }
+      const n = (file.names.get(fullName) ?? 0) + 1
+      file.names.set(fullName, n)
+      test = { name: n > 1 ? `${fullName} (#${n})` : fullName }
       file.tests.set(id, test)
       this.testFile.set(id, keyOf(file.summary))
     }
