@@ -6,13 +6,16 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   FIXTURES,
+  expectWellFormed,
   invalidEvents,
   run,
   settledSummary,
   spawnToEnd,
   interrupt,
+  tempDir,
   type SpawnOptions,
 } from './helpers.js'
+import { expectSameRecord, readJunit, threepioRecord } from './conformance.js'
 
 let python = ''
 beforeAll(async () => {
@@ -23,6 +26,73 @@ beforeAll(async () => {
 })
 
 const fixture = (name: string) => join(FIXTURES, 'pytest', name)
+
+/**
+ * Every pytest fixture that runs to its end (slow, hard-exit and faults are for interrupts and
+ * kills, tested below and in the fault suite), compared with pytest's own junitxml of the run.
+ */
+describe('pytest conformance: threepio equals junitxml per file and status', () => {
+  it.each([
+    ['demo', [], 1],
+    ['hostile', ['-p', 'threepio'], 0],
+    ['outcomes', [], 1],
+    ['outcomes', ['-n', '2'], 1],
+    ['module-skips', [], 0],
+    ['collection-error', [], 2],
+    ['pyargs', ['--pyargs', 'pkga.x', 'pkgb.x'], 1],
+  ] as const)('%s %j', async (name, args, exit) => {
+    const junit = join(tempDir(), 'junit.xml')
+    const r = await run(
+      python,
+      ['-m', 'pytest', `--junitxml=${junit}`, '-o', 'junit_family=xunit1', ...args],
+      { cwd: fixture(name) },
+    )
+    expect(r.exitCode, r.stdout + r.stderr).toBe(exit)
+    const summary = await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')
+    expectWellFormed({ ...r, summary: summary as typeof r.summary })
+    expectSameRecord(threepioRecord(summary, 'pytest'), readJunit(junit), 'pytest --junitxml')
+  })
+
+  it('outcomes: reasons, teardown errors and ids with :: in events, log and summary', async () => {
+    const r = await run(python, ['-m', 'pytest'], { cwd: fixture('outcomes') })
+    const summary = (await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')) as Record<
+      string,
+      unknown
+    >
+    const ends = new Map(
+      r.events.flatMap((e) => (e.type === 'test-end' ? [[e.test.name, e] as const] : [])),
+    )
+    expect(ends.get('test_skipped')?.reason).toBe('not on CI')
+    expect(ends.get('test_xfail')?.reason).toBe('known bug #12')
+    expect(ends.get('test_fails_then_teardown_errors')).toMatchObject({
+      status: 'failed',
+      teardownError: { message: expect.stringContaining('teardown broke') },
+    })
+    expect(ends.get('test_ids[a::b]')?.test.suite).toEqual([])
+    expect(ends.get('test_in_class[2]')?.test.suite).toEqual(['TestGroup'])
+    expect(summary.teardownErrors).toBe(2)
+    const log = r.log('test_outcomes.py')
+    expect(log).toMatch(/○ SKIPPED test_skipped .*— not on CI\n/)
+    expect(log).toContain('✗ ERROR in teardown of test_fails_then_teardown_errors')
+    const md = r.markdown || ''
+    expect(md).toContain('teardown error')
+    expect(r.stderr).toMatch(/threepio: FAILED · .*2 teardown errors · 1 of 1 file failed/)
+  })
+
+  it('module-level skips are skipped files with their reasons', async () => {
+    const r = await run(python, ['-m', 'pytest'], { cwd: fixture('module-skips') })
+    const summary = (await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')) as {
+      fileList: Array<{ file: string; status: string; skipReason?: string }>
+    }
+    const files = Object.fromEntries(summary.fileList.map((f) => [f.file, f]))
+    expect(files['test_platform.py']).toMatchObject({
+      status: 'skipped',
+      skipReason: 'only on the build farm',
+    })
+    expect(files['test_numpy.py']?.skipReason).toContain('numpy_is_not_installed_here')
+    expect(r.log('test_platform.py')).toContain('skipped as a whole: only on the build farm')
+  })
+})
 
 // Retried: once in several loaded CI runs, a SIGINT run exited 1 instead of 2 (an open race,
 // noted in the issue; it has not shown up on an idle machine).
