@@ -93,8 +93,10 @@ async function check(runner: Runner, scenario: Scenario, run: FaultRun, bare: Fa
     // run-end, followed by nothing but threepio's own diagnostics (a deletion noticed at close).
     const end = rec.events.findLast((e) => e.type !== 'diagnostic')
     if (end?.type !== 'run-end') problems.push(`the last event is ${end?.type}, not run-end`)
-    else if (end.counts.total !== FULL.total || end.counts.failed !== FULL.failed)
-      problems.push(`run-end counts ${JSON.stringify(end.counts)}`)
+    const counts = (rec.summary as { counts?: { total: number; failed: number } } | undefined)
+      ?.counts
+    if (counts?.total !== FULL.total || counts?.failed !== FULL.failed)
+      problems.push(`run.json counts ${JSON.stringify(counts)}`)
     if (rec.summary?.status !== 'FAILED') problems.push(`run.json status ${rec.summary?.status}`)
   } else {
     // What reached the disk before it filled up is intact.

@@ -145,8 +145,7 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expectConsistent(r)
     const owner = (text: string) =>
       r.events.find((e) => e.type === 'output' && e.text.includes(text)) as
-        | { testId?: string }
-        | undefined
+        { testId?: string } | undefined
     if (live) {
       expect(owner('first of the same title')?.testId).toBe('dup.test.js::same title')
       expect(owner('second of the same title')?.testId).toBe('dup.test.js::same title #2')
@@ -157,8 +156,7 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(owner('printed while the file loads')?.testId).toBeUndefined()
     const log = r.log('dup.test.js')
     expect(log).toMatch(/· output not attributed to a test\n(.*\n)*.*printed by afterAll\n/)
-    if (live)
-      expect(log).toMatch(/· output of same title \(#2\)\nsecond of the same title\n/)
+    if (live) expect(log).toMatch(/· output of same title \(#2\)\nsecond of the same title\n/)
   })
 
   it('--silent yields no output', async () => {

@@ -81,7 +81,7 @@ describe('pytest conformance: threepio equals junitxml per file and status', () 
 
   it('module-level skips are skipped files with their reasons', async () => {
     const r = await run(python, ['-m', 'pytest'], { cwd: fixture('module-skips') })
-    const summary = (await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')) as {
+    const summary = (await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')) as unknown as {
       fileList: Array<{ file: string; status: string; skipReason?: string }>
     }
     const files = Object.fromEntries(summary.fileList.map((f) => [f.file, f]))

@@ -20,7 +20,8 @@ declare const afterAll: (fn: () => void) => void
 const sideDir = process.env[SIDE_DIR_ENV]
 const rootDir = process.env[ROOT_DIR_ENV]
 
-if (sideDir && rootDir && typeof expect !== 'undefined' && typeof beforeEach === 'function') install(sideDir, rootDir)
+if (sideDir && rootDir && typeof expect !== 'undefined' && typeof beforeEach === 'function')
+  install(sideDir, rootDir)
 
 function install(dir: string, root: string): void {
   let fd: number

@@ -88,6 +88,48 @@ describe('threepio command', () => {
     expect(JSON.parse((await cli(['show', '--json', '--dir', out])).out).status).toBe('FAILED')
   })
 
+  it('ls and show tell a run whose writer is gone (or whose pid was reused) from a live one', async () => {
+    const out = tempDir()
+    const dead = spawn(process.execPath, ['-e', ''])
+    await new Promise((r) => dead.on('exit', r))
+    const runs = {
+      dead: { pid: dead.pid, time: Date.now() - 1000 },
+      // The pid is alive, but that process started a minute after the run did: another process.
+      reused: { pid: process.pid, time: Date.now() - (process.uptime() + 60) * 1000 },
+      live: { pid: process.pid, time: Date.now() },
+    }
+    const ids: Record<string, string> = {}
+    Object.entries(runs).forEach(([name, start], i) => {
+      const id = createRunId(new Date(Date.UTC(2001, 0, 1, 0, 0, i)))
+      ids[name] = id
+      const dir = join(out, 'runs', id)
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(
+        join(dir, 'events.jsonl'),
+        JSON.stringify({ type: 'run-start', seq: 1, schema: 2, runId: id, ...start }) + '\n',
+      )
+      writeFileSync(join(dir, 'run.json'), JSON.stringify({ status: 'RUNNING' }))
+      writeFileSync(join(dir, 'test-run.md'), '# RUNNING · vitest 3.2.4\n')
+    })
+    const listed = JSON.parse((await cli(['ls', '--json', '--dir', out])).out) as Array<{
+      runId: string
+      status: string
+    }>
+    const status = Object.fromEntries(listed.map((r) => [r.runId, r.status]))
+    expect(status).toEqual({
+      [ids.dead!]: 'INCOMPLETE',
+      [ids.reused!]: 'INCOMPLETE',
+      [ids.live!]: 'RUNNING',
+    })
+    const shown = await cli(['show', join(out, 'runs', ids.dead!)])
+    expect(shown.err).toContain('this run is INCOMPLETE')
+    expect(shown.err).toContain(`threepio report ${join(out, 'runs', ids.dead!)}`)
+    expect((await cli(['show', join(out, 'runs', ids.live!)])).err).toBe('')
+    await cli(['report', join(out, 'runs', ids.dead!)])
+    const json = JSON.parse(readFileSync(join(out, 'runs', ids.dead!, 'run.json'), 'utf8'))
+    expect(json.status).toBe('INCOMPLETE')
+  })
+
   it('report rebuilds a truncated run as INCOMPLETE, counting the bad line', async () => {
     const runDir = join(tempDir(), 'run')
     mkdirSync(runDir)

@@ -276,7 +276,9 @@ function report(runDir: string, io: CliIo): number {
     )
   }
   const json = summaryJson(state)
-  io.out(`${statusLabel(json.status, json.watch)} · ${json.headline} · ${join(runDir, SUMMARY_MD)}\n`)
+  io.out(
+    `${statusLabel(json.status, json.watch)} · ${json.headline} · ${join(runDir, SUMMARY_MD)}\n`,
+  )
   return 0
 }
 

@@ -77,8 +77,7 @@ export function fileLabel(f: { file: string; project?: string; mode?: string }):
 
 export function logHeader(label: string, runner: string, runId: string, started: number): string {
   return (
-    `# ${label}\n` +
-    `# ${runner} · run ${runId} · started ${new Date(started).toISOString()}\n\n`
+    `# ${label}\n` + `# ${runner} · run ${runId} · started ${new Date(started).toISOString()}\n\n`
   )
 }
 

@@ -197,7 +197,6 @@ export class RunRecorder {
     return this.ended
   }
 
-
   /** Records one event. Never throws. */
   emit(event: EventInput): void {
     if (this.ended) return

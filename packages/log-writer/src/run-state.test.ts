@@ -29,9 +29,7 @@ describe('RunState', () => {
         }),
       ),
       state.apply(ev({ type: 'test-end', file: 'a.test.ts', test, status: 'passed' })),
-      state.apply(
-        ev({ type: 'file-end', file: 'a.test.ts' }),
-      ),
+      state.apply(ev({ type: 'file-end', file: 'a.test.ts' })),
     ]
     expect(state.counts).toMatchObject({ passed: 1, total: 1 })
     expect(state.files.get('\0\0a.test.ts')).toMatchObject({

@@ -290,8 +290,7 @@ export class RunState {
   }
 
   private applyOutput(event: Extract<Event, { type: 'output' }>): LogAppend | undefined {
-    let key =
-      event.file !== undefined ? fileKey(event.file, event.project, event.mode) : undefined
+    let key = event.file !== undefined ? fileKey(event.file, event.project, event.mode) : undefined
     if (key === undefined && event.testId !== undefined) key = this.testFile.get(event.testId)
     if (key === undefined) return undefined // run-level output: in events.jsonl only
     let append: LogAppend | undefined

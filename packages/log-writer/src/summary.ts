@@ -7,7 +7,13 @@
  */
 import type { Counts, FileMode, RunStartEvent, TestError } from '@threepio/core'
 import { fileLabel as plainLabel, formatDuration, formatTests, oneLine } from './log-format.js'
-import { fileKey, type FailureSummary, type FileSummary, type RunState, type SummaryStatus } from './run-state.js'
+import {
+  fileKey,
+  type FailureSummary,
+  type FileSummary,
+  type RunState,
+  type SummaryStatus,
+} from './run-state.js'
 
 /** Most failing files shown in test-run.md. */
 export const MAX_FAILING_FILES_MD = 30
@@ -281,7 +287,9 @@ export function summaryMarkdown(state: RunState): string {
       `- Reasons given: ${json.reasons
         .slice(0, 5)
         .map((r) => `${code(r.reason, 120)} (${r.count} ${r.status})`)
-        .join(', ')}${json.reasons.length > 5 ? ` and ${json.reasons.length - 5} more in run.json` : ''}`,
+        .join(
+          ', ',
+        )}${json.reasons.length > 5 ? ` and ${json.reasons.length - 5} more in run.json` : ''}`,
     )
   if (json.diagnostics.total)
     out.push(
