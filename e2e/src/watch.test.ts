@@ -16,7 +16,10 @@ afterAll(() => {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-/** A suite of two files in a folder beside the runner's fixtures (so it resolves threepio). */
+/**
+ * A suite of two files in a new folder beside the runner's fixtures (so it resolves threepio),
+ * untracked by git, which decides what `jest --watch` runs; removed after the tests.
+ */
 function suite(runner: 'vitest' | 'jest'): string {
   const dir = mkdtempSync(join(FIXTURES, runner, 'watch-'))
   made.push(dir)
@@ -115,14 +118,15 @@ describe.each(JEST_VERSIONS)('Jest %i --watch', (version) => {
     const outputDir = join(tempDir(), '.3pio')
     mkdirSync(outputDir)
     const bin = join(E2E_MODULES, `jest${version}/bin/jest.js`)
-    // --watch runs the files changed since the last commit: both, as they are new.
+    // --watch runs the tests of files changed since the last commit: both, as git sees them
+    // as new (untracked), in every round.
     const session = await watchSession([process.execPath, bin, '--watch'], dir, outputDir, () =>
       writeFileSync(join(dir, 'b.test.js'), "test('b', () => { expect(2).toBe(3) })\n"),
     )
     expect(session.rounds, session.text.slice(-3000)).toBe(2)
     const [first, rerun] = runsOf(outputDir)
     expect(first?.json).toMatchObject({ status: 'PASSED', watch: { round: 1, files: 2 } })
-    // The files Jest chose: related to files changed since the last commit (both, untracked).
+    expect(first?.md.split('\n')[0]).toMatch(/^# PASSED \(watch mode, first run of 2 files\)/)
     expect(rerun?.json).toMatchObject({ status: 'FAILED', watch: { round: 2, files: 2 } })
     expect(rerun?.json.fileListTotal).toBe(2)
     expect(rerun?.md.split('\n')[0]).toMatch(/^# FAILED \(watch rerun of 2 files\) · jest /)
