@@ -118,6 +118,7 @@ def test_collection_error_and_file_ends(pytester: pytest.Pytester, run_threepio)
     files = {f["file"]: f["status"] for f in run.summary["fileList"]}
     assert files == {"test_broken.py": "error", "test_syntax.py": "error"}
     assert "2 of 2 files failed (2 failed to load)" in run.summary["headline"]
+    assert run.of("run-end")[-1]["reason"] == "pytest stopped after 2 collection error(s), before running any test"
     expect_counts_match_junit(run)
 
 

@@ -144,6 +144,8 @@ class Recorder:
         self.rel_cache: dict[Any, str] = {}
         self.collect_handled: set[int] = set()
         self.expected_ids: dict[str, int] | None = None  # xdist: tests per node-id file
+        self.collection_errors = 0
+        self.internal_error: str | None = None
         self.ended = False
         self.previous_sigterm: Any = None
         self.forwarder: threading.Thread | None = None
@@ -261,6 +263,7 @@ class Recorder:
         self.file_start(file)
         event: dict[str, Any] = {"type": "file-end", "file": file}
         if report.failed:
+            self.collection_errors += 1
             event["failedToLoad"] = True
             event["error"] = _error(report) or {"message": "collection failed"}
         else:
@@ -460,7 +463,15 @@ class Recorder:
         code = int(exitstatus)
         status = {0: "passed", 1: "failed", 2: "interrupted", 5: "passed"}.get(code, "error")
         reason = {2: "interrupted (KeyboardInterrupt or a stop request)", 5: "no tests were collected"}.get(code, f"pytest exit status {code}")
+        if code == 2 and self.collection_errors and not self.reported:
+            reason = f"pytest stopped after {self.collection_errors} collection error(s), before running any test"
+        if code == 3 and self.internal_error:
+            reason = f"pytest INTERNALERROR: {self.internal_error}"
         self.finish(status, reason)
+
+    def pytest_internalerror(self, excrepr: Any, excinfo: Any) -> None:
+        lines = str(excrepr).strip().splitlines()
+        self.internal_error = lines[-1].removeprefix("E   ").strip() if lines else "unknown"
 
     def finish(self, status: str, reason: str) -> None:
         if self.ended or self.writer is None:
