@@ -2,6 +2,8 @@
  * The pytest plugin from the outside: real pytest processes (the plugin installed in a
  * virtualenv as a user installs it), real signals, a hard exit, and a cwd that is not the rootdir.
  */
+import { execFileSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -31,6 +33,46 @@ const fixture = (name: string) => join(FIXTURES, 'pytest', name)
  * Every pytest fixture that runs to its end (slow, hard-exit and faults are for interrupts and
  * kills, tested below and in the fault suite), compared with pytest's own junitxml of the run.
  */
+describe('pytest-threepio as users install it', () => {
+  it('the built wheel in a clean venv beside threepio-test-runner: -p threepio records the run', async () => {
+    const dir = tempDir()
+    const bridge = join(FIXTURES, '../packages/pytest-bridge')
+    execFileSync(python, ['-m', 'pip', 'wheel', '-q', '--no-deps', '-w', dir, bridge])
+    const wheel = join(
+      dir,
+      readdirSync(dir).find((f) => f.startsWith('pytest_threepio-'))!,
+    )
+    const venv = join(dir, 'venv')
+    execFileSync(process.env.PYTHON ?? 'python3', ['-m', 'venv', venv])
+    const venvPython = join(venv, 'bin', 'python')
+    // The predecessor's wheel ships a top-level module named threepio, as this one once did.
+    execFileSync(venvPython, [
+      '-m',
+      'pip',
+      'install',
+      '-q',
+      '--disable-pip-version-check',
+      'pytest>=9,<10',
+      'threepio-test-runner',
+      wheel,
+    ])
+    const junit = join(dir, 'junit.xml')
+    const r = await run(
+      venvPython,
+      ['-m', 'pytest', `--junitxml=${junit}`, '-o', 'junit_family=xunit1'],
+      { cwd: fixture('outcomes') },
+    )
+    expect(r.exitCode).toBe(1)
+    const summary = await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')
+    expect(summary.status).toBe('FAILED')
+    expectSameRecord(threepioRecord(summary, 'pytest'), readJunit(junit), 'pytest --junitxml')
+    const listed = execFileSync(venvPython, ['-m', 'pytest_threepio', 'ls', '--dir', r.outputDir])
+    expect(listed.toString()).toContain(summary.runId as string)
+    // The other package's module is still there, untouched.
+    execFileSync(venvPython, ['-c', 'import threepio; assert threepio.__version__'])
+  })
+})
+
 describe('pytest conformance: threepio equals junitxml per file and status', () => {
   it.each([
     ['demo', [], 1],

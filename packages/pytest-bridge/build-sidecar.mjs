@@ -1,5 +1,5 @@
 // Bundles @threepio/log-writer's command into one CommonJS file inside the Python package, so
-// `pip install threepio` plus `node` on PATH is enough to render logs and summaries.
+// `pip install pytest-threepio` plus `node` on PATH is enough to render logs and summaries.
 import { build } from 'esbuild'
 
 await build({
@@ -8,7 +8,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node18',
-  outfile: new URL('./src/threepio/_sidecar/threepio.cjs', import.meta.url).pathname,
+  outfile: new URL('./src/pytest_threepio/_sidecar/threepio.cjs', import.meta.url).pathname,
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 })

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+import os
+import re
+import subprocess
+import sys
 
+import pytest
 from conftest import Run, threepio_as_junit
 
 
@@ -209,12 +214,73 @@ def test_keyboard_interrupt(pytester: pytest.Pytester, run_threepio) -> None:
     assert run.summary["status"] == "INTERRUPTED"
 
 
-def test_not_loaded_without_p(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_plain="def test_ok():\n    pass\n")
-    result = pytester.runpytest_subprocess()
-    assert result.ret == 0
+def _comparable(text: str) -> list[str]:
+    """pytest's output without what differs between two runs anyway (timings, the plugin list)."""
+    return [re.sub(r"in [0-9.]+s", "in T", line) for line in text.splitlines() if not line.startswith("plugins:")]
+
+
+def test_installed_but_not_asked_for_changes_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="def test_ok():\n    print('hi')\n\ndef test_bad():\n    assert 0\n")
+    asked_not = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    blocked = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:threepio")
+    assert asked_not.ret == blocked.ret == 1
+    assert _comparable(asked_not.stdout.str()) == _comparable(blocked.stdout.str())
+    assert asked_not.stderr.str() == blocked.stderr.str() == ""
     assert not (pytester.path / ".3pio").exists()
-    assert "threepio" not in result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "ini", "named"),
+    [
+        (["--threepio-keep-runs", "-1"], {}, "", "keepRuns (--threepio-keep-runs)"),
+        ([], {"THREEPIO_KEEP_RUNS": "abc"}, "", "keepRuns (THREEPIO_KEEP_RUNS)"),
+        ([], {}, "threepio_keep_runs = many", "keepRuns (the ini key threepio_keep_runs)"),
+        ([], {"THREEPIO_QUIET": "maybe"}, "", "quiet (THREEPIO_QUIET)"),
+        ([], {}, "threepio_quiet = sometimes", "quiet (the ini key threepio_quiet)"),
+        ([], {"THREEPIO_SIDECAR_TIMEOUT": "soon"}, "", "THREEPIO_SIDECAR_TIMEOUT"),
+    ],
+)
+def test_bad_option_values_warn_once_and_change_nothing_else(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], ini: str, named: str) -> None:
+    pytester.makepyfile(test_x="def test_ok():\n    pass\n")
+    if ini:
+        pytester.makeini(f"[pytest]\n{ini}\n")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    out = pytester.path / ".3pio"
+    result = pytester.runpytest_subprocess("-p", "threepio", "-p", "no:cacheprovider", "--threepio-dir", str(out), *args)
+    assert result.ret == 0
+    warnings = [line for line in result.stderr.lines if line.startswith("threepio: warning:")]
+    assert len(warnings) == 1 and named in warnings[0], result.stderr.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    run_dir = out / "runs" / (out / "latest").read_text().strip()
+    assert json.loads((run_dir / "run.json").read_text())["status"] == "PASSED"
+    assert result.stderr.lines[-1].startswith("threepio: PASSED · 1 passed")
+
+
+def test_without_node_the_events_are_complete_and_the_line_says_so(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makepyfile(test_x="def test_ok():\n    pass\n")
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable))
+    monkeypatch.delenv("THREEPIO_NODE", raising=False)
+    out = pytester.path / ".3pio"
+    result = pytester.runpytest_subprocess("-p", "threepio", "-p", "no:cacheprovider", "--threepio-dir", str(out))
+    assert result.ret == 0
+    line = result.stderr.lines[-1]
+    assert line.startswith("threepio: PASSED · ") and "logs and summary not written: Node.js was not found" in line, line
+    assert "test-run.md" not in line and "-m pytest_threepio report" in line
+    run_dir = out / "runs" / (out / "latest").read_text().strip()
+    events = [json.loads(x) for x in (run_dir / "events.jsonl").read_text().splitlines()]
+    assert events[-1]["type"] == "run-end" and not (run_dir / "test-run.md").exists()
+
+
+def test_python_command_runs_the_log_writer(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(test_x="def test_ok():\n    pass\n")
+    run = run_threepio()
+    out = run.run_dir.parent.parent
+    listed = subprocess.run([sys.executable, "-m", "pytest_threepio", "ls", "--dir", str(out)], capture_output=True, text=True, check=False)
+    assert listed.returncode == 0 and run.run_dir.name in listed.stdout and "PASSED" in listed.stdout
+    (run.run_dir / "test-run.md").unlink()
+    report = subprocess.run([sys.executable, "-m", "pytest_threepio", "report", str(run.run_dir)], capture_output=True, text=True, check=False)
+    assert report.returncode == 0 and (run.run_dir / "test-run.md").exists()
 
 
 @pytest.mark.skipif(int(pytest.__version__.split(".")[0]) < 9, reason="subtests are built into pytest 9")

@@ -1,8 +1,13 @@
 """The pytest plugin: pytest hooks in, threepio events (docs/design.md, schema version 2) out.
 
-It runs on the controller only (never in xdist workers), writes events.jsonl itself, and starts
-the log writer (``threepio ingest``, a Node process in its own session) to keep the per-file
-logs and summaries up to date. Without Node, events.jsonl is still complete.
+Installed, it is loaded by every pytest run (entry point ``threepio`` in ``pytest11``) and stays
+inert unless the run asks for it with ``-p threepio``. Then it runs on the controller only (never
+in xdist workers), writes events.jsonl itself, and starts the log writer (``threepio ingest``, a
+Node process in its own session) to keep the per-file logs and summaries up to date. Without
+Node, events.jsonl is still complete.
+
+No hook of this plugin raises into pytest: threepio's own trouble is one warning on stderr and a
+``diagnostic`` event, and the run's outcome, exit status and output stay as without it.
 
 It reports facts only: which file a test belongs to (its path relative to rootdir), how each
 phase ended, which files failed to collect or were skipped as a whole. Counting and statuses of
@@ -15,7 +20,6 @@ import functools
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,42 +27,55 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar, cast
 
 import pytest
+from _pytest.reports import BaseReport
 
-from threepio.events import EventWriter
+from pytest_threepio import VERSION, find_node, report_command
+from pytest_threepio._sidecar_path import SIDECAR
+from pytest_threepio.events import EventWriter
+from pytest_threepio.options import Options, pytest_addoption, resolve_options
 
-VERSION = "0.0.0"
-SIDECAR = Path(__file__).parent / "_sidecar" / "threepio.cjs"
-#: How long pytest waits, at the end, for the log writer to finish the run directory.
-SIDECAR_WAIT = float(os.environ.get("THREEPIO_SIDECAR_TIMEOUT", "30"))
+__all__ = ["pytest_addoption", "pytest_configure"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("threepio", "threepio: a durable, streaming record of the run")
-    group.addoption("--threepio-dir", help="output directory (default: $THREEPIO_DIR, else <rootdir>/.3pio)")
-    group.addoption("--threepio-keep-runs", type=int, help="runs to keep; 0 keeps all (default 30)")
-    group.addoption("--threepio-quiet", action="store_true", default=None, help="no closing line")
-    parser.addini("threepio_dir", "threepio output directory")
-    parser.addini("threepio_keep_runs", "threepio: runs to keep (0 keeps all)")
-    parser.addini("threepio_quiet", "threepio: no closing line", type="bool", default=False)
+def _guarded(fn: F) -> F:
+    """A hook of the recorder that never raises into pytest: trouble becomes one warning."""
+
+    @functools.wraps(fn)
+    def guarded(self: Recorder, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(self, *args, **kwargs)
+        except Exception as err:  # anything of ours; KeyboardInterrupt and exits pass through
+            self.problem(f"{fn.__name__} failed: {err!r}")
+            return None
+
+    return cast(F, guarded)
+
+
+def requested(config: pytest.Config) -> bool:
+    """Whether the run asked for threepio: ``-p threepio`` on the command line or in addopts."""
+    for namespace in (getattr(config, "known_args_namespace", None), config.option):
+        plugins = getattr(namespace, "plugins", None) or []
+        if "threepio" in plugins:
+            return True
+    return False
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # xdist workers report to the controller, which writes the record.
-    if hasattr(config, "workerinput"):
+    # Installed but not asked for: nothing at all. xdist workers report to the controller.
+    if not requested(config) or hasattr(config, "workerinput"):
         return
-    config.pluginmanager.register(Recorder(config), "threepio-recorder")
-
-
-def _option(config: pytest.Config, name: str, env: str) -> Any:
-    value = config.getoption(f"--threepio-{name.replace('_', '-')}")
-    if value is None and os.environ.get(env):
-        value = os.environ[env]
-    if value is None:
-        value = config.getini(f"threepio_{name}") or None
-    return value
+    try:
+        options = resolve_options(config, os.environ)
+        recorder = Recorder(config, options)
+    except Exception as err:  # never break the run
+        sys.stderr.write(f"threepio: warning: not recording this run: {err!r}\n")
+        return
+    config.pluginmanager.register(recorder, "threepio-recorder")
 
 
 def _run_id() -> str:
@@ -94,7 +111,7 @@ def _posix(path: str) -> str:
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
 
-def _skip_reason(report: pytest.BaseReport) -> str | None:
+def _skip_reason(report: BaseReport) -> str | None:
     """The reason of a skip, as pytest -rs shows it (without its ``Skipped: `` prefix)."""
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
@@ -103,7 +120,7 @@ def _skip_reason(report: pytest.BaseReport) -> str | None:
     return None
 
 
-def _error(report: pytest.BaseReport) -> dict[str, str] | None:
+def _error(report: BaseReport) -> dict[str, str] | None:
     longrepr = report.longrepr
     if longrepr is None:
         return None
@@ -120,18 +137,18 @@ def _error(report: pytest.BaseReport) -> dict[str, str] | None:
 class Recorder:
     """Turns one pytest session into one threepio run."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, options: Options) -> None:
         self.config = config
         root = Path(str(config.rootpath))
-        out = _option(config, "dir", "THREEPIO_DIR") or ".3pio"
+        out = options.output_dir
         self.output_dir = Path(out) if os.path.isabs(out) else root / out
-        keep = _option(config, "keep_runs", "THREEPIO_KEEP_RUNS")
-        self.keep_runs = int(keep) if keep not in (None, "") else 30
-        quiet = config.getoption("--threepio-quiet")
-        if quiet is None:
-            env = os.environ.get("THREEPIO_QUIET", "")
-            quiet = env not in ("", "0", "false") or bool(config.getini("threepio_quiet"))
-        self.quiet = bool(quiet)
+        self.keep_runs = options.keep_runs
+        self.quiet = options.quiet
+        self.sidecar_wait = options.sidecar_timeout
+        # Option problems: one warning each, written once the run has started (they are few).
+        self.option_warnings = options.warnings
+        self.no_node: str | None = None
+        self.warned_early = False
         self.writer: EventWriter | None = None
         self.run_dir: Path | None = None
         self.sidecar: subprocess.Popen[bytes] | None = None
@@ -154,7 +171,10 @@ class Recorder:
     # --- session -------------------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
+    @_guarded
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        for warning in self.option_warnings:
+            sys.stderr.write(f"threepio: warning: {warning}\n")
         try:
             runs = self.output_dir / "runs"
             runs.mkdir(parents=True, exist_ok=True)
@@ -178,7 +198,7 @@ class Recorder:
                 "schema": 2,
                 "runId": self.run_id,
                 "runner": {"name": "pytest", "version": pytest.__version__},
-                "reporter": {"name": "threepio", "version": VERSION},
+                "reporter": {"name": "pytest-threepio", "version": VERSION},
                 "rootDir": str(self.config.rootpath),
                 "cwd": os.getcwd(),
                 "argv": list(sys.argv),
@@ -195,11 +215,10 @@ class Recorder:
             self.previous_sigterm = signal.signal(signal.SIGTERM, self.on_sigterm)
 
     def start_sidecar(self) -> None:
-        node = os.environ.get("THREEPIO_NODE") or shutil.which("node")
+        node = find_node()
         if not node or not SIDECAR.exists():
-            why = "Node.js was not found (set THREEPIO_NODE or put node on PATH)" if not node else f"{SIDECAR} is missing"
-            sys.stderr.write(
-                f"threepio: {why}; events.jsonl is complete, and `npx threepio report {self.run_dir}` renders its logs and summary later.\n"
+            self.no_node = (
+                "Node.js was not found (set THREEPIO_NODE, install pytest-threepio[node], or put node on PATH)" if not node else f"the log writer {SIDECAR} is missing from this installation"
             )
             return
         args = [node, str(SIDECAR), "ingest", str(self.run_dir), "--pid", str(os.getpid()), "--keep", str(self.keep_runs)]
@@ -214,12 +233,17 @@ class Recorder:
 
     def forward_sidecar_stderr(self, stream: Any) -> None:
         """The log writer's stderr, with its warnings folded into the run's one warning."""
-        for raw in stream:
-            line = raw.decode("utf-8", "replace")
-            if line.startswith("threepio: warning:") and self.writer is not None:
-                self.writer.warn(line)
-            else:
-                sys.stderr.write(line)
+        try:
+            for raw in stream:
+                line = raw.decode("utf-8", "replace")
+                if line.startswith("threepio: warning:") and self.writer is not None:
+                    self.writer.warn(line)
+                else:
+                    sys.stderr.write(line)
+        except (OSError, ValueError):
+            pass  # pytest's stderr or the pipe went away: the run directory matters more
+        finally:
+            stream.close()
 
     def on_sigterm(self, signum: int, frame: Any) -> None:
         self.finish("interrupted", "received SIGTERM")  # flushes and fsyncs
@@ -250,6 +274,7 @@ class Recorder:
             self.problem(f"recording a collection result failed: {err!r}")
         return report
 
+    @_guarded
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         # Under xdist, collection reports come from the workers: the node id is all there is.
         if id(report) in self.collect_handled or not report.nodeid or report.passed:
@@ -271,6 +296,7 @@ class Recorder:
         self.emit(event)
         self.files[file]["ended"] = True
 
+    @_guarded
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
             file = self.rel(item.path)
@@ -278,6 +304,7 @@ class Recorder:
             self.expected[file] = self.expected.get(file, 0) + 1
 
     @pytest.hookimpl(optionalhook=True)
+    @_guarded
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         if self.expected:
             return  # every worker collects the same tests: count them once
@@ -301,10 +328,15 @@ class Recorder:
 
     def problem(self, message: str) -> None:
         """threepio's own trouble: one warning for the run, a diagnostic event each time."""
+        line = f"threepio: warning: {message} (the test run goes on)\n"
         if self.writer is None:
+            if not self.warned_early:
+                self.warned_early = True
+                sys.stderr.write(line)
             return
-        self.writer.warn(f"threepio: warning: {message} (the test run goes on)\n")
-        self.emit({"type": "diagnostic", "level": "warn", "message": message})
+        self.writer.warn(line)
+        if not self.writer.closed:
+            self.emit({"type": "diagnostic", "level": "error", "message": message, "code": "EREPORTER"})
 
     # --- tests ---------------------------------------------------------------------------------
 
@@ -313,6 +345,7 @@ class Recorder:
             self.files[file] = {"done": 0, "start": time.time(), "ended": False}
             self.emit({"type": "file-start", "file": file})
 
+    @_guarded
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         _, suite, name = _split(nodeid)
         file = self.file_for(nodeid, location)
@@ -327,6 +360,7 @@ class Recorder:
         if self.writer is not None:
             self.writer.flush()
 
+    @_guarded
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.writer is None:
             return
@@ -340,7 +374,7 @@ class Recorder:
                 continue
             stream = "stdout" if "stdout" in title else "stderr"
             self.emit({"type": "output", "file": file, "testId": nodeid, "stream": stream, "text": content})
-        outcome = report.outcome
+        outcome: str = report.outcome  # pytest-rerunfailures adds "rerun"
         wasxfail = hasattr(report, "wasxfail")
         context = getattr(report, "context", None)
         if context is not None and hasattr(context, "kwargs"):
@@ -349,7 +383,7 @@ class Recorder:
             params = ", ".join(f"{k}={v!r}" for k, v in context.kwargs.items())
             sub = f"{name}{label}{f' ({params})' if params else ''}"
             status = "xfailed" if wasxfail and outcome == "skipped" else {"passed": "passed", "failed": "failed"}.get(outcome, "skipped")
-            reason = report.wasxfail if status == "xfailed" else _skip_reason(report) if status == "skipped" else None
+            reason: str | None = report.wasxfail if status == "xfailed" else _skip_reason(report) if status == "skipped" else None
             self.end_test(f"{nodeid}::{sub}", status, _error(report) if outcome == "failed" else None, name=sub, suite=suite, file=file, subtest=True, reason=reason)
             return
         if outcome == "rerun":  # pytest-rerunfailures: this attempt failed, another follows
@@ -362,7 +396,7 @@ class Recorder:
             self.tests.pop(nodeid, None)
             self.end_test(nodeid, "error", _error(report) or {"message": "the test process crashed"}, attempt=state["attempt"])
             return
-        status = state.get("status")
+        earlier = state.get("status")
         if report.when == "setup":
             if outcome == "failed":
                 state.update(status="error", error=_error(report))
@@ -380,7 +414,7 @@ class Recorder:
                 if wasxfail:
                     state["reason"] = report.wasxfail
         elif report.when == "teardown" and outcome == "failed":
-            if status in ("failed", "error"):
+            if earlier in ("failed", "error"):
                 # pytest reports both (one failure or error, one error): both are kept.
                 state["teardown_error"] = _error(report)
             else:
@@ -388,6 +422,7 @@ class Recorder:
         if report.when == "call" or (report.when == "setup" and outcome != "passed"):
             state["duration"] = report.duration * 1000
 
+    @_guarded
     def pytest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         state = self.tests.get(nodeid)
         if state is None:
@@ -459,6 +494,7 @@ class Recorder:
     # --- end -----------------------------------------------------------------------------------
 
     @pytest.hookimpl(trylast=True)
+    @_guarded
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         code = int(exitstatus)
         status = {0: "passed", 1: "failed", 2: "interrupted", 5: "passed"}.get(code, "error")
@@ -469,6 +505,7 @@ class Recorder:
             reason = f"pytest INTERNALERROR: {self.internal_error}"
         self.finish(status, reason)
 
+    @_guarded
     def pytest_internalerror(self, excrepr: Any, excinfo: Any) -> None:
         lines = str(excrepr).strip().splitlines()
         self.internal_error = lines[-1].removeprefix("E   ").strip() if lines else "unknown"
@@ -489,6 +526,7 @@ class Recorder:
         self.emit({"type": "run-end", "status": status, "durationMs": round((time.time() - self.start) * 1000, 3), "reason": reason})
         self.writer.close()
 
+    @_guarded
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.writer is None:
             return
@@ -501,14 +539,17 @@ class Recorder:
             self.sidecar = None
         if self.sidecar is not None:
             try:
-                self.sidecar.wait(timeout=SIDECAR_WAIT)
+                self.sidecar.wait(timeout=self.sidecar_wait)
             except subprocess.TimeoutExpired:
-                self.writer.warn(f"threepio: warning: the log writer did not finish within {SIDECAR_WAIT:.0f} s; `npx threepio report {self.run_dir}` completes the run directory.\n")
+                self.writer.warn(f"threepio: warning: the log writer did not finish within {self.sidecar_wait:g} s; `{report_command()} report {self.run_dir}` completes the run directory.\n")
                 self.sidecar = None
         if self.forwarder is not None and self.sidecar is not None:
             self.forwarder.join(timeout=1)  # its last lines, once it has exited
         if not self.quiet:
+            # After pytest's own summary, even when stdout is a buffered pipe shared with stderr.
+            sys.stdout.flush()
             sys.stderr.write(self.closing_line(finished=self.sidecar is not None) + "\n")
+            sys.stderr.flush()
 
     def closing_line(self, finished: bool) -> str:
         """The log writer's headline from run.json (it alone counts); without it, where the events are."""
@@ -523,7 +564,13 @@ class Recorder:
         if summary.get("headline"):
             shown = self.shown(self.run_dir / "test-run.md")
             return f"threepio: {summary.get('status', self.status.upper())} · {summary['headline']} · {seconds:.1f} s · {shown}"
-        return f"threepio: {self.status.upper()} · {seconds:.1f} s · the summary was not written; the events are in {self.shown(self.run_dir / 'events.jsonl')}"
+        events = self.shown(self.run_dir / "events.jsonl")
+        why = self.no_node or "the log writer did not finish"
+        then = "with Node.js installed, " if self.no_node else ""
+        return (
+            f"threepio: {self.status.upper()} · {seconds:.1f} s · logs and summary not written: {why}. "
+            f"Every event is in {events}; {then}`{report_command()} report {self.shown(self.run_dir)}` writes them."
+        )
 
     @staticmethod
     def shown(path: Path) -> Path:

@@ -139,10 +139,7 @@ class EventWriter:
                     self.gate.check()
                 n = os.write(self.fd, self.backlog)
             except OSError as err:
-                self._warn(
-                    f"could not write {self.path} ({err.strerror}); events are kept in memory "
-                    f"(up to {MAX_BACKLOG // 1048576} MiB) and retried. Free disk space or fix permissions."
-                )
+                self._warn(f"could not write {self.path} ({err.strerror}); events are kept in memory (up to {MAX_BACKLOG // 1048576} MiB) and retried. Free disk space or fix permissions.")
                 return
             self.backlog = self.backlog[n:]
             self.dirty = True

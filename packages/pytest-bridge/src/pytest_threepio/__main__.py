@@ -1,0 +1,37 @@
+"""``python -m pytest_threepio <command>`` (and the ``pytest-threepio`` command): the log writer.
+
+``report [run]``, ``ls``, ``show [run]``, ``follow [run]``, ``clean [--keep N]``: the same
+commands as the npm package's ``threepio``, run by the log writer bundled in this wheel.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from pytest_threepio import find_node
+from pytest_threepio._sidecar_path import SIDECAR
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    node = find_node()
+    if node is None:
+        sys.stderr.write(
+            "pytest-threepio: Node.js was not found; the log writer needs it. Install it with `pip install 'pytest-threepio[node]'`, set THREEPIO_NODE to a node binary, or put node on PATH.\n"
+        )
+        return 1
+    if not SIDECAR.is_file():
+        sys.stderr.write(f"pytest-threepio: the log writer {SIDECAR} is missing from this installation; reinstall pytest-threepio.\n")
+        return 1
+    try:
+        return subprocess.call([node, str(SIDECAR), *args])
+    except OSError as err:
+        sys.stderr.write(f"pytest-threepio: could not run Node.js at {node}: {err}. Check THREEPIO_NODE, or unset it to use node from PATH.\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
