@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 from conftest import Run, threepio_as_junit
@@ -364,3 +366,56 @@ def test_pyargs_packages_with_the_same_relative_names(pytester: pytest.Pytester,
     assert files == ["pkga/x/test_m.py", "pkgb/x/test_m.py"]
     assert run.summary["counts"]["total"] == 4 and run.summary["counts"]["failed"] == 1
     expect_counts_match_junit(run)
+
+
+def test_signals_landing_inside_the_writer_never_tear_duplicate_or_reorder_lines(tmp_path) -> None:
+    """Thousands of signals while the main thread emits: each handler records an event through
+    run_when_safe, as the SIGTERM handler does. Every line whole, every seq once and in order."""
+    from pytest_threepio.events import EventWriter
+
+    path = tmp_path / "events.jsonl"
+    writer = EventWriter(str(path))
+    handled = 0
+
+    arrived = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        nonlocal handled
+        handled += 1
+        writer.run_when_safe(lambda: writer.emit({"type": "diagnostic", "level": "warn", "message": "from a signal"}))
+        arrived.set()
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    done = threading.Event()
+    # Switch threads often, so the signals land all over the writer's code, not at a few points.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(0.00005)
+
+    def hammer() -> None:
+        # The next signal once the last one was handled: signals sent faster would coalesce.
+        for _ in range(2000):
+            arrived.clear()
+            os.kill(os.getpid(), signal.SIGUSR1)
+            if not arrived.wait(timeout=10):
+                return
+
+    thread = threading.Thread(target=hammer)
+    try:
+        thread.start()
+        i = 0
+        while thread.is_alive() or i < 50_000:
+            writer.emit({"type": "output", "stream": "stdout", "text": f"line {i}\n"})
+            if i % 100 == 0:
+                writer.flush()
+            i += 1
+        done.set()
+        thread.join()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        sys.setswitchinterval(switch)
+    writer.close()
+    events = [json.loads(line) for line in path.read_bytes().decode("utf-8").splitlines()]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert sum(e["type"] == "diagnostic" for e in events) == handled
+    assert [e["text"] for e in events if e["type"] == "output"] == [f"line {n}\n" for n in range(i)]
+    assert handled == 2000 and writer.deferrals > 100, (handled, writer.deferrals)

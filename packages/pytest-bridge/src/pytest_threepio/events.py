@@ -4,6 +4,12 @@ Events are batched: the plugin calls :meth:`EventWriter.flush` before each test 
 crash or ``os._exit`` in a test loses nothing recorded before it), and a background thread
 writes anything older than :data:`MAX_DELAY` seconds, so every event reaches the kernel within
 50 ms. Disk trouble never raises into pytest: it warns once, keeps a bounded backlog and retries.
+
+Signal handlers run on the main thread between any two bytecodes, possibly in the middle of this
+writer's own work (between a write and the backlog update, or between taking a seq and queueing
+its line). A handler that needs the writer calls :meth:`EventWriter.run_when_safe`: the work runs
+at once, or, when the signal interrupted the writer on this thread, as soon as the writer's
+critical section ends, so no byte is written twice and no seq is taken out of order.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import re
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 #: fsync at most this often while there are unsynced writes (seconds).
 FSYNC_INTERVAL = 1.0
@@ -85,9 +91,35 @@ class EventWriter:
         self.closed = False
         self.since = 0.0  # when the oldest unwritten event arrived
         self.lock = threading.RLock()
+        self.holder = 0  # thread id of the lock's holder while depth > 0
+        self.depth = 0  # critical sections entered by the holder
+        self.deferred: list[Callable[[], None]] = []  # signal-handler work waiting for depth 0
+        self.deferrals = 0  # how often a signal landed inside the writer (for tests)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._background, name="threepio-writer", daemon=True)
         self.thread.start()
+
+    def _enter(self) -> None:
+        self.lock.acquire()
+        self.holder = threading.get_ident()
+        self.depth += 1
+
+    def _leave(self) -> None:
+        self.depth -= 1
+        try:
+            while self.depth == 0 and self.deferred:
+                self.deferred.pop(0)()
+        finally:
+            self.lock.release()
+
+    def run_when_safe(self, fn: Callable[[], None]) -> None:
+        """Runs ``fn`` now, or right after the writer's critical section that a signal handler
+        on this thread interrupted (see the module docstring)."""
+        if self.depth and self.holder == threading.get_ident():
+            self.deferrals += 1
+            self.deferred.append(fn)
+        else:
+            fn()
 
     def _background(self) -> None:
         while not self.stop.wait(MAX_DELAY / 2):
@@ -107,24 +139,30 @@ class EventWriter:
             if len(self.backlog) + self.queued > MAX_BACKLOG:
                 self.dropped += 1
                 return
-            with self.lock:
-                self.seq += 1
+            self._enter()
+            try:
                 # type, seq and time first; the event's own keys keep their order after them.
-                line = _encode({"type": event["type"], "seq": self.seq, "time": event.get("time") or time.time() * 1000, **event})
+                line = _encode({"type": event["type"], "seq": self.seq + 1, "time": event.get("time") or time.time() * 1000, **event})
                 if not self.queue and not self.backlog:
                     self.since = time.monotonic()
+                self.seq += 1
                 self.queue.append(line)
                 self.queued += len(line)
                 if self.queued > 256 * 1024:
                     self._flush()
+            finally:
+                self._leave()
         except Exception as err:  # never into pytest
             self._warn(f"could not record a {event.get('type')} event: {err}")
 
     def flush(self) -> None:
         """Hands every pending event to the kernel now. Never raises."""
-        with self.lock:
+        self._enter()
+        try:
             if not self.closed:
                 self._flush()
+        finally:
+            self._leave()
 
     def _flush(self, check: bool = False) -> None:
         if check or time.monotonic() - self.last_check >= CHECK_INTERVAL:
@@ -190,10 +228,13 @@ class EventWriter:
                     "code": "EVENTS_DROPPED",
                 }
             )
-        with self.lock:
+        self._enter()
+        try:
             self._flush(check=True)
             self._sync()
             self.closed = True
+        finally:
+            self._leave()
         try:
             os.close(self.fd)
         except OSError:

@@ -149,6 +149,7 @@ class Recorder:
         self.option_warnings = options.warnings
         self.no_node: str | None = None
         self.warned_early = False
+        self.sigterm_pending = False
         self.writer: EventWriter | None = None
         self.run_dir: Path | None = None
         self.sidecar: subprocess.Popen[bytes] | None = None
@@ -246,7 +247,23 @@ class Recorder:
             stream.close()
 
     def on_sigterm(self, signum: int, frame: Any) -> None:
+        """SIGTERM: finish the record, then die of the signal as pytest would have. The work
+        waits for the event writer if the signal interrupted it (see events.py)."""
+        if self.writer is None:
+            self.die_of_sigterm()
+        else:
+            self.writer.run_when_safe(self.terminate)
+
+    def terminate(self) -> None:
+        if self.ended and self.writer is not None and not self.writer.closed:
+            # The session is being finished on the main thread: die once that is done.
+            self.sigterm_pending = True
+            return
         self.finish("interrupted", "received SIGTERM")  # flushes and fsyncs
+        self.die_of_sigterm()
+
+    @staticmethod
+    def die_of_sigterm() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
 
@@ -525,6 +542,8 @@ class Recorder:
                     self.end_file(file)
         self.emit({"type": "run-end", "status": status, "durationMs": round((time.time() - self.start) * 1000, 3), "reason": reason})
         self.writer.close()
+        if self.sigterm_pending:
+            self.die_of_sigterm()
 
     @_guarded
     def pytest_unconfigure(self, config: pytest.Config) -> None:
