@@ -10,10 +10,12 @@
 import { isAbsolute, join, relative } from 'node:path'
 import {
   createRunDirectory,
+  DEFAULT_KEEP_RUNS,
   DEFAULT_OUTPUT_DIR,
   EventLogWriter,
   FaultGate,
   faultyWriterFs,
+  OPTION_EXPECTED,
   SCHEMA_VERSION,
   simulatedFaultFromEnv,
   writeLatest,
@@ -25,8 +27,7 @@ import {
   type WriterDiagnostic,
   type WriterFs,
 } from '@threepio/core'
-import { formatDuration } from './log-format.js'
-import { statusLabel, summaryJson } from './summary.js'
+import { summaryJson } from './summary.js'
 import { onProcessEnd } from './exit-hooks.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -73,10 +74,10 @@ export function resolveOptions(
     env.THREEPIO_KEEP_RUNS !== undefined && env.THREEPIO_KEEP_RUNS !== ''
       ? Number(env.THREEPIO_KEEP_RUNS)
       : undefined
-  const keepRuns = options.keepRuns ?? keepEnv ?? 30
+  const keepRuns = options.keepRuns ?? keepEnv ?? DEFAULT_KEEP_RUNS
   if (!Number.isInteger(keepRuns) || keepRuns < 0) {
     throw new TypeError(
-      `threepio: keepRuns must be a whole number >= 0 (0 keeps all); received ${String(options.keepRuns ?? env.THREEPIO_KEEP_RUNS)}`,
+      `threepio: keepRuns must be ${OPTION_EXPECTED.count}; received ${String(options.keepRuns ?? env.THREEPIO_KEEP_RUNS)}`,
     )
   }
   const quietEnv = env.THREEPIO_QUIET
@@ -265,7 +266,7 @@ export class RunRecorder {
     const json = summaryJson(this.directory.state)
     const rel = relative(process.cwd(), this.paths.summaryMd)
     const where = rel && !rel.startsWith('..') ? rel : this.paths.summaryMd
-    return `threepio: ${statusLabel(json.status, json.watch)} · ${json.headline} · ${formatDuration(json.durationMs)} · ${where}`
+    return `threepio: ${json.closing} · ${where}`
   }
 
   /** Registers a function to run (once) just before run-end is written: a reporter's last flush. */

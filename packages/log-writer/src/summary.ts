@@ -32,6 +32,8 @@ export interface RunSummaryJson {
   status: SummaryStatus
   /** Tests and files in one line, as the closing line and test-run.md show them. */
   headline: string
+  /** The closing line without its `threepio: ` prefix and summary path (every runner prints it). */
+  closing: string
   /** A round of a watch session: it may cover only some files. */
   watch?: NonNullable<RunStartEvent['watch']>
   runner: { name: string; version: string } | null
@@ -177,11 +179,13 @@ export function summaryJson(state: RunState): RunSummaryJson {
   const start = state.start
   const counts = state.counts
   const files = fileCounts(state)
+  const head = headline({ counts, teardownErrors: state.teardownErrors, files })
   return {
     schema: 2,
     runId: start?.runId ?? null,
     status: state.status,
-    headline: headline({ counts, teardownErrors: state.teardownErrors, files }),
+    headline: head,
+    closing: `${statusLabel(state.status, start?.watch)} · ${head} · ${formatDuration(state.durationMs)}`,
     ...(start?.watch ? { watch: start.watch } : {}),
     runner: start?.runner ?? null,
     reporter: start?.reporter ?? null,

@@ -1,8 +1,8 @@
 """The plugin's options from the command line, the environment and the ini file, validated.
 
 A bad value never breaks the run: it becomes one warning naming the option, where it came
-from, the value and what was expected, and the default is used. The rules and wording follow
-the JavaScript reporters' (``resolveOptions`` in @threepio/log-writer).
+from, the value and what was expected, and the default is used. Names, defaults and what each
+kind of value must be come from the facts shared with the JavaScript reporters (``_shared.json``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-DEFAULT_OUTPUT_DIR = ".3pio"
-DEFAULT_KEEP_RUNS = 30
+from pytest_threepio._shared import EXPECTED, OPTIONS
+
+OUTPUT_DIR, KEEP_RUNS, QUIET = OPTIONS["outputDir"], OPTIONS["keepRuns"], OPTIONS["quiet"]
 DEFAULT_SIDECAR_TIMEOUT = 30.0
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off", "")
@@ -22,9 +23,9 @@ FALSE = ("0", "false", "no", "off", "")
 
 @dataclass
 class Options:
-    output_dir: str = DEFAULT_OUTPUT_DIR
-    keep_runs: int = DEFAULT_KEEP_RUNS
-    quiet: bool = False
+    output_dir: str = OUTPUT_DIR["default"]
+    keep_runs: int = KEEP_RUNS["default"]
+    quiet: bool = QUIET["default"]
     #: How long pytest waits, at the end, for the log writer to finish the run directory.
     sidecar_timeout: float = DEFAULT_SIDECAR_TIMEOUT
     warnings: list[str] = field(default_factory=list)
@@ -32,57 +33,60 @@ class Options:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("threepio", "threepio: a durable, streaming record of the run (-p threepio)")
-    group.addoption("--threepio-dir", help="output directory (default: $THREEPIO_DIR, else <rootdir>/.3pio)")
-    group.addoption("--threepio-keep-runs", help="runs to keep; 0 keeps all (default 30)")
-    group.addoption("--threepio-quiet", action="store_true", default=None, help="no closing line")
-    parser.addini("threepio_dir", "threepio output directory")
-    parser.addini("threepio_keep_runs", "threepio: runs to keep (0 keeps all)")
-    parser.addini("threepio_quiet", "threepio: no closing line")
+    group.addoption(OUTPUT_DIR["pytestFlag"], help=f"{OUTPUT_DIR['help']}; env {OUTPUT_DIR['env']}")
+    group.addoption(KEEP_RUNS["pytestFlag"], help=f"{KEEP_RUNS['help']}; env {KEEP_RUNS['env']}")
+    group.addoption(QUIET["pytestFlag"], action="store_true", default=None, help=f"{QUIET['help']}; env {QUIET['env']}")
+    for option in (OUTPUT_DIR, KEEP_RUNS, QUIET):
+        parser.addini(option["pytestIni"], f"threepio: {option['help']}")
 
 
-def _pick(config: pytest.Config, env: Mapping[str, str], flag: str, var: str, ini: str) -> tuple[Any, str] | None:
-    """The first value set, flag before environment before ini, with where it came from."""
-    value = config.getoption(flag)
-    if value is not None:
-        return value, flag
-    if env.get(var):
-        return env[var], var
-    raw = config.getini(ini)
-    if raw not in (None, "", []):
-        return raw, f"the ini key {ini}"
+def _sources(config: pytest.Config, env: Mapping[str, str], option: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Where the option may be set, first match wins: flag, environment, ini."""
+    return [
+        (option["pytestFlag"], config.getoption(option["pytestFlag"])),
+        (option["env"], env.get(option["env"])),
+        (f"the ini key {option['pytestIni']}", config.getini(option["pytestIni"])),
+    ]
+
+
+def _first(config: pytest.Config, env: Mapping[str, str], option: dict[str, Any]) -> tuple[str, Any] | None:
+    for where, value in _sources(config, env, option):
+        if value not in (None, "", []):
+            return where, value
     return None
+
+
+def _bad(option: dict[str, Any], where: str, value: Any, fallback: str) -> str:
+    return f'{option["name"]} ({where}) must be {EXPECTED[option["kind"]]}; received "{value}"; {fallback}'
 
 
 def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
     options = Options()
     warn = options.warnings.append
 
-    picked = _pick(config, env, "--threepio-dir", "THREEPIO_DIR", "threepio_dir")
-    if picked is not None and str(picked[0]).strip():
-        options.output_dir = str(picked[0])
+    picked = _first(config, env, OUTPUT_DIR)
+    if picked is not None and str(picked[1]).strip():
+        options.output_dir = str(picked[1])
 
-    picked = _pick(config, env, "--threepio-keep-runs", "THREEPIO_KEEP_RUNS", "threepio_keep_runs")
+    picked = _first(config, env, KEEP_RUNS)
     if picked is not None:
-        value, where = picked
+        where, value = picked
         text = str(value).strip()
         if text.isdigit():
             options.keep_runs = int(text)
         else:
-            warn(f'keepRuns ({where}) must be a whole number >= 0 (0 keeps all); received "{value}"; keeping {DEFAULT_KEEP_RUNS}')
+            warn(_bad(KEEP_RUNS, where, value, f"keeping {KEEP_RUNS['default']}"))
 
-    if config.getoption("--threepio-quiet"):
-        options.quiet = True
-    else:
-        sources = (("THREEPIO_QUIET", env.get("THREEPIO_QUIET")), ("the ini key threepio_quiet", config.getini("threepio_quiet")))
-        for where, raw in sources:
-            if raw in (None, "", []):
-                continue
-            text = str(raw).strip().lower()
-            if text in TRUE or text in FALSE:
-                options.quiet = text in TRUE
-            else:
-                warn(f'quiet ({where}) must be true or false (1/0, yes/no, on/off); received "{raw}"; not quiet')
-            break
+    picked = _first(config, env, QUIET)
+    if picked is not None:
+        where, value = picked
+        text = str(value).strip().lower()
+        if value is True or text in TRUE:
+            options.quiet = True
+        elif text in FALSE:
+            options.quiet = False
+        else:
+            warn(_bad(QUIET, where, value, "not quiet"))
 
     raw_timeout = env.get("THREEPIO_SIDECAR_TIMEOUT")
     if raw_timeout:

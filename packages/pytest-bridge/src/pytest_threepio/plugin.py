@@ -33,6 +33,7 @@ import pytest
 from _pytest.reports import BaseReport
 
 from pytest_threepio import VERSION, find_node, report_command
+from pytest_threepio._shared import NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SCHEMA_VERSION
 from pytest_threepio._sidecar_path import SIDECAR
 from pytest_threepio.events import EventWriter
 from pytest_threepio.options import Options, pytest_addoption, resolve_options
@@ -79,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d_%H-%M-%S_") + secrets.token_hex(4)
+    return datetime.now(timezone.utc).strftime(RUN_ID_STRFTIME) + secrets.token_hex(RUN_ID_RANDOM_HEX // 2)
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -177,7 +178,7 @@ class Recorder:
         for warning in self.option_warnings:
             sys.stderr.write(f"threepio: warning: {warning}\n")
         try:
-            runs = self.output_dir / "runs"
+            runs = self.output_dir / NAMES["runs"]
             runs.mkdir(parents=True, exist_ok=True)
             for _ in range(20):
                 run_id = _run_id()
@@ -188,15 +189,15 @@ class Recorder:
                     continue
             self.run_id = run_id
             self.run_dir = runs / run_id
-            (self.run_dir / "logs").mkdir()
-            self.writer = EventWriter(str(self.run_dir / "events.jsonl"))
+            (self.run_dir / NAMES["logs"]).mkdir()
+            self.writer = EventWriter(str(self.run_dir / NAMES["events"]))
         except (OSError, ValueError) as err:  # ValueError: a bad THREEPIO_SIMULATE_FAULT
             sys.stderr.write(f"threepio: warning: not recording this run: {err}\n")
             return
         self.emit(
             {
                 "type": "run-start",
-                "schema": 2,
+                "schema": SCHEMA_VERSION,
                 "runId": self.run_id,
                 "runner": {"name": "pytest", "version": pytest.__version__},
                 "reporter": {"name": "pytest-threepio", "version": VERSION},
@@ -208,9 +209,9 @@ class Recorder:
         )
         self.writer.flush()  # on disk before collection starts: a kill from here on leaves a run
         try:
-            _atomic_write(self.output_dir / "latest", self.run_id + "\n")
+            _atomic_write(self.output_dir / NAMES["latest"], self.run_id + "\n")
         except OSError as err:
-            sys.stderr.write(f"threepio: warning: could not update {self.output_dir / 'latest'}: {err}\n")
+            sys.stderr.write(f"threepio: warning: could not update {self.output_dir / NAMES['latest']}: {err}\n")
         self.start_sidecar()
         if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
             self.previous_sigterm = signal.signal(signal.SIGTERM, self.on_sigterm)
@@ -576,14 +577,14 @@ class Recorder:
         summary: dict[str, Any] = {}
         if finished:
             try:
-                summary = json.loads((self.run_dir / "run.json").read_text("utf-8"))
+                summary = json.loads((self.run_dir / NAMES["summaryJson"]).read_text("utf-8"))
             except (OSError, ValueError):
                 pass
         seconds = time.time() - self.start
-        if summary.get("headline"):
-            shown = self.shown(self.run_dir / "test-run.md")
-            return f"threepio: {summary.get('status', self.status.upper())} · {summary['headline']} · {seconds:.1f} s · {shown}"
-        events = self.shown(self.run_dir / "events.jsonl")
+        if summary.get("closing"):
+            # The log writer's own words, as the JavaScript reporters print them.
+            return f"threepio: {summary['closing']} · {self.shown(self.run_dir / NAMES['summaryMd'])}"
+        events = self.shown(self.run_dir / NAMES["events"])
         why = self.no_node or "the log writer did not finish"
         then = "with Node.js installed, " if self.no_node else ""
         return (

@@ -1,0 +1,77 @@
+/**
+ * Facts the Python plugin shares with the TypeScript packages, in one place. `pnpm schema`
+ * writes them as JSON into the Python package (`pytest_threepio/_shared.json`), which reads
+ * them at import; CI fails when the committed file drifts from this source (see
+ * `shared-facts.test.ts`).
+ */
+import {
+  DEFAULT_OUTPUT_DIR,
+  EVENTS_FILE,
+  LATEST_FILE,
+  LOGS_DIR,
+  RUNS_DIR,
+  SUMMARY_JSON,
+  SUMMARY_MD,
+} from './run-dir.js'
+import { SCHEMA_VERSION, TEST_STATUSES } from './schema.js'
+
+/** Runs kept when no option says otherwise. */
+export const DEFAULT_KEEP_RUNS = 30
+
+/** What a value of each kind of option must be, as messages say it. */
+export const OPTION_EXPECTED = {
+  path: 'a path (an empty value means unset)',
+  count: 'a whole number >= 0 (0 keeps all)',
+  boolean: 'true or false (1/0, yes/no, on/off)',
+} as const
+
+/** Every option, with its name in each place it can be set. */
+export const OPTIONS = [
+  {
+    name: 'outputDir',
+    kind: 'path',
+    env: 'THREEPIO_DIR',
+    pytestFlag: '--threepio-dir',
+    pytestIni: 'threepio_dir',
+    default: DEFAULT_OUTPUT_DIR,
+    help: 'output directory (default: <rootdir>/.3pio)',
+  },
+  {
+    name: 'keepRuns',
+    kind: 'count',
+    env: 'THREEPIO_KEEP_RUNS',
+    pytestFlag: '--threepio-keep-runs',
+    pytestIni: 'threepio_keep_runs',
+    default: DEFAULT_KEEP_RUNS,
+    help: 'runs to keep; 0 keeps all (default 30)',
+  },
+  {
+    name: 'quiet',
+    kind: 'boolean',
+    env: 'THREEPIO_QUIET',
+    pytestFlag: '--threepio-quiet',
+    pytestIni: 'threepio_quiet',
+    default: false,
+    help: 'no closing line',
+  },
+] as const
+
+/** The JSON the Python plugin reads. */
+export function sharedFacts(): Record<string, unknown> {
+  return {
+    $comment: 'Generated from packages/core/src/shared-facts.ts by `pnpm schema`; do not edit.',
+    schemaVersion: SCHEMA_VERSION,
+    testStatuses: TEST_STATUSES,
+    names: {
+      runs: RUNS_DIR,
+      latest: LATEST_FILE,
+      events: EVENTS_FILE,
+      summaryMd: SUMMARY_MD,
+      summaryJson: SUMMARY_JSON,
+      logs: LOGS_DIR,
+    },
+    runId: { utcStrftime: '%Y-%m-%d_%H-%M-%S_', randomHexDigits: 8 },
+    optionExpected: OPTION_EXPECTED,
+    options: OPTIONS,
+  }
+}

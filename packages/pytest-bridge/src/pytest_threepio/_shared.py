@@ -1,0 +1,16 @@
+"""Facts shared with the TypeScript packages, from ``_shared.json`` (generated from
+``packages/core/src/shared-facts.ts``; CI fails when it drifts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SHARED: dict[str, Any] = json.loads((Path(__file__).parent / "_shared.json").read_text("utf-8"))
+SCHEMA_VERSION: int = SHARED["schemaVersion"]
+NAMES: dict[str, str] = SHARED["names"]
+RUN_ID_STRFTIME: str = SHARED["runId"]["utcStrftime"]
+RUN_ID_RANDOM_HEX: int = SHARED["runId"]["randomHexDigits"]
+EXPECTED: dict[str, str] = SHARED["optionExpected"]
+OPTIONS: dict[str, dict[str, Any]] = {o["name"]: o for o in SHARED["options"]}
