@@ -7,6 +7,7 @@ The plugin is :mod:`pytest_threepio.plugin` (pytest finds it by its entry point,
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import shutil
@@ -15,13 +16,23 @@ from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 from pathlib import Path
 
-try:
-    VERSION = version("pytest-threepio")
-except PackageNotFoundError:  # running from a source tree
-    VERSION = "0.0.0+source"
+__all__ = ["__version__", "find_node", "package_version", "report_command"]
 
-__version__ = VERSION
-__all__ = ["VERSION", "__version__", "find_node", "report_command"]
+
+@functools.lru_cache(maxsize=1)
+def package_version() -> str:
+    """The installed version (one version for npm and Python: package.json's, set at build).
+    Looked up when first needed: every pytest run imports this package, few ask for threepio."""
+    try:
+        return version("pytest-threepio")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0+source"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return package_version()
+    raise AttributeError(name)
 
 
 def find_node() -> str | None:

@@ -32,7 +32,7 @@ from typing import Any, Callable, TypeVar, cast
 import pytest
 from _pytest.reports import BaseReport
 
-from pytest_threepio import VERSION, find_node, report_command
+from pytest_threepio import find_node, package_version, report_command
 from pytest_threepio._shared import NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SCHEMA_VERSION
 from pytest_threepio._sidecar_path import SIDECAR
 from pytest_threepio.events import EventWriter
@@ -200,7 +200,7 @@ class Recorder:
                 "schema": SCHEMA_VERSION,
                 "runId": self.run_id,
                 "runner": {"name": "pytest", "version": pytest.__version__},
-                "reporter": {"name": "pytest-threepio", "version": VERSION},
+                "reporter": {"name": "pytest-threepio", "version": package_version()},
                 "rootDir": str(self.config.rootpath),
                 "cwd": os.getcwd(),
                 "argv": list(sys.argv),
