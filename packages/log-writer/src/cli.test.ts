@@ -199,6 +199,23 @@ describe('threepio command', () => {
     for (const [p, b] of truth) expect(live.get(p)?.toString(), p).toBe(b.toString())
   })
 
+  it('ingest of a run directory deleted before it looked waits for the live writer to recreate it', async () => {
+    const runDir = join(tempDir(), 'gone', 'run')
+    const child = startChild(['writer', runDir, '50', '3'], { shell: `sleep 0.3` })
+    const ingest = spawn(
+      process.execPath,
+      [BIN, 'ingest', runDir, '--pid', String(child.proc.pid)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    ingest.stderr.on('data', (d) => (stderr += d))
+    const ingestExit = new Promise<number | null>((r) => ingest.on('close', (c) => r(c)))
+    expect((await child.exited).code).toBe(0)
+    expect(await ingestExit).toBe(0)
+    expect(stderr).toBe('')
+    expect(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).counts.total).toBe(150)
+  })
+
   it('ingest finalises as INCOMPLETE when the writer dies without run-end', async () => {
     const runDir = tempDir()
     const child = startChild(['writer', runDir, '1000000', '3'])

@@ -3,7 +3,7 @@
  *
  * Exit codes: 0 success, 1 the command failed (no such run, unreadable files), 2 bad usage.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
@@ -22,7 +22,7 @@ import { fileKey, RunState } from './run-state.js'
 import { statusLabel, summaryJson } from './summary.js'
 import { ingestRun } from './ingest.js'
 import { rebuildRun } from './replay.js'
-import { isRunLive, listRunIds, pruneRuns, writerAlive, writerPid } from './retention.js'
+import { isRunLive, listRunIds, processAlive, pruneRuns, writerAlive, writerPid } from './retention.js'
 
 /** Where the command writes: replaceable in tests. */
 export interface CliIo {
@@ -357,6 +357,11 @@ async function ingest(
     pid = Number(pidArg)
     if (!Number.isInteger(pid) || pid <= 0)
       throw new UsageError(`--pid needs a process id; received "${pidArg}"`)
+  }
+  if (!existsSync(runDir) && pid !== undefined && processAlive(pid)) {
+    // The writer's run directory was deleted before this process looked: the writer recreates
+    // its events.jsonl when it notices, and this process the rest.
+    mkdirSync(runDir, { recursive: true })
   }
   try {
     if (!statSync(runDir).isDirectory()) throw new Error()
