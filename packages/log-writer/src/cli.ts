@@ -22,7 +22,14 @@ import { fileKey, RunState } from './run-state.js'
 import { statusLabel, summaryJson } from './summary.js'
 import { ingestRun } from './ingest.js'
 import { rebuildRun } from './replay.js'
-import { isRunLive, listRunIds, processAlive, pruneRuns, writerAlive, writerPid } from './retention.js'
+import {
+  isRunLive,
+  listRunIds,
+  processAlive,
+  pruneRuns,
+  writerAlive,
+  writerPid,
+} from './retention.js'
 
 /** Where the command writes: replaceable in tests. */
 export interface CliIo {
