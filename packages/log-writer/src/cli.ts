@@ -46,10 +46,19 @@ const defaultIo = (): CliIo => ({
   cwd: process.cwd(),
 })
 
+/**
+ * Our own text with `{prog}` as the user runs this command: `THREEPIO_PROG` when another
+ * package runs it (`python -m pytest_threepio`), else `threepio`. So every command a message
+ * tells them to run works where they are.
+ */
+function withProg(io: CliIo, text: string): string {
+  return text.replaceAll('{prog}', io.env.THREEPIO_PROG?.trim() || 'threepio')
+}
+
 class UsageError extends Error {}
 class CommandError extends Error {}
 
-const USAGE = `Usage: threepio <command> [options]
+const USAGE = `Usage: {prog} <command> [options]
 
 Commands:
   ls                  list runs, newest first
@@ -68,20 +77,21 @@ Options:
 `
 
 const HELP: Record<string, string> = {
-  ls: `Usage: threepio ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
-  show: `Usage: threepio show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
-  follow: `Usage: threepio follow [run] [--dir <dir>]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone.\n`,
-  report: `Usage: threepio report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
-  clean: `Usage: threepio clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default 30). Runs still being written are kept.\n`,
-  ingest: `Usage: threepio ingest <run-dir> [--pid <pid>] [--keep <n>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first.\n`,
+  ls: `Usage: {prog} ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
+  show: `Usage: {prog} show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
+  follow: `Usage: {prog} follow [run] [--dir <dir>]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone.\n`,
+  report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
+  clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default 30). Runs still being written are kept.\n`,
+  ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first.\n`,
 }
 
 /** Runs the command line `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv
+  const ours = (text: string) => withProg(io, text)
   try {
     if (!command || command === '-h' || command === '--help' || command === 'help') {
-      io.out(USAGE)
+      io.out(ours(USAGE))
       return command ? 0 : 2
     }
     if (command === '-v' || command === '--version') {
@@ -102,7 +112,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       },
     })
     if (values.help) {
-      io.out(HELP[command]!)
+      io.out(ours(HELP[command]!))
       return 0
     }
     const outputDir = resolve(io.cwd, values.dir ?? io.env.THREEPIO_DIR ?? DEFAULT_OUTPUT_DIR)
@@ -134,7 +144,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return clean(outputDir, values.keep, io)
       case 'ingest': {
         if (!positionals[0])
-          throw new UsageError('ingest needs the run directory: threepio ingest <run-dir>')
+          throw new UsageError('ingest needs the run directory: {prog} ingest <run-dir>')
         return await ingest(resolve(io.cwd, positionals[0]), values.pid, values.keep, io)
       }
     }
@@ -145,12 +155,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
       io.err(
-        `threepio: ${(err as Error).message}\n\n${command && HELP[command] ? HELP[command] : USAGE}`,
+        ours(
+          `threepio: ${(err as Error).message}\n\n${command && HELP[command] ? HELP[command] : USAGE}`,
+        ),
       )
       return 2
     }
     if (err instanceof CommandError) {
-      io.err(`threepio: ${err.message}\n`)
+      io.err(ours(`threepio: ${err.message}\n`))
       return 1
     }
     io.err(`threepio: ${(err as Error).stack ?? String(err)}\n`)
@@ -184,7 +196,7 @@ export function findRun(outputDir: string, arg: string | undefined, cwd: string)
         `"${arg}" matches ${matches.length} runs (${matches.slice(-3).join(', ')}, …); give more of the id`,
       )
     throw new CommandError(
-      `no run "${arg}" in ${outputDir}${ids.length ? `; the newest is ${ids[ids.length - 1]} (threepio ls lists them)` : ' (no runs there yet)'}`,
+      `no run "${arg}" in ${outputDir}${ids.length ? `; the newest is ${ids[ids.length - 1]} ({prog} ls lists them)` : ' (no runs there yet)'}`,
     )
   }
   const latest = readLatest(outputDir) ?? listRunIds(outputDir).at(-1)
@@ -259,12 +271,15 @@ function show(runDir: string, json: boolean, io: CliIo): number {
     const text = readFileSync(file, 'utf8')
     if (readSummary(runDir)?.status === 'RUNNING' && !isRunLive(runDir))
       io.err(
-        `threepio: this run is INCOMPLETE: its writer (pid ${writerPid(runDir) ?? 'unknown'}) is gone and the run never ended; the summary below is as it last wrote it. Finalise it with: threepio report ${runDir}\n`,
+        withProg(
+          io,
+          `threepio: this run is INCOMPLETE: its writer (pid ${writerPid(runDir) ?? 'unknown'}) is gone and the run never ended; the summary below is as it last wrote it. Finalise it with: {prog} report ${runDir}\n`,
+        ),
       )
     io.out(text)
     return 0
   } catch {
-    throw new CommandError(`${file} does not exist; rebuild it with: threepio report ${runDir}`)
+    throw new CommandError(`${file} does not exist; rebuild it with: {prog} report ${runDir}`)
   }
 }
 

@@ -283,6 +283,8 @@ def test_python_command_runs_the_log_writer(pytester: pytest.Pytester, run_three
     (run.run_dir / "test-run.md").unlink()
     report = subprocess.run([sys.executable, "-m", "pytest_threepio", "report", str(run.run_dir)], capture_output=True, text=True, check=False)
     assert report.returncode == 0 and (run.run_dir / "test-run.md").exists()
+    usage = subprocess.run([sys.executable, "-m", "pytest_threepio", "help"], capture_output=True, text=True, check=False)
+    assert usage.returncode == 0 and "-m pytest_threepio <command>" in usage.stdout, usage.stdout
 
 
 @pytest.mark.skipif(int(pytest.__version__.split(".")[0]) < 9, reason="subtests are built into pytest 9")

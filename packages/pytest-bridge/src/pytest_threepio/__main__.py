@@ -6,10 +6,11 @@ commands as the npm package's ``threepio``, run by the log writer bundled in thi
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
-from pytest_threepio import find_node
+from pytest_threepio import find_node, report_command
 from pytest_threepio._sidecar_path import SIDECAR
 
 
@@ -25,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"pytest-threepio: the log writer {SIDECAR} is missing from this installation; reinstall pytest-threepio.\n")
         return 1
     try:
-        return subprocess.call([node, str(SIDECAR), *args])
+        # The log writer's usage and hints then name this command, not the npm one.
+        env = {**os.environ, "THREEPIO_PROG": report_command()}
+        return subprocess.call([node, str(SIDECAR), *args], env=env)
     except OSError as err:
         sys.stderr.write(f"pytest-threepio: could not run Node.js at {node}: {err}. Check THREEPIO_NODE, or unset it to use node from PATH.\n")
         return 1
