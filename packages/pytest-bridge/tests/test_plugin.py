@@ -231,6 +231,18 @@ def test_installed_but_not_asked_for_changes_nothing(pytester: pytest.Pytester) 
     assert not (pytester.path / ".3pio").exists()
 
 
+def test_output_with_threepio_equals_output_without_apart_from_the_closing_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_out="import sys\n\ndef test_ok():\n    print('out')\n    sys.stderr.write('err\\n')\n\ndef test_bad():\n    assert 0\n")
+    out = pytester.path / ".3pio"
+    on = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "threepio", "--threepio-dir", str(out), "-rA")
+    off = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:threepio", "-rA")
+    assert on.ret == off.ret == 1
+    assert _comparable(on.stdout.str()) == _comparable(off.stdout.str())
+    assert on.stderr.lines[:-1] == off.stderr.lines
+    assert on.stderr.lines[-1].startswith("threepio: FAILED · 1 failed, 1 passed · ")
+    assert "ResourceWarning" not in on.stdout.str() + on.stderr.str()
+
+
 @pytest.mark.parametrize(
     ("args", "env", "ini", "named"),
     [
