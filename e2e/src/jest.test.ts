@@ -55,6 +55,11 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(r.log('math.test.js')).toContain('✓ PASSED math > adds')
   })
 
+  it.each(['demo', 'hostile'])('the %s suite equals `jest --json`', async (fixture) => {
+    const r = await runJest(version, fixture)
+    expectConsistent(r)
+  })
+
   it('failing with a diff', async () => {
     const r = await runJest(version, 'failing-diff')
     expect(r.exitCode).toBe(1)

@@ -53,6 +53,11 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     expect(r.log('math.test.js')).toContain('✓ PASSED math > adds')
   })
 
+  it.each(['demo', 'hostile'])("the %s suite equals Vitest's own record", async (fixture) => {
+    const r = await runVitest(version, fixture)
+    expectConsistent(r)
+  })
+
   it('failing with a diff', async () => {
     const r = await runVitest(version, 'failing-diff')
     expect(r.exitCode).toBe(1)
