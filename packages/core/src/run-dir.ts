@@ -19,6 +19,12 @@ export const EVENTS_FILE = 'events.jsonl'
 export const SUMMARY_MD = 'test-run.md'
 export const SUMMARY_JSON = 'run.json'
 export const LOGS_DIR = 'logs'
+/**
+ * A run directory's "still being written" marker: the pid of a process at work on it (the
+ * pytest plugin's log writer, then the pytest process until it has printed its closing line).
+ * Retention spares a run while that process lives.
+ */
+export const WORKER_MARKER = '.ingest.pid'
 /** Default output directory, relative to the project root. */
 export const DEFAULT_OUTPUT_DIR = '.3pio'
 

@@ -12,6 +12,7 @@ import {
   RUNS_DIR,
   SUMMARY_JSON,
   SUMMARY_MD,
+  WORKER_MARKER,
 } from './run-dir.js'
 import { SCHEMA_VERSION, TEST_STATUSES } from './schema.js'
 
@@ -69,6 +70,7 @@ export function sharedFacts(): Record<string, unknown> {
       summaryMd: SUMMARY_MD,
       summaryJson: SUMMARY_JSON,
       logs: LOGS_DIR,
+      workerMarker: WORKER_MARKER,
     },
     runId: { utcStrftime: '%Y-%m-%d_%H-%M-%S_', randomHexDigits: 8 },
     optionExpected: OPTION_EXPECTED,

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { createRunId } from '@threepio/core'
@@ -8,7 +8,7 @@ import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run
 import { main, type CliIo } from './cli.js'
 import { RunRecorder } from './recorder.js'
 import { rebuildRun } from './replay.js'
-import { INGEST_MARKER, pruneRuns } from './retention.js'
+import { INGEST_MARKER, isRunLive, pruneRuns } from './retention.js'
 
 const BIN = join(import.meta.dirname, '../bin/threepio.js')
 
@@ -214,6 +214,32 @@ describe('threepio command', () => {
     expect(await ingestExit).toBe(0)
     expect(stderr).toBe('')
     expect(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).counts.total).toBe(150)
+  })
+
+  it('ingest leaves the run spared for its live writer, which reads the summary after it', async () => {
+    const out = tempDir()
+    const runId = createRunId()
+    const runDir = join(out, 'runs', runId)
+    mkdirSync(runDir, { recursive: true })
+    const start = {
+      type: 'run-start',
+      seq: 1,
+      time: Date.now(),
+      schema: 2,
+      runId,
+      pid: process.pid,
+    }
+    const end = { type: 'run-end', seq: 2, time: Date.now(), status: 'passed', durationMs: 1 }
+    writeFileSync(
+      join(runDir, 'events.jsonl'),
+      [start, end].map((e) => JSON.stringify(e) + '\n').join(''),
+    )
+    const ingest = spawn(process.execPath, [BIN, 'ingest', runDir, '--pid', String(process.pid)])
+    expect(await new Promise((r) => ingest.on('close', r))).toBe(0)
+    expect(readFileSync(join(runDir, INGEST_MARKER), 'utf8')).toBe(String(process.pid))
+    expect(isRunLive(runDir)).toBe(true) // finished, but its writer has not printed its line yet
+    rmSync(join(runDir, INGEST_MARKER))
+    expect(isRunLive(runDir)).toBe(false)
   })
 
   it('ingest finalises as INCOMPLETE when the writer dies without run-end', async () => {

@@ -63,7 +63,20 @@ export async function ingestRun(runDir: string, options: IngestOptions = {}): Pr
   } finally {
     clearInterval(check)
     directory.finish({ skipped: follower.stats })
-    rmSync(marker, { force: true })
+    handOver(marker, options.pid)
   }
   return directory.state
+}
+
+/**
+ * The run stays spared from retention while the writer it was started for lives: that process
+ * (pytest) still reads run.json for its closing line, and removes the marker then.
+ */
+function handOver(marker: string, writer: number | undefined): void {
+  try {
+    if (writer !== undefined && processAlive(writer)) writeFileSync(marker, String(writer))
+    else rmSync(marker, { force: true })
+  } catch {
+    // retention then goes by the run's own process and the age of its files
+  }
 }

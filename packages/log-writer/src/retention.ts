@@ -3,7 +3,7 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { EVENTS_FILE, RUN_ID_PATTERN, RUNS_DIR, SUMMARY_JSON } from '@threepio/core'
+import { EVENTS_FILE, RUN_ID_PATTERN, RUNS_DIR, SUMMARY_JSON, WORKER_MARKER } from '@threepio/core'
 
 /** A run counts as live while its writer process is alive, or its log changed this recently. */
 const LIVE_GRACE_MS = 60_000
@@ -115,9 +115,10 @@ function firstEvent(runDir: string): { pid?: unknown; time?: unknown } | undefin
 /**
  * `threepio ingest` marks the run directory it writes with this file (holding its pid) until it
  * is done: after the run's own process ended, and even after the summary says FAILED or PASSED,
- * it may still be finishing the logs.
+ * it may still be finishing the logs. Then it hands the marker to the writer it was started for
+ * (the pytest process), which removes it once it has read the summary for its closing line.
  */
-export const INGEST_MARKER = '.ingest.pid'
+export const INGEST_MARKER = WORKER_MARKER
 
 /**
  * True while a run may still be written: a live `threepio ingest` on it, or no final summary and

@@ -570,6 +570,17 @@ class Recorder:
             sys.stdout.flush()
             sys.stderr.write(self.closing_line(finished=self.sidecar is not None) + "\n")
             sys.stderr.flush()
+        self.release_run_dir()
+
+    def release_run_dir(self) -> None:
+        """The log writer left the run spared from retention for this process: done with it now."""
+        assert self.run_dir is not None
+        marker = self.run_dir / NAMES["workerMarker"]
+        try:
+            if marker.read_text("utf-8").strip() == str(os.getpid()):
+                marker.unlink()
+        except OSError:
+            pass
 
     def closing_line(self, finished: bool) -> str:
         """The log writer's headline from run.json (it alone counts); without it, where the events are."""
