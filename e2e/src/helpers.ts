@@ -370,9 +370,12 @@ export async function settledSummary(
 }
 
 /**
- * Whether a Vitest process crashed because a worker was already dead when the main process sent
- * it a message (a Vitest race after Ctrl+C reaches the whole process group).
+ * Whether a Vitest process crashed because a worker was already dead when the main process
+ * handled Ctrl+C (a Vitest race after the signal reaches the whole process group): Vitest 3
+ * "Channel closed", Vitest 4 an EPIPE, or its pool reporting that the worker exited.
  */
 export function crashedOnDeadWorker(stderr: string): boolean {
-  return /ERR_IPC_CHANNEL_CLOSED|Error: write EPIPE[\s\S]*ForksPoolWorker/.test(stderr)
+  return /ERR_IPC_CHANNEL_CLOSED|Error: write EPIPE[\s\S]*ForksPoolWorker|\[vitest-pool\]: Worker forks emitted error[\s\S]*Worker exited unexpectedly/.test(
+    stderr,
+  )
 }
