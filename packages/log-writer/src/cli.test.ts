@@ -20,6 +20,19 @@ async function cli(args: string[], cwd = tempDir()) {
   return { code, out, err }
 }
 
+/** `threepio ingest <args>` in a process of its own; `exited` gives its exit code and stderr. */
+function startIngest(args: string[]) {
+  const proc = spawn(process.execPath, [BIN, 'ingest', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  proc.stderr.on('data', (d) => (stderr += d))
+  const exited = new Promise<{ code: number | null; stderr: string }>((r) =>
+    proc.on('close', (code) => r({ code, stderr })),
+  )
+  return { proc, exited }
+}
+
 function recordRun(outputDir: string, status: 'passed' | 'failed' = 'failed'): RunRecorder {
   const r = RunRecorder.start({
     runner: { name: 'vitest', version: '3.2.4' },
@@ -178,15 +191,9 @@ describe('threepio command', () => {
   it('ingest follows a run written by another process until run-end', async () => {
     const runDir = tempDir()
     const child = startChild(['writer', runDir, '300', '3'])
-    const ingest = spawn(process.execPath, [BIN, 'ingest', runDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stderr = ''
-    ingest.stderr.on('data', (d) => (stderr += d))
-    const ingestExit = new Promise<number | null>((r) => ingest.on('close', (c) => r(c)))
+    const ingest = startIngest([runDir])
     expect((await child.exited).code).toBe(0)
-    expect(await ingestExit).toBe(0)
-    expect(stderr).toBe('')
+    expect(await ingest.exited).toEqual({ code: 0, stderr: '' })
     const live = readTree(runDir)
     expect(JSON.parse(live.get('run.json')!.toString())).toMatchObject({
       status: 'FAILED',
@@ -202,17 +209,9 @@ describe('threepio command', () => {
   it('ingest of a run directory deleted before it looked waits for the live writer to recreate it', async () => {
     const runDir = join(tempDir(), 'gone', 'run')
     const child = startChild(['writer', runDir, '50', '3'], { shell: `sleep 0.3` })
-    const ingest = spawn(
-      process.execPath,
-      [BIN, 'ingest', runDir, '--pid', String(child.proc.pid)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stderr = ''
-    ingest.stderr.on('data', (d) => (stderr += d))
-    const ingestExit = new Promise<number | null>((r) => ingest.on('close', (c) => r(c)))
+    const ingest = startIngest([runDir, '--pid', String(child.proc.pid)])
     expect((await child.exited).code).toBe(0)
-    expect(await ingestExit).toBe(0)
-    expect(stderr).toBe('')
+    expect(await ingest.exited).toEqual({ code: 0, stderr: '' })
     expect(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).counts.total).toBe(150)
   })
 
@@ -234,8 +233,8 @@ describe('threepio command', () => {
       join(runDir, 'events.jsonl'),
       [start, end].map((e) => JSON.stringify(e) + '\n').join(''),
     )
-    const ingest = spawn(process.execPath, [BIN, 'ingest', runDir, '--pid', String(process.pid)])
-    expect(await new Promise((r) => ingest.on('close', r))).toBe(0)
+    const ingest = startIngest([runDir, '--pid', String(process.pid)])
+    expect(await ingest.exited).toEqual({ code: 0, stderr: '' })
     expect(readFileSync(join(runDir, INGEST_MARKER), 'utf8')).toBe(String(process.pid))
     expect(isRunLive(runDir)).toBe(true) // finished, but its writer has not printed its line yet
     rmSync(join(runDir, INGEST_MARKER))
@@ -246,12 +245,11 @@ describe('threepio command', () => {
     const runDir = tempDir()
     const child = startChild(['writer', runDir, '1000000', '3'])
     await child.progress(1)
-    const ingest = spawn(process.execPath, [BIN, 'ingest', runDir], { stdio: 'ignore' })
-    const ingestExit = new Promise<number | null>((r) => ingest.on('close', (c) => r(c)))
+    const ingest = startIngest([runDir])
     await child.progress(50)
     child.proc.kill('SIGKILL')
     await child.exited
-    expect(await ingestExit).toBe(0)
+    expect((await ingest.exited).code).toBe(0)
     const summary = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
     expect(summary.status).toBe('INCOMPLETE')
     expect(summary.files.total).toBeGreaterThanOrEqual(50)

@@ -140,8 +140,6 @@ export class RunState {
   readonly failures: FailureSummary[] = []
   /** Skip, todo and xfail reasons, most frequent first once read through {@link reasons}. */
   private readonly reasonCounts = new Map<string, ReasonSummary>()
-  /** Tests with a reason beyond the kept ones. */
-  otherReasons = 0
   failuresTotal = 0
   diagnosticsTotal = 0
   readonly diagnostics: string[] = []
@@ -281,7 +279,6 @@ export class RunState {
     if (known) known.count++
     else if (this.reasonCounts.size < MAX_REASONS)
       this.reasonCounts.set(key, { reason, status, count: 1 })
-    else this.otherReasons++
   }
 
   /** Files still open (started and not ended). */
