@@ -11,7 +11,8 @@ export function packageBuild(entry: string[], extra: Options = {}): Options {
     entry,
     format: ['esm', 'cjs'],
     dts: true,
-    sourcemap: true,
+    // No source maps: the published packages carry dist only, not the sources a map points at.
+    sourcemap: false,
     clean: true,
     target: 'node20',
     define: { __VERSION__: JSON.stringify(version) },

@@ -15,8 +15,7 @@ export async function benchLogWriterMemory({ quick }) {
     runner: { name: 'pytest', version: 'bench' },
     reporter: { name: 'bench', version: '0' },
     rootDir: dir,
-    outputDir: join(dir, '.3pio'),
-    quiet: true,
+    options: { outputDir: join(dir, '.3pio'), quiet: true },
     handleExit: false,
   })
   const rows = []

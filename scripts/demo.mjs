@@ -33,6 +33,12 @@ const runners = [
   },
 ]
 
+console.log(
+  'threepio demo: the Vitest, Jest and pytest demo suites, each run through threepio.\n' +
+    'Some of their tests fail on purpose, to show how threepio records failures, so each\n' +
+    'runner ends with FAILED.',
+)
+
 let failed = false
 for (const runner of runners) {
   console.log(`\n━━━ ${runner.name}: ${runner.cwd} ━━━\n`)
@@ -55,7 +61,9 @@ for (const runner of runners) {
   console.log('─'.repeat(72))
   console.log(readFileSync(paths.summaryMd, 'utf8'))
 }
+const dir = relative(process.cwd(), outputDir)
 console.log(
-  `\nAll runs: ${relative(process.cwd(), outputDir)}/runs — try: npx threepio ls --dir ${relative(process.cwd(), outputDir)}`,
+  `\n${failed ? 'A runner left no record (above).' : 'Every run was recorded; the failures above are the demo tests that fail on purpose.'}\n` +
+    `Runs: ${dir}/runs/<run-id>/ (test-run.md, run.json, events.jsonl, logs/). List them: pnpm exec threepio ls --dir ${dir}`,
 )
 process.exit(failed ? 1 : 0)

@@ -19,6 +19,20 @@ import { SCHEMA_VERSION, TEST_STATUSES } from './schema.js'
 /** Runs kept when no option says otherwise. */
 export const DEFAULT_KEEP_RUNS = 30
 
+/** Words a boolean option accepts, from the environment, an ini file or a reporter option. */
+export const BOOLEAN_WORDS = {
+  true: ['1', 'true', 'yes', 'on'],
+  false: ['0', 'false', 'no', 'off'],
+} as const
+
+/**
+ * The warning for a bad option value, everywhere: `{name}` the option, `{where}` where it was
+ * set (a reporter option, an environment variable, a pytest flag or ini key), `{value}` what
+ * was given, `{expected}` from {@link OPTION_EXPECTED}, `{fallback}` what happens instead.
+ */
+export const BAD_OPTION_MESSAGE =
+  '{name} ({where}) must be {expected}; received {value}; {fallback}'
+
 /** What a value of each kind of option must be, as messages say it. */
 export const OPTION_EXPECTED = {
   path: 'a path (an empty value means unset)',
@@ -35,6 +49,7 @@ export const OPTIONS = [
     pytestFlag: '--threepio-dir',
     pytestIni: 'threepio_dir',
     default: DEFAULT_OUTPUT_DIR,
+    fallback: `using ${DEFAULT_OUTPUT_DIR} under the project root`,
     help: 'output directory (default: <rootdir>/.3pio)',
   },
   {
@@ -44,6 +59,7 @@ export const OPTIONS = [
     pytestFlag: '--threepio-keep-runs',
     pytestIni: 'threepio_keep_runs',
     default: DEFAULT_KEEP_RUNS,
+    fallback: `keeping ${DEFAULT_KEEP_RUNS}`,
     help: 'runs to keep; 0 keeps all (default 30)',
   },
   {
@@ -53,6 +69,7 @@ export const OPTIONS = [
     pytestFlag: '--threepio-quiet',
     pytestIni: 'threepio_quiet',
     default: false,
+    fallback: 'not quiet',
     help: 'no closing line',
   },
 ] as const
@@ -74,6 +91,11 @@ export function sharedFacts(): Record<string, unknown> {
     },
     runId: { utcStrftime: '%Y-%m-%d_%H-%M-%S_', randomHexDigits: 8 },
     optionExpected: OPTION_EXPECTED,
+    booleanWords: BOOLEAN_WORDS,
+    badOptionMessage: BAD_OPTION_MESSAGE,
     options: OPTIONS,
   }
 }
+
+/** One option's facts. */
+export type OptionFact = (typeof OPTIONS)[number]

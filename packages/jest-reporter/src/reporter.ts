@@ -103,7 +103,7 @@ export class ThreepioJestReporter {
       ? { round: ++watchRound, files: results?.numTotalTestSuites ?? 0 }
       : undefined
     this.recorder = RunRecorder.start({
-      ...this.options,
+      options: this.options,
       runner: { name: 'jest', version: jestVersion() },
       reporter: { name: '@threepio/jest-reporter', version: __VERSION__ },
       rootDir: this.rootDir,

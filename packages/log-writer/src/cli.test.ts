@@ -5,17 +5,17 @@ import { createRunId } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
 import { startChild } from '../test/helpers/child.js'
 import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run-dir.js'
-import { main, type CliIo } from './cli.js'
+import { main, progName, wantsColor, type CliIo } from './cli.js'
 import { RunRecorder } from './recorder.js'
 import { rebuildRun } from './replay.js'
 import { INGEST_MARKER, isRunLive, pruneRuns } from './retention.js'
 
 const BIN = join(import.meta.dirname, '../bin/threepio.js')
 
-async function cli(args: string[], cwd = tempDir()) {
+async function cli(args: string[], cwd = tempDir(), more: Partial<CliIo> = {}) {
   let out = ''
   let err = ''
-  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), env: {}, cwd }
+  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), env: {}, cwd, ...more }
   const code = await main(args, io)
   return { code, out, err }
 }
@@ -38,8 +38,7 @@ function recordRun(outputDir: string, status: 'passed' | 'failed' = 'failed'): R
     runner: { name: 'vitest', version: '3.2.4' },
     reporter: { name: 'x', version: '0' },
     rootDir: '/p',
-    outputDir,
-    quiet: true,
+    options: { outputDir, quiet: true },
     handleExit: false,
   })!
   r.emit({ type: 'file-start', file: 'a.test.ts' })
@@ -57,9 +56,90 @@ describe('threepio command', () => {
     for (const cmd of ['ls', 'show', 'follow', 'report', 'clean', 'ingest']) {
       const { code, out } = await cli([cmd, '--help'])
       expect(code).toBe(0)
-      expect(out).toContain(`threepio ${cmd}`)
+      expect(out).toContain(`Usage: npx @threepio/cli ${cmd}`)
+      expect(await cli(['help', cmd])).toEqual({ code: 0, out, err: '' })
     }
     expect((await cli(['--help'])).out).toContain('Commands:')
+    expect((await cli(['help'])).out).toContain('Commands:')
+    expect((await cli(['--version'])).out).toMatch(/^\d+\.\d+\.\d+/)
+    expect((await cli(['ls', '-v'])).out).toMatch(/^\d+\.\d+\.\d+/)
+  })
+
+  it('names itself as the user runs it', async () => {
+    expect(progName({})).toBe('npx @threepio/cli')
+    expect(progName({ npm_config_user_agent: 'pnpm/10.34.9 npm/? node/v20.20.2 linux x64' })).toBe(
+      'pnpm exec threepio',
+    )
+    expect(progName({ npm_config_user_agent: 'yarn/1.22.22 npm/? node/v20' })).toBe('yarn threepio')
+    expect(progName({ THREEPIO_PROG: 'python -m pytest_threepio' })).toBe(
+      'python -m pytest_threepio',
+    )
+    const { out } = await cli(['help', 'ls'], tempDir(), {
+      env: { npm_config_user_agent: 'pnpm/10' },
+    })
+    expect(out).toContain('Usage: pnpm exec threepio ls')
+  })
+
+  it('takes global options anywhere and answers usage errors in its own words, on stderr, exit 2', async () => {
+    const out = tempDir()
+    const r = recordRun(out, 'passed')
+    expect((await cli(['--dir', out, 'ls'])).out).toContain(r.runId)
+    expect((await cli(['ls', `--dir=${out}`, '--json'])).out).toContain(r.runId)
+    const none = await cli([])
+    expect(none).toMatchObject({ code: 2, out: '' })
+    expect(none.err).toContain('threepio: which command?')
+    expect(none.err).toContain('Commands:')
+    const typo = await cli(['ls', '--dri', out])
+    expect(typo).toMatchObject({ code: 2, out: '' })
+    expect(typo.err).toMatch(/^threepio: unknown option "--dri". Did you mean "--dir"\?\n/)
+    expect(typo.err).toContain('Usage: npx @threepio/cli ls')
+    const noValue = await cli(['show', '--dir', '--json'])
+    expect(noValue.code).toBe(2)
+    expect(noValue.err).toMatch(/^threepio: --dir needs a value: --dir <dir>\n/)
+    expect(noValue.err).not.toContain('ambiguous')
+    const cmdTypo = await cli(['shwo'])
+    expect(cmdTypo.err).toMatch(/^threepio: unknown command "shwo". Did you mean "show"\?/)
+    expect((await cli(['help', 'nope'])).code).toBe(2)
+    expect((await cli(['--json=yes', 'ls'])).err).toContain('--json takes no value')
+  })
+
+  it('report on a folder that is not a run says what a run folder is', async () => {
+    const out = tempDir()
+    recordRun(out)
+    const notRun = await cli(['report', tempDir()])
+    expect(notRun.code).toBe(1)
+    expect(notRun.err).toMatch(
+      /is not a run directory\. A run directory is <output dir>\/runs\/<run-id>\/ and holds events\.jsonl/,
+    )
+    const outputDir = await cli(['report', out])
+    expect(outputDir.err).toContain(`It looks like an output directory: pass it as --dir ${out}`)
+    expect((await cli(['show', join(out, 'nope')])).err).toContain(
+      `${join(out, 'nope')} does not exist`,
+    )
+  })
+
+  it('follow --exit-status exits with the run status', async () => {
+    const out = tempDir()
+    const passed = recordRun(out, 'passed').paths.runDir
+    const failed = recordRun(out, 'failed').paths.runDir
+    expect((await cli(['follow', passed, '--exit-status'])).code).toBe(0)
+    expect((await cli(['follow', failed, '--exit-status'])).code).toBe(1)
+    expect((await cli(['follow', failed])).code).toBe(0)
+  })
+
+  it('colours status words only when asked, and NO_COLOR / FORCE_COLOR decide as elsewhere', async () => {
+    const out = tempDir()
+    recordRun(out, 'failed')
+    const plain = await cli(['ls', '--dir', out])
+    expect(plain.out).not.toContain('\x1b[')
+    const coloured = await cli(['ls', '--dir', out], tempDir(), { color: true })
+    expect(coloured.out).toContain('\x1b[31mFAILED')
+    const tty = { isTTY: true, hasColors: () => true }
+    expect(wantsColor(tty, {})).toBe(true)
+    expect(wantsColor(tty, { NO_COLOR: '1' })).toBe(false)
+    expect(wantsColor({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true)
+    expect(wantsColor(tty, { FORCE_COLOR: '0' })).toBe(false)
+    expect(wantsColor({ isTTY: false }, {})).toBe(false)
   })
 
   it('rejects bad usage with exit 2 and says what was expected', async () => {
@@ -72,7 +152,9 @@ describe('threepio command', () => {
     expect(badOption.err).toContain('--bogus')
     const badKeep = await cli(['clean', '--keep', 'many'])
     expect(badKeep).toMatchObject({ code: 2 })
-    expect(badKeep.err).toContain('--keep needs a whole number')
+    expect(badKeep.err).toContain(
+      '--keep must be a whole number >= 0 (0 keeps all); received "many"',
+    )
     expect((await cli(['show', '--keep', '3'])).code).toBe(2)
   })
 
@@ -136,7 +218,7 @@ describe('threepio command', () => {
     })
     const shown = await cli(['show', join(out, 'runs', ids.dead!)])
     expect(shown.err).toContain('this run is INCOMPLETE')
-    expect(shown.err).toContain(`threepio report ${join(out, 'runs', ids.dead!)}`)
+    expect(shown.err).toContain(`npx @threepio/cli report ${join(out, 'runs', ids.dead!)}`)
     expect((await cli(['show', join(out, 'runs', ids.live!)])).err).toBe('')
     await cli(['report', join(out, 'runs', ids.dead!)])
     const json = JSON.parse(readFileSync(join(out, 'runs', ids.dead!, 'run.json'), 'utf8'))

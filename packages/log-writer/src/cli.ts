@@ -5,9 +5,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs, styleText } from 'node:util'
 import {
+  DEFAULT_KEEP_RUNS,
   DEFAULT_OUTPUT_DIR,
+  didYouMean,
+  OPTION_EXPECTED,
   EVENTS_FILE,
   EventLogFollower,
   readLatest,
@@ -37,6 +40,8 @@ export interface CliIo {
   err: (text: string) => void
   env: Record<string, string | undefined>
   cwd: string
+  /** Colour status words on stdout (default: decided by {@link wantsColor} for stdout). */
+  color?: boolean
 }
 
 const defaultIo = (): CliIo => ({
@@ -44,15 +49,62 @@ const defaultIo = (): CliIo => ({
   err: (t) => void process.stderr.write(t),
   env: process.env,
   cwd: process.cwd(),
+  color: wantsColor(process.stdout, process.env),
 })
 
 /**
- * Our own text with `{prog}` as the user runs this command: `THREEPIO_PROG` when another
- * package runs it (`python -m pytest_threepio`), else `threepio`. So every command a message
- * tells them to run works where they are.
+ * Colour as terminal tools do: FORCE_COLOR (any value but 0/false) turns it on, NO_COLOR
+ * turns it off, else a terminal that has colours gets them (Node's own check, which also
+ * knows TERM=dumb).
  */
+export function wantsColor(
+  stream: { isTTY?: boolean; hasColors?: () => boolean },
+  env: Record<string, string | undefined>,
+): boolean {
+  const force = env.FORCE_COLOR
+  if (force !== undefined) return force !== '0' && force !== 'false'
+  if (env.NO_COLOR) return false
+  return stream.isTTY === true && (stream.hasColors?.() ?? false)
+}
+
+const STATUS_STYLE: Record<string, Parameters<typeof styleText>[0]> = {
+  PASSED: 'green',
+  FAILED: 'red',
+  ERROR: 'red',
+  INTERRUPTED: 'yellow',
+  INCOMPLETE: 'yellow',
+  RUNNING: 'cyan',
+}
+
+/** `text` (which starts with a status word) with the word coloured when `io` wants colour. */
+function paintStatus(io: CliIo, text: string): string {
+  if (!io.color) return text
+  const word = /^[A-Z]+/.exec(text)?.[0] ?? ''
+  const style = STATUS_STYLE[word]
+  if (!style) return text
+  // validateStream: false — whether to colour was decided above, for the stream written to.
+  const paint = styleText as (f: typeof style, t: string, o?: { validateStream: boolean }) => string
+  return paint(style, word, { validateStream: false }) + text.slice(word.length)
+}
+
+/**
+ * How the user runs this command where they are, for the commands messages tell them to run:
+ * `THREEPIO_PROG` when another package runs it (`python -m pytest_threepio`); under pnpm or
+ * yarn, the bin of the installed reporter; else `npx @threepio/cli`, which works in any folder.
+ * Never `npx threepio`: unscoped `threepio` on npm is an unrelated package.
+ */
+export function progName(env: Record<string, string | undefined>): string {
+  const given = env.THREEPIO_PROG?.trim()
+  if (given) return given
+  const agent = env.npm_config_user_agent ?? ''
+  if (agent.startsWith('pnpm/')) return 'pnpm exec threepio'
+  if (agent.startsWith('yarn/')) return 'yarn threepio'
+  return 'npx @threepio/cli'
+}
+
+/** Our own text with `{prog}` replaced by {@link progName}. */
 function withProg(io: CliIo, text: string): string {
-  return text.replaceAll('{prog}', io.env.THREEPIO_PROG?.trim() || 'threepio')
+  return text.replaceAll('{prog}', progName(io.env))
 }
 
 class UsageError extends Error {}
@@ -65,100 +117,171 @@ Commands:
   show [run]          print a run's test-run.md (--json: its run.json)
   follow [run]        print a run's progress as it is written, until it ends
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
-  clean [--keep N]    delete old runs, keeping the newest N (default 30); never a live run
+  clean [--keep N]    delete old runs, keeping the newest N (default ${DEFAULT_KEEP_RUNS}); never a live run
   ingest <run-dir>    write a run directory from the events.jsonl another process appends to
+  help [command]      help for a command
 
 [run] is a run id, a unique prefix of one, "latest" (the default) or a run directory.
 
-Options:
+Options (anywhere on the line):
   --dir <dir>   output directory (default: $THREEPIO_DIR, else ./${DEFAULT_OUTPUT_DIR})
   --json        machine-readable output (ls, show)
   -h, --help    help for a command
+  -v, --version the version of this command
+
+Colour: status words are coloured in a terminal; NO_COLOR turns that off, FORCE_COLOR on.
 `
 
-const HELP: Record<string, string> = {
+const HELP = {
   ls: `Usage: {prog} ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
   show: `Usage: {prog} show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
-  follow: `Usage: {prog} follow [run] [--dir <dir>]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone.\n`,
+  follow: `Usage: {prog} follow [run] [--dir <dir>] [--exit-status]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone. With --exit-status, exits 0 if the run PASSED and 1 otherwise\n(failed, interrupted, or ended without run-end); without it, 0 once the run is followed.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
-  clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default 30). Runs still being written are kept.\n`,
-  ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first.\n`,
+  clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default ${DEFAULT_KEEP_RUNS}; 0 keeps all, as keepRuns does).\nRuns still being written are kept.\n`,
+  ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first (0 keeps all).\n`,
+} as const
+type Command = keyof typeof HELP
+const COMMANDS = Object.keys(HELP) as Command[]
+
+const OPTION_SPECS = {
+  dir: { type: 'string', placeholder: '<dir>' },
+  json: { type: 'boolean' },
+  keep: { type: 'string', placeholder: '<n>' },
+  pid: { type: 'string', placeholder: '<pid>' },
+  'exit-status': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const
+type OptionName = keyof typeof OPTION_SPECS
+
+/** Which options each command takes (help and version go with any). */
+const ALLOWED: Record<Command, OptionName[]> = {
+  ls: ['dir', 'json'],
+  show: ['dir', 'json'],
+  follow: ['dir', 'exit-status'],
+  report: ['dir'],
+  clean: ['dir', 'keep'],
+  ingest: ['pid', 'keep'],
+}
+
+interface CommandLine {
+  positionals: string[]
+  values: Partial<Record<OptionName, string | true>>
+}
+
+/** The command line with options anywhere, checked here so that messages are our own. */
+function parseCommandLine(argv: string[]): CommandLine {
+  const { tokens } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(
+      Object.entries(OPTION_SPECS).map(([k, v]) => [
+        k,
+        'short' in v ? { type: v.type, short: v.short } : { type: v.type },
+      ]),
+    ),
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  })
+  const line: CommandLine = { positionals: [], values: {} }
+  const names = Object.keys(OPTION_SPECS)
+  for (const token of tokens) {
+    if (token.kind === 'positional') line.positionals.push(token.value)
+    else if (token.kind === 'option-terminator') continue
+    else {
+      const spec = OPTION_SPECS[token.name as OptionName] as
+        (typeof OPTION_SPECS)[OptionName] | undefined
+      if (!spec)
+        throw new UsageError(
+          `unknown option "${token.rawName}".${didYouMean(token.name, names).replace(/"(\w[\w-]*)"/, '"--$1"')}`,
+        )
+      if (spec.type === 'string') {
+        if (
+          token.value === undefined ||
+          (token.inlineValue !== true && token.value.startsWith('-'))
+        )
+          throw new UsageError(
+            `${token.rawName} needs a value: ${token.rawName} ${spec.placeholder}`,
+          )
+        line.values[token.name as OptionName] = token.value
+      } else {
+        if (token.inlineValue) throw new UsageError(`${token.rawName} takes no value`)
+        line.values[token.name as OptionName] = true
+      }
+    }
+  }
+  return line
 }
 
 /** Runs the command line `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
-  const [command, ...rest] = argv
   const ours = (text: string) => withProg(io, text)
+  let command: Command | undefined
   try {
-    if (!command || command === '-h' || command === '--help' || command === 'help') {
-      io.out(ours(USAGE))
-      return command ? 0 : 2
-    }
-    if (command === '-v' || command === '--version') {
+    const { positionals, values } = parseCommandLine(argv)
+    const first = positionals.shift()
+    if (values.version) {
       io.out(readVersion() + '\n')
       return 0
     }
-    if (!(command in HELP)) throw new UsageError(`unknown command "${command}"`)
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        dir: { type: 'string' },
-        json: { type: 'boolean' },
-        keep: { type: 'string' },
-        pid: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-    if (values.help) {
-      io.out(ours(HELP[command]!))
+    if (first === 'help') {
+      const topic = positionals[0]
+      if (topic === undefined) io.out(ours(USAGE))
+      else if (topic in HELP) io.out(ours(HELP[topic as Command]))
+      else
+        throw new UsageError(`no help for "${topic}": not a command.${didYouMean(topic, COMMANDS)}`)
       return 0
     }
-    const outputDir = resolve(io.cwd, values.dir ?? io.env.THREEPIO_DIR ?? DEFAULT_OUTPUT_DIR)
-    const allowed: Record<string, string[]> = {
-      ls: ['dir', 'json'],
-      show: ['dir', 'json'],
-      follow: ['dir'],
-      report: ['dir'],
-      clean: ['dir', 'keep'],
-      ingest: ['pid', 'keep'],
+    if (first === undefined) {
+      if (values.help) {
+        io.out(ours(USAGE))
+        return 0
+      }
+      throw new UsageError('which command?')
     }
-    for (const key of Object.keys(values)) {
-      if (key !== 'help' && !allowed[command]!.includes(key))
-        throw new UsageError(`${command} does not take --${key}`)
+    if (!(first in HELP))
+      throw new UsageError(`unknown command "${first}".${didYouMean(first, COMMANDS)}`)
+    command = first as Command
+    if (values.help) {
+      io.out(ours(HELP[command]))
+      return 0
+    }
+    for (const key of Object.keys(values) as OptionName[]) {
+      if (!ALLOWED[command].includes(key)) throw new UsageError(`${command} does not take --${key}`)
     }
     const maxPositionals = command === 'ls' || command === 'clean' ? 0 : 1
     if (positionals.length > maxPositionals)
       throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`)
+    const dirOption = typeof values.dir === 'string' && values.dir.trim() ? values.dir : undefined
+    const dirEnv = io.env.THREEPIO_DIR?.trim() ? io.env.THREEPIO_DIR : undefined
+    const outputDir = resolve(io.cwd, dirOption ?? dirEnv ?? DEFAULT_OUTPUT_DIR)
+    const keep = typeof values.keep === 'string' ? values.keep : undefined
     switch (command) {
       case 'ls':
         return ls(outputDir, values.json === true, io)
       case 'show':
         return show(findRun(outputDir, positionals[0], io.cwd), values.json === true, io)
       case 'follow':
-        return await follow(findRun(outputDir, positionals[0], io.cwd), io)
+        return await follow(
+          findRun(outputDir, positionals[0], io.cwd),
+          values['exit-status'] === true,
+          io,
+        )
       case 'report':
         return report(findRun(outputDir, positionals[0], io.cwd), io)
       case 'clean':
-        return clean(outputDir, values.keep, io)
+        return clean(outputDir, keep, io)
       case 'ingest': {
         if (!positionals[0])
           throw new UsageError('ingest needs the run directory: {prog} ingest <run-dir>')
-        return await ingest(resolve(io.cwd, positionals[0]), values.pid, values.keep, io)
+        const pid = typeof values.pid === 'string' ? values.pid : undefined
+        return await ingest(resolve(io.cwd, positionals[0]), pid, keep, io)
       }
     }
-    return 0
   } catch (err) {
-    if (
-      err instanceof UsageError ||
-      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      io.err(
-        ours(
-          `threepio: ${(err as Error).message}\n\n${command && HELP[command] ? HELP[command] : USAGE}`,
-        ),
-      )
+    if (err instanceof UsageError) {
+      command ??= argv.find((a): a is Command => (COMMANDS as string[]).includes(a))
+      io.err(ours(`threepio: ${err.message}\n\n${command ? HELP[command] : USAGE}`))
       return 2
     }
     if (err instanceof CommandError) {
@@ -186,8 +309,16 @@ function readVersion(): string {
 export function findRun(outputDir: string, arg: string | undefined, cwd: string): string {
   if (arg && arg !== 'latest') {
     const asPath = isAbsolute(arg) ? arg : resolve(cwd, arg)
-    if ((arg.includes('/') || arg.startsWith('.')) && existsSync(join(asPath, EVENTS_FILE)))
-      return asPath
+    const looksLikePath = arg.includes('/') || arg.startsWith('.') || isDirectory(asPath)
+    if (looksLikePath && existsSync(join(asPath, EVENTS_FILE))) return asPath
+    if (looksLikePath && isDirectory(asPath)) {
+      const hint = isDirectory(join(asPath, RUNS_DIR))
+        ? ` It looks like an output directory: pass it as --dir ${arg}.`
+        : ''
+      throw new CommandError(
+        `${asPath} is not a run directory. A run directory is <output dir>/${RUNS_DIR}/<run-id>/ and holds ${EVENTS_FILE} (with logs/, ${SUMMARY_MD} and ${SUMMARY_JSON}); {prog} ls lists them.${hint}`,
+      )
+    }
     const ids = listRunIds(outputDir)
     const matches = ids.filter((id) => id.startsWith(arg))
     if (matches.length === 1) return join(outputDir, RUNS_DIR, matches[0]!)
@@ -196,7 +327,9 @@ export function findRun(outputDir: string, arg: string | undefined, cwd: string)
         `"${arg}" matches ${matches.length} runs (${matches.slice(-3).join(', ')}, …); give more of the id`,
       )
     throw new CommandError(
-      `no run "${arg}" in ${outputDir}${ids.length ? `; the newest is ${ids[ids.length - 1]} ({prog} ls lists them)` : ' (no runs there yet)'}`,
+      looksLikePath
+        ? `${asPath} does not exist`
+        : `no run "${arg}" in ${outputDir}${ids.length ? `; the newest is ${ids[ids.length - 1]} ({prog} ls lists them)` : ' (no runs there yet)'}`,
     )
   }
   const latest = readLatest(outputDir) ?? listRunIds(outputDir).at(-1)
@@ -205,6 +338,14 @@ export function findRun(outputDir: string, arg: string | undefined, cwd: string)
       `no runs in ${outputDir}; run your tests with a threepio reporter first, or pass --dir`,
     )
   return join(outputDir, RUNS_DIR, latest)
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 interface RunListing {
@@ -258,8 +399,9 @@ function ls(outputDir: string, json: boolean, io: CliIo): number {
     const counts = r.headline ?? (r.counts ? formatTests(r.counts as never) : '')
     const took = r.durationMs !== null ? formatDuration(r.durationMs) : ''
     io.out(
-      [r.runId, r.status.padEnd(11), r.runner ?? '', counts, took].filter(Boolean).join('  ') +
-        '\n',
+      [r.runId, paintStatus(io, r.status.padEnd(11)), r.runner ?? '', counts, took]
+        .filter(Boolean)
+        .join('  ') + '\n',
     )
   }
   return 0
@@ -299,21 +441,28 @@ function report(runDir: string, io: CliIo): number {
   }
   const json = summaryJson(state)
   io.out(
-    `${statusLabel(json.status, json.watch)} · ${json.headline} · ${join(runDir, SUMMARY_MD)}\n`,
+    `${paintStatus(io, statusLabel(json.status, json.watch))} · ${json.headline} · ${join(runDir, SUMMARY_MD)}\n`,
   )
   return 0
 }
 
+/** --keep, read as keepRuns is: a whole number, 0 keeps all. */
+function parseKeep(value: string): number {
+  if (!/^\d+$/.test(value.trim()))
+    throw new UsageError(`--keep must be ${OPTION_EXPECTED.count}; received "${value}"`)
+  return Number(value)
+}
+
 function clean(outputDir: string, keepArg: string | undefined, io: CliIo): number {
-  const keep = keepArg === undefined ? 30 : Number(keepArg)
-  if (!Number.isInteger(keep) || keep < 1)
-    throw new UsageError(`--keep needs a whole number of runs >= 1; received "${keepArg}"`)
+  const keep = keepArg === undefined ? DEFAULT_KEEP_RUNS : parseKeep(keepArg)
   const deleted = pruneRuns(outputDir, keep)
-  io.out(`deleted ${deleted.length} run(s), kept ${listRunIds(outputDir).length} in ${outputDir}\n`)
+  io.out(
+    `deleted ${deleted.length} run(s), kept ${listRunIds(outputDir).length} in ${outputDir}${keep === 0 ? ' (--keep 0 keeps all)' : ''}\n`,
+  )
   return 0
 }
 
-function describe(event: Event, state: RunState): string | undefined {
+function describe(event: Event, state: RunState, io: CliIo): string | undefined {
   switch (event.type) {
     case 'run-start':
       return `threepio: following ${event.runner.name} ${event.runner.version} run ${event.runId}`
@@ -324,11 +473,11 @@ function describe(event: Event, state: RunState): string | undefined {
       const f = state.files.get(fileKey(event.file, event.project, event.mode))
       if (!f) return undefined
       const what = f.failedToLoad ? 'failed to load' : formatTests(f.counts, f.teardownErrors)
-      return `■ ${f.status.toUpperCase()} ${fileLabel(f)} · ${what}`
+      return `■ ${paintStatus(io, f.status.toUpperCase())} ${fileLabel(f)} · ${what}`
     }
     case 'run-end': {
       const json = summaryJson(state)
-      return `threepio: ${statusLabel(json.status, json.watch)} · ${json.headline} · ${formatDuration(event.durationMs)}`
+      return `threepio: ${paintStatus(io, statusLabel(json.status, json.watch))} · ${json.headline} · ${formatDuration(event.durationMs)}`
     }
     case 'diagnostic':
       return `threepio ${event.level}: ${event.message}`
@@ -337,7 +486,7 @@ function describe(event: Event, state: RunState): string | undefined {
   }
 }
 
-async function follow(runDir: string, io: CliIo): Promise<number> {
+async function follow(runDir: string, exitStatus: boolean, io: CliIo): Promise<number> {
   const follower = new EventLogFollower(join(runDir, EVENTS_FILE))
   const state = new RunState()
   let pid: number | undefined
@@ -353,7 +502,7 @@ async function follow(runDir: string, io: CliIo): Promise<number> {
         startTime = event.time
       }
       state.apply(event)
-      const line = describe(event, state)
+      const line = describe(event, state, io)
       if (line) io.out(line + '\n')
       if (event.type === 'run-end') {
         ended = true
@@ -364,8 +513,11 @@ async function follow(runDir: string, io: CliIo): Promise<number> {
     clearInterval(check)
   }
   if (!ended)
-    io.out(`threepio: the writer is gone and events.jsonl ends without run-end (INCOMPLETE)\n`)
-  return 0
+    io.out(
+      `threepio: the writer is gone and events.jsonl ends without run-end (${paintStatus(io, 'INCOMPLETE')})\n`,
+    )
+  if (!exitStatus) return 0
+  return ended && summaryJson(state).status === 'PASSED' ? 0 : 1
 }
 
 async function ingest(
@@ -391,9 +543,7 @@ async function ingest(
     throw new CommandError(`${runDir} is not a run directory`)
   }
   if (keepArg !== undefined) {
-    const keep = Number(keepArg)
-    if (!Number.isInteger(keep) || keep < 0)
-      throw new UsageError(`--keep needs a whole number >= 0 (0 keeps all); received "${keepArg}"`)
+    const keep = parseKeep(keepArg)
     // Retention for the writer of this run: <outputDir>/runs/<id> is the run directory.
     pruneRuns(dirname(dirname(runDir)), keep, [basename(runDir)])
   }

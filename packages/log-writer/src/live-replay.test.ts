@@ -11,8 +11,7 @@ function startRecorder(outputDir: string): RunRecorder {
     runner: { name: 'vitest', version: '3.2.4' },
     reporter: { name: '@threepio/vitest-reporter', version: '0.0.0' },
     rootDir: '/project',
-    outputDir,
-    quiet: true,
+    options: { outputDir, quiet: true },
     handleExit: false,
   })
   if (!recorder) throw new Error('recorder did not start')

@@ -7,15 +7,15 @@
  * event, flushes and fsyncs everything synchronously, and lets the process go on exactly as it
  * would have (same exit code, same signal): see exit-hooks.ts.
  */
-import { isAbsolute, join, relative } from 'node:path'
+import { relative } from 'node:path'
 import {
   createRunDirectory,
-  DEFAULT_KEEP_RUNS,
-  DEFAULT_OUTPUT_DIR,
+  describeFsError,
+  resolveOptions,
+  type ResolvedOptions,
   EventLogWriter,
   FaultGate,
   faultyWriterFs,
-  OPTION_EXPECTED,
   SCHEMA_VERSION,
   simulatedFaultFromEnv,
   writeLatest,
@@ -33,16 +33,13 @@ import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
 
 /** Options every reporter accepts (reporter options, pytest options, environment). */
-export interface ThreepioOptions {
-  /** Output root. Default `THREEPIO_DIR`, else `<rootDir>/.3pio`. */
-  outputDir?: string
-  /** Runs kept; 0 keeps all. Default `THREEPIO_KEEP_RUNS`, else 30. */
-  keepRuns?: number
-  /** No closing line on stderr. Default `THREEPIO_QUIET`, else false. */
-  quiet?: boolean
-}
+export type { ThreepioOptions } from '@threepio/core'
 
-export interface RecorderOptions extends ThreepioOptions {
+export interface RecorderOptions {
+  /** The user's options object, as given (validated here: bad values warn and use defaults). */
+  options?: unknown
+  /** Further keys the reporter's options object may hold. */
+  otherOptionKeys?: readonly string[]
   runner: { name: 'jest' | 'vitest' | 'pytest'; version: string }
   reporter: { name: string; version: string }
   /** Project root: test files are relative to it; `.3pio` goes under it. */
@@ -63,33 +60,6 @@ export interface RecorderOptions extends ThreepioOptions {
   env?: Record<string, string | undefined>
 }
 
-/** Options resolved from explicit values, the environment and defaults. */
-export function resolveOptions(
-  options: ThreepioOptions,
-  rootDir: string,
-  env: Record<string, string | undefined> = process.env,
-): Required<ThreepioOptions> {
-  const dir = options.outputDir ?? env.THREEPIO_DIR ?? DEFAULT_OUTPUT_DIR
-  const keepEnv =
-    env.THREEPIO_KEEP_RUNS !== undefined && env.THREEPIO_KEEP_RUNS !== ''
-      ? Number(env.THREEPIO_KEEP_RUNS)
-      : undefined
-  const keepRuns = options.keepRuns ?? keepEnv ?? DEFAULT_KEEP_RUNS
-  if (!Number.isInteger(keepRuns) || keepRuns < 0) {
-    throw new TypeError(
-      `threepio: keepRuns must be ${OPTION_EXPECTED.count}; received ${String(options.keepRuns ?? env.THREEPIO_KEEP_RUNS)}`,
-    )
-  }
-  const quietEnv = env.THREEPIO_QUIET
-  return {
-    outputDir: isAbsolute(dir) ? dir : join(rootDir, dir),
-    keepRuns,
-    quiet:
-      options.quiet ??
-      (quietEnv !== undefined && quietEnv !== '' && quietEnv !== '0' && quietEnv !== 'false'),
-  }
-}
-
 /** Records one run. Create it with {@link RunRecorder.start}. */
 export class RunRecorder {
   private ended = false
@@ -105,7 +75,7 @@ export class RunRecorder {
     private readonly writer: EventLogWriter,
     /** The run directory being written. */
     readonly directory: RunDirectory,
-    private readonly options: RecorderOptions & Required<ThreepioOptions>,
+    private readonly options: RecorderOptions & ResolvedOptions,
     private readonly startTime: number,
   ) {
     this.stderr = options.stderr ?? ((text) => void process.stderr.write(text))
@@ -117,11 +87,15 @@ export class RunRecorder {
    */
   static start(options: RecorderOptions): RunRecorder | undefined {
     const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
-    let resolved: Required<ThreepioOptions>
+    const { options: resolved, warnings } = resolveOptions(options.options, {
+      rootDir: options.rootDir,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.otherOptionKeys ? { otherKeys: options.otherOptionKeys } : {}),
+    })
+    for (const w of warnings) stderr(`threepio: warning: ${w}\n`)
     let paths: RunPaths
     let seams = options.fs
     try {
-      resolved = resolveOptions(options, options.rootDir, options.env)
       const fault = seams ? undefined : simulatedFaultFromEnv(options.env)
       if (fault) {
         const gate = new FaultGate(fault)
@@ -129,7 +103,9 @@ export class RunRecorder {
       }
       paths = createRunDirectory(resolved.outputDir)
     } catch (err) {
-      stderr(`threepio: warning: not recording this run: ${(err as Error).message}\n`)
+      stderr(
+        `threepio: warning: not recording this run: ${describeFsError(err)}; set outputDir or THREEPIO_DIR to a directory you can write to\n`,
+      )
       return undefined
     }
     const startTime = Date.now()
@@ -148,9 +124,7 @@ export class RunRecorder {
         ...(seams?.events ? { fs: seams.events } : {}),
       })
     } catch (err) {
-      stderr(
-        `threepio: warning: not recording this run: cannot open ${paths.events}: ${(err as Error).message}\n`,
-      )
+      stderr(`threepio: warning: not recording this run: ${describeFsError(err)}\n`)
       return undefined
     }
     recorder = new RunRecorder(paths, writer, directory, { ...options, ...resolved }, startTime)
@@ -167,6 +141,7 @@ export class RunRecorder {
       pid: process.pid,
       ...(options.watch ? { watch: options.watch } : {}),
     })
+    for (const message of warnings) writer.emit({ type: 'diagnostic', level: 'warn', message })
     try {
       writeLatest(resolved.outputDir, paths.runId)
     } catch (err) {

@@ -67,7 +67,7 @@ export class ThreepioVitestReporter implements Reporter {
     const vitest = this.vitest
     const watching = vitest?.config.watch === true
     this.recorder = RunRecorder.start({
-      ...this.options,
+      options: this.options,
       runner: { name: 'vitest', version: vitest?.version ?? 'unknown' },
       reporter: { name: '@threepio/vitest-reporter', version: __VERSION__ },
       rootDir: vitest?.config.root ?? process.cwd(),

@@ -16,8 +16,7 @@ if (mode === 'recorder') {
     runner: { name: 'vitest', version: '0.0.0-test' },
     reporter: { name: '@threepio/test-child', version: '0.0.0' },
     rootDir: process.cwd(),
-    outputDir: target,
-    quiet: true,
+    options: { outputDir: target, quiet: true },
   })
   emit = (e) => recorder.emit(e)
   end = () => recorder.end({ status: 'failed' })

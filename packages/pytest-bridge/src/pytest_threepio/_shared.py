@@ -14,3 +14,5 @@ RUN_ID_STRFTIME: str = SHARED["runId"]["utcStrftime"]
 RUN_ID_RANDOM_HEX: int = SHARED["runId"]["randomHexDigits"]
 EXPECTED: dict[str, str] = SHARED["optionExpected"]
 OPTIONS: dict[str, dict[str, Any]] = {o["name"]: o for o in SHARED["options"]}
+BOOLEAN_WORDS: dict[str, list[str]] = SHARED["booleanWords"]
+BAD_OPTION_MESSAGE: str = SHARED["badOptionMessage"]

@@ -7,18 +7,19 @@ kind of value must be come from the facts shared with the JavaScript reporters (
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from pytest_threepio._shared import EXPECTED, OPTIONS
+from pytest_threepio._shared import BAD_OPTION_MESSAGE, BOOLEAN_WORDS, EXPECTED, OPTIONS
 
 OUTPUT_DIR, KEEP_RUNS, QUIET = OPTIONS["outputDir"], OPTIONS["keepRuns"], OPTIONS["quiet"]
 DEFAULT_SIDECAR_TIMEOUT = 30.0
-TRUE = ("1", "true", "yes", "on")
-FALSE = ("0", "false", "no", "off", "")
+TRUE = tuple(BOOLEAN_WORDS["true"])
+FALSE = (*BOOLEAN_WORDS["false"], "")
 
 
 @dataclass
@@ -56,8 +57,15 @@ def _first(config: pytest.Config, env: Mapping[str, str], option: dict[str, Any]
     return None
 
 
-def _bad(option: dict[str, Any], where: str, value: Any, fallback: str) -> str:
-    return f'{option["name"]} ({where}) must be {EXPECTED[option["kind"]]}; received "{value}"; {fallback}'
+def _bad(option: dict[str, Any], where: str, value: Any) -> str:
+    """The warning every threepio reporter gives for a bad value (the template is shared)."""
+    return (
+        BAD_OPTION_MESSAGE.replace("{name}", option["name"])
+        .replace("{where}", where)
+        .replace("{expected}", EXPECTED[option["kind"]])
+        .replace("{value}", json.dumps(value) if isinstance(value, str) else str(value))
+        .replace("{fallback}", option["fallback"])
+    )
 
 
 def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
@@ -75,7 +83,7 @@ def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
         if text.isdigit():
             options.keep_runs = int(text)
         else:
-            warn(_bad(KEEP_RUNS, where, value, f"keeping {KEEP_RUNS['default']}"))
+            warn(_bad(KEEP_RUNS, where, value))
 
     picked = _first(config, env, QUIET)
     if picked is not None:
@@ -86,7 +94,7 @@ def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
         elif text in FALSE:
             options.quiet = False
         else:
-            warn(_bad(QUIET, where, value, "not quiet"))
+            warn(_bad(QUIET, where, value))
 
     raw_timeout = env.get("THREEPIO_SIDECAR_TIMEOUT")
     if raw_timeout:

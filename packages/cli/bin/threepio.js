@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+import '@threepio/log-writer/bin'
