@@ -31,7 +31,12 @@ function install(dir: string, root: string): void {
   } catch {
     return // no live output for this file; the reporter still gets it at file end
   }
-  const testPath = expect.getState().testPath
+  // expect's state object, taken once (expect updates it in place): Jest 30 soft-deletes the
+  // file's globals when it tears the file down, and reading `expect.getState` after that prints
+  // a deprecation warning into the user's output. Output can come after teardown: in band, the
+  // worker is Jest's own process, and afterAll never runs in a file that failed to load.
+  const state = expect.getState()
+  const testPath = state.testPath
   const file = testPath ? toEventFile(root, testPath) : undefined
   let seq = 0
   // Test invocations started in this file: runs first among every test's beforeEach hooks.
@@ -44,7 +49,7 @@ function install(dir: string, root: string): void {
   const record = (stream: 'stdout' | 'stderr', text: string, consoleIndex?: number) => {
     if (!text || testsOver) return
     try {
-      const name = expect.getState().currentTestName
+      const name = state.currentTestName
       let first = true
       // Long output in parts, as events.jsonl holds it: one line stays well below the bound
       // the reporter reads side files with.

@@ -1,0 +1,230 @@
+/**
+ * The packages as users install them: packed tarballs (no workspace links) installed with npm,
+ * pnpm and yarn into fresh Jest 29/30 and Vitest 3/4/5 projects. In each, the framework runs
+ * with and without threepio and prints the same lines, apart from threepio's closing line; the
+ * `threepio` command that comes with the reporter lists, shows and rebuilds the run.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
+import { readLatest } from '@threepio/core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { NODE24, ROOT, spawnToEnd, tempDir } from './helpers.js'
+
+const YARN = join(import.meta.dirname, '../node_modules/yarn/bin/yarn.js')
+const PACKAGES = ['core', 'log-writer', 'cli', 'jest-reporter', 'vitest-reporter']
+
+type Pm = 'npm' | 'pnpm' | 'yarn'
+interface Runner {
+  name: string
+  framework: 'jest' | 'vitest'
+  range: string
+  node: string
+}
+const RUNNERS: Runner[] = [
+  { name: 'Jest 29', framework: 'jest', range: '^29.7.0', node: process.execPath },
+  { name: 'Jest 30', framework: 'jest', range: '^30.0.0', node: process.execPath },
+  { name: 'Vitest 3', framework: 'vitest', range: '^3.2.4', node: process.execPath },
+  { name: 'Vitest 4', framework: 'vitest', range: '^4.0.0', node: process.execPath },
+  { name: 'Vitest 5', framework: 'vitest', range: '^5.0.0', node: NODE24 },
+]
+
+let tarballs: Record<string, string> = {}
+
+beforeAll(() => {
+  const dest = tempDir('threepio-packed-')
+  for (const p of PACKAGES) {
+    const r = spawnSync('pnpm', ['pack', '--pack-destination', dest], {
+      cwd: join(ROOT, 'packages', p),
+      encoding: 'utf8',
+    })
+    expect(r.status, r.stderr).toBe(0)
+  }
+  tarballs = Object.fromEntries(
+    readdirSync(dest).map((f) => [
+      `@threepio/${f.replace(/^threepio-/, '').replace(/-\d+\.\d+\.\d+.*\.tgz$/, '')}`,
+      `file:${join(dest, f)}`,
+    ]),
+  )
+  expect(Object.keys(tarballs).sort()).toEqual(PACKAGES.map((p) => `@threepio/${p}`).sort())
+})
+
+/** The same few files in every project: a pass with console output, a failure, raw writes. */
+function writeProject(dir: string, pm: Pm, runner: Runner): void {
+  const reporter = `@threepio/${runner.framework}-reporter`
+  // The reporter's own dependencies come from the tarballs too, as the registry would give them.
+  const pinned = {
+    '@threepio/core': tarballs['@threepio/core']!,
+    '@threepio/log-writer': tarballs['@threepio/log-writer']!,
+  }
+  const pkg: Record<string, unknown> = {
+    name: `fresh-${pm}-${runner.framework}`,
+    private: true,
+    ...(runner.framework === 'vitest' ? { type: 'module' } : {}),
+    devDependencies: {
+      [reporter]: tarballs[reporter],
+      [runner.framework]: runner.range,
+      // Vitest 5 has Vite as a peer, which yarn 1 does not install by itself.
+      ...(runner.range === '^5.0.0' ? { vite: '^7.0.0' } : {}),
+    },
+    ...(pm === 'npm' ? { overrides: pinned } : {}),
+    ...(pm === 'pnpm' ? { pnpm: { overrides: pinned } } : {}),
+    ...(pm === 'yarn' ? { resolutions: pinned } : {}),
+  }
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2))
+  const imports = runner.framework === 'vitest' ? `import { test, expect } from 'vitest'\n` : ''
+  mkdirSync(join(dir, 'test'))
+  writeFileSync(
+    join(dir, 'test/a.test.js'),
+    `${imports}test('passes and logs', () => {\n  console.log('log from a')\n  expect(1).toBe(1)\n})\ntest('fails', () => {\n  expect({ a: 1 }).toEqual({ a: 2 })\n})\n`,
+  )
+  writeFileSync(
+    join(dir, 'test/b.test.js'),
+    `${imports}test('writes', () => {\n  process.stderr.write('raw stderr from b\\n')\n  console.error('console.error from b')\n})\n`,
+  )
+  writeFileSync(join(dir, 'test/c.test.js'), `throw new Error('c cannot load')\n`)
+  if (runner.framework === 'jest') {
+    writeFileSync(
+      join(dir, 'jest.config.js'),
+      `const bare = !!process.env.WITHOUT_THREEPIO\nmodule.exports = {\n  reporters: bare ? ['default'] : ['default', '${reporter}'],\n  setupFilesAfterEnv: bare ? [] : ['${reporter}/setup'],\n}\n`,
+    )
+  } else {
+    writeFileSync(
+      join(dir, 'vitest.config.js'),
+      `const bare = !!process.env.WITHOUT_THREEPIO\nexport default { test: { reporters: bare ? ['default'] : ['default', '${reporter}'] } }\n`,
+    )
+  }
+}
+
+/** Installs; false when the registry lacks another platform's optional package (yarn 1). */
+function install(dir: string, pm: Pm, runner: Runner): boolean {
+  const [command, args] =
+    pm === 'npm'
+      ? ['npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']]
+      : pm === 'pnpm'
+        ? ['pnpm', ['install', '--reporter=silent']]
+        : [runner.node, [YARN, 'install', '--silent', '--non-interactive', '--no-lockfile']]
+  const r = spawnSync(command, args, { cwd: dir, encoding: 'utf8', env: cleanEnv(runner) })
+  // yarn 1 resolves the optional packages of every platform (npm and pnpm only this one's); a
+  // registry mirror without, say, @rollup/rollup-darwin-arm64 at the wanted version stops it.
+  if (
+    pm === 'yarn' &&
+    /Couldn't find any versions for "[^"]+-(darwin|win32|android|freebsd|openharmony)-/.test(
+      r.stderr,
+    )
+  )
+    return false
+  expect(r.status, `${pm} install:\n${r.stdout}\n${r.stderr}`).toBe(0)
+  return true
+}
+
+/**
+ * The environment of a user's shell with the runner's Node first on PATH (Vitest 5 projects
+ * run Node 24), and none of this test run's package-manager variables.
+ */
+function cleanEnv(runner: Runner): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(npm_|pnpm_|PNPM_|VITEST|NODE_OPTIONS$|THREEPIO_)/.test(k),
+    ),
+  )
+  return { ...env, PATH: `${dirname(runner.node)}${delimiter}${env.PATH ?? ''}` }
+}
+
+/** `threepio <args>` as the package manager runs a project's bin. */
+function threepio(dir: string, pm: Pm, runner: Runner, args: string[]) {
+  const [command, pmArgs] =
+    pm === 'npm'
+      ? ['npm', ['exec', '--no', '--', 'threepio']]
+      : pm === 'pnpm'
+        ? ['pnpm', ['exec', 'threepio']]
+        : [runner.node, [YARN, '--silent', 'threepio']]
+  const env = cleanEnv(runner)
+  return spawnSync(command, [...pmArgs, ...args], { cwd: dir, encoding: 'utf8', env })
+}
+
+async function runFramework(dir: string, runner: Runner, args: string[], bare: boolean) {
+  const bin =
+    runner.framework === 'jest'
+      ? join(dir, 'node_modules/jest/bin/jest.js')
+      : join(dir, 'node_modules/vitest/vitest.mjs')
+  return spawnToEnd(
+    runner.node,
+    [bin, ...(runner.framework === 'vitest' ? ['run'] : []), ...args],
+    {
+      cwd: dir,
+      env: { ...(bare ? { WITHOUT_THREEPIO: '1' } : {}), THREEPIO_DIR: '' },
+    },
+  )
+}
+
+/**
+ * The lines a person sees, in order-free form (Jest prints files as its workers finish them):
+ * durations and clock times evened out, threepio's closing line taken out and returned.
+ */
+function seen(text: string): { lines: string[]; closing: string[] } {
+  const lines = text
+    .split('\n')
+    .map((l) =>
+      l
+        .replace(/\d\d:\d\d:\d\d/g, 'HH:MM:SS')
+        .replace(/\d+(\.\d+)?\s*(ms|s)\b/g, 'N ms')
+        .replace(/, estimated N ms$/, '') // Jest, once it has timings from a previous run
+        .replace(/^(\s*Duration\s+).*/, '$1…') // Vitest's breakdown of the run's time
+        .trimEnd(),
+    )
+    .filter((l) => l !== '')
+    // Vitest 5's hint when workers start slowly: a matter of the machine's load at the time.
+    .filter((l) => !/^\s*Isolate\s|faster with isolate: false/.test(l))
+  return {
+    lines: lines.filter((l) => !l.startsWith('threepio: ')).sort(),
+    closing: lines.filter((l) => l.startsWith('threepio: ')),
+  }
+}
+
+describe.each(['npm', 'pnpm', 'yarn'] as const)('installed with %s', (pm) => {
+  describe.each(RUNNERS)('$name', (runner) => {
+    it('prints what the framework prints, plus one closing line; threepio ls/show/report work', async (ctx) => {
+      const dir = tempDir(`threepio-fresh-${pm}-`)
+      writeProject(dir, pm, runner)
+      if (!install(dir, pm, runner)) ctx.skip()
+
+      const modes = runner.framework === 'jest' ? [['--runInBand'], ['-w', '2']] : [[]]
+      for (const args of modes) {
+        const [withThreepio, without] = [
+          await runFramework(dir, runner, args, false),
+          await runFramework(dir, runner, args, true),
+        ]
+        expect(withThreepio.exitCode).toBe(without.exitCode)
+        expect(withThreepio.exitCode).toBe(1)
+        // The framework ran the files (it did not stop before, on a missing module say).
+        expect(without.stdout + without.stderr).toMatch(/Tests:?\s+1 failed/)
+        const out = { with: seen(withThreepio.stdout), without: seen(without.stdout) }
+        const err = { with: seen(withThreepio.stderr), without: seen(without.stderr) }
+        expect(out.with.lines).toEqual(out.without.lines)
+        expect(err.with.lines).toEqual(err.without.lines)
+        expect([...out.with.closing, ...err.with.closing]).toEqual([
+          expect.stringMatching(
+            /^threepio: FAILED · 1 failed, 2 passed · 2 of 3 files failed \(1 failed to load\) · /,
+          ),
+        ])
+      }
+
+      const runId = readLatest(join(dir, '.3pio'))!
+      const ls = threepio(dir, pm, runner, ['ls'])
+      expect(ls.status, ls.stderr).toBe(0)
+      expect(ls.stdout).toMatch(new RegExp(`^${runId}  FAILED `))
+      const show = threepio(dir, pm, runner, ['show'])
+      expect(show.status, show.stderr).toBe(0)
+      expect(show.stdout).toMatch(/^# FAILED · /)
+      const report = threepio(dir, pm, runner, ['report', runId])
+      expect(report.status, report.stderr).toBe(0)
+      expect(report.stdout).toContain('FAILED · 1 failed, 2 passed')
+      // Hints name the command as this package manager runs it.
+      const missing = threepio(dir, pm, runner, ['show', 'no-such-run'])
+      expect(missing.status).toBe(1)
+      const prog = { npm: 'npx @threepio/cli', pnpm: 'pnpm exec threepio', yarn: 'yarn threepio' }
+      expect(missing.stderr).toContain(`(${prog[pm]} ls lists them)`)
+    })
+  })
+})
