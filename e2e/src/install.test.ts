@@ -83,12 +83,22 @@ function writeProject(dir: string, pm: Pm, runner: Runner): void {
     `${imports}test('writes', () => {\n  process.stderr.write('raw stderr from b\\n')\n  console.error('console.error from b')\n})\n`,
   )
   writeFileSync(join(dir, 'test/c.test.js'), `throw new Error('c cannot load')\n`)
+  // Options a user could get wrong: a misspelt key, a negative count, a word for a boolean.
+  const bad = `{ outDir: 'elsewhere', keepRuns: -1, quiet: 'no' }`
   if (runner.framework === 'jest') {
+    writeFileSync(
+      join(dir, 'jest.bad.config.js'),
+      `module.exports = { reporters: ['default', ['${reporter}', ${bad}]] }\n`,
+    )
     writeFileSync(
       join(dir, 'jest.config.js'),
       `const bare = !!process.env.WITHOUT_THREEPIO\nmodule.exports = {\n  reporters: bare ? ['default'] : ['default', '${reporter}'],\n  setupFilesAfterEnv: bare ? [] : ['${reporter}/setup'],\n}\n`,
     )
   } else {
+    writeFileSync(
+      join(dir, 'vitest.bad.config.js'),
+      `export default { test: { reporters: ['default', ['${reporter}', ${bad}]] } }\n`,
+    )
     writeFileSync(
       join(dir, 'vitest.config.js'),
       `const bare = !!process.env.WITHOUT_THREEPIO\nexport default { test: { reporters: bare ? ['default'] : ['default', '${reporter}'] } }\n`,
@@ -209,6 +219,17 @@ describe.each(['npm', 'pnpm', 'yarn'] as const)('installed with %s', (pm) => {
           ),
         ])
       }
+
+      // Bad options: one warning each, naming the option and the value; the run is recorded
+      // with the defaults and ends as it does without threepio.
+      const badConfig = runner.framework === 'jest' ? 'jest.bad.config.js' : 'vitest.bad.config.js'
+      const withBad = await runFramework(dir, runner, ['--config', badConfig], false)
+      expect(withBad.exitCode).toBe(1)
+      expect(withBad.stderr.split('\n').filter((l) => l.startsWith('threepio: warning:'))).toEqual([
+        'threepio: warning: unknown reporter option "outDir", ignored. Did you mean "outputDir"? The options are outputDir, keepRuns, quiet.',
+        'threepio: warning: keepRuns (reporter option) must be a whole number >= 0 (0 keeps all); received -1; keeping 30',
+      ])
+      expect(withBad.stderr).toMatch(/^threepio: FAILED · /m) // quiet: 'no' is not quiet
 
       const runId = readLatest(join(dir, '.3pio'))!
       const ls = threepio(dir, pm, runner, ['ls'])
