@@ -7,6 +7,7 @@ const benches = {
   overhead: async () => (await import('./overhead.mjs')).benchOverhead({ quick }),
   latency: async () => (await import('./latency.mjs')).benchLatency({ quick }),
   'pytest-scale': async () => (await import('./pytest-scale.mjs')).benchPytestScale({ quick }),
+  'install-size': async () => (await import('./install-size.mjs')).benchInstallSize(),
 }
 console.log(
   `threepio bench${quick ? ' --quick' : ''}: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
