@@ -115,7 +115,7 @@ function variants(dir, python) {
   }
 }
 
-export async function benchOverhead({ quick }) {
+export async function benchOverhead({ quick, runners }) {
   const shape = quick ? { files: 4, tests: 25, lines: 2 } : { files: 20, tests: 100, lines: 3 }
   const repeats = quick ? 2 : 5
   const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-overhead-'))
@@ -137,6 +137,7 @@ export async function benchOverhead({ quick }) {
   console.log('|---|---|---:|---:|---:|---:|---:|---:|')
   const summary = {}
   for (const [runner, group] of Object.entries(groups)) {
+    if (runners && !runners.includes(runner)) continue
     const names = Object.keys(group)
     const results = Object.fromEntries(names.map((n) => [n, []]))
     for (const n of names) group[n].run() // warm-up: caches, transforms, bytecode

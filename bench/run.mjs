@@ -1,10 +1,15 @@
 // Runs every benchmark and prints its tables. `pnpm bench --quick` for a smoke run.
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+// --runners=Jest,Vitest: the overhead benchmark for those runners only.
+const runners = process.argv
+  .find((a) => a.startsWith('--runners='))
+  ?.slice('--runners='.length)
+  .split(',')
 const benches = {
   'event-log': async () => (await import('./event-log.mjs')).benchEventLog({ quick }),
   memory: async () => (await import('./log-writer-memory.mjs')).benchLogWriterMemory({ quick }),
-  overhead: async () => (await import('./overhead.mjs')).benchOverhead({ quick }),
+  overhead: async () => (await import('./overhead.mjs')).benchOverhead({ quick, runners }),
   latency: async () => (await import('./latency.mjs')).benchLatency({ quick }),
   'pytest-scale': async () => (await import('./pytest-scale.mjs')).benchPytestScale({ quick }),
   'install-size': async () => (await import('./install-size.mjs')).benchInstallSize(),

@@ -184,6 +184,25 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(r.summary.status).toBe('FAILED')
   })
 
+  it.each([
+    ['in band', ['--runInBand']],
+    ['with workers', ['-w', '2']],
+  ])(
+    'with the setup file, %s, a file that failed to load takes no later output for its own',
+    async (_name, args) => {
+      // Its afterAll never runs; Jest's own report of it (in band) and the next file's output
+      // (same worker) come after its teardown.
+      const r = await runJest(version, 'failing-import', { live: true, args })
+      expect(r.exitCode).toBe(1)
+      expectConsistent(r)
+      const broken = r.events.filter((e) => e.type === 'output' && e.file === 'broken.test.js')
+      expect(broken).toEqual([])
+      expect(r.log('broken.test.js')).not.toContain('Test suite failed to run')
+      expect(r.log('broken.test.js')).not.toContain('after the file ended')
+      expect(r.log('fine.test.js')).toContain('output of fine')
+    },
+  )
+
   it('beforeAll failure fails its tests', async () => {
     const r = await runJest(version, 'beforeall-failure')
     expect(r.exitCode).toBe(1)

@@ -16,6 +16,7 @@ import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV, type SideOutput } from './proto
 declare const expect: { getState(): { currentTestName?: string; testPath?: string } }
 declare const beforeEach: (fn: () => void) => void
 declare const afterAll: (fn: () => void) => void
+declare const jest: { isEnvironmentTornDown?: () => boolean } | undefined
 
 const sideDir = process.env[SIDE_DIR_ENV]
 const rootDir = process.env[ROOT_DIR_ENV]
@@ -36,6 +37,12 @@ function install(dir: string, root: string): void {
   // a deprecation warning into the user's output. Output can come after teardown: in band, the
   // worker is Jest's own process, and afterAll never runs in a file that failed to load.
   const state = expect.getState()
+  // Whether Jest tore this file down: a file that failed to load never runs afterAll, and its
+  // wrappers must not take the next file's output, or (in band) Jest's own report, for its own.
+  const tornDown =
+    typeof jest !== 'undefined' && typeof jest?.isEnvironmentTornDown === 'function'
+      ? jest.isEnvironmentTornDown.bind(jest)
+      : () => false
   const testPath = state.testPath
   const file = testPath ? toEventFile(root, testPath) : undefined
   let seq = 0
@@ -48,6 +55,7 @@ function install(dir: string, root: string): void {
   })
   const record = (stream: 'stdout' | 'stderr', text: string, consoleIndex?: number) => {
     if (!text || testsOver) return
+    if (tornDown()) return finish()
     try {
       const name = state.currentTestName
       let first = true
@@ -112,7 +120,7 @@ function install(dir: string, root: string): void {
   for (const stream of ['stdout', 'stderr'] as const) {
     const s = process[stream]
     const original = s.write
-    s.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    const wrapper = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
       const text =
         typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
       if (!buffered) record(stream, text)
@@ -125,12 +133,14 @@ function install(dir: string, root: string): void {
       }
       return (original as (...a: unknown[]) => boolean).apply(this, [chunk, ...rest])
     } as typeof s.write
-    restore.push(() => (s.write = original))
+    s.write = wrapper
+    // Only while nothing wrapped it since (a later file's setup): else it stays, passing through.
+    restore.push(() => {
+      if (s.write === wrapper) s.write = original
+    })
   }
-  // The first root afterAll hook (this file is loaded before the test file): from here on the
-  // file's tests are over. Console output of later afterAll hooks reaches the reporter in the
-  // file's result, from the console entry after the last one recorded here (`consoleIndex`).
-  afterAll(() => {
+  function finish(): void {
+    if (testsOver) return
     testsOver = true
     for (const r of restore) r()
     try {
@@ -138,5 +148,9 @@ function install(dir: string, root: string): void {
     } catch {
       // already closed
     }
-  })
+  }
+  // The first root afterAll hook (this file is loaded before the test file): from here on the
+  // file's tests are over. Console output of later afterAll hooks reaches the reporter in the
+  // file's result, from the console entry after the last one recorded here (`consoleIndex`).
+  afterAll(finish)
 }
