@@ -382,3 +382,30 @@ export function crashedOnDeadWorker(stderr: string): boolean {
     stderr,
   )
 }
+
+/**
+ * The words of the rerun command test-run.md gives for `runner`, after `npx <runner> [run]`:
+ * single-quoted POSIX words, as threepio writes them.
+ */
+export function rerunArgs(markdown: string, prefix: string): string[] {
+  const line = markdown.split('\n').find((l) => l.includes(`Rerun: \`${prefix} `))
+  if (!line) throw new Error(`no "Rerun: ${prefix} …" line in test-run.md:\n${markdown}`)
+  const command = line.slice(line.indexOf('`') + 1, line.lastIndexOf('`')).slice(prefix.length + 1)
+  const words: string[] = []
+  let word: string | undefined
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]!
+    if (c === "'") {
+      const end = command.indexOf("'", i + 1)
+      word = (word ?? '') + command.slice(i + 1, end)
+      i = end
+    } else if (c === '\\') {
+      word = (word ?? '') + command[++i]
+    } else if (c === ' ') {
+      if (word !== undefined) words.push(word)
+      word = undefined
+    } else word = (word ?? '') + c
+  }
+  if (word !== undefined) words.push(word)
+  return words
+}

@@ -12,6 +12,7 @@ import {
   invalidEvents,
   JEST_VERSIONS,
   runJest,
+  rerunArgs,
   runJestBare,
   type JestRun,
   interrupt,
@@ -68,7 +69,14 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(failed.error?.message).toContain('toEqual')
     expect(failed.error?.message).toContain('Ann')
     expect(failed.error?.expected).toContain('Ann')
-    expect(r.markdown).toContain('`equals the expected user`')
+    expect(r.markdown).toContain('`user.test.js:2` › `equals the expected user`')
+    // The diff's telling lines, then the command that reruns just that test.
+    expect(r.markdown).toMatch(/-\s+"name": "Ann",\n\s+\+\s+"name": "Bob",/)
+    const again = await runJest(version, 'failing-diff', {
+      args: rerunArgs(r.markdown, 'npx jest'),
+    })
+    expect(again.exitCode).toBe(1)
+    expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 1 })
   })
 
   it('skip, todo and only: todo is todo, skipped is skipped', async () => {

@@ -10,6 +10,7 @@ import {
   FIXTURES,
   expectWellFormed,
   invalidEvents,
+  rerunArgs,
   run,
   settledSummary,
   spawnToEnd,
@@ -119,6 +120,14 @@ describe('pytest conformance: threepio equals junitxml per file and status', () 
     const md = r.markdown || ''
     expect(md).toContain('teardown error')
     expect(r.stderr).toMatch(/threepio: FAILED · .*2 teardown errors · 1 of 1 file failed/)
+    // Each failure's rerun command runs that test alone (node ids with brackets and ::).
+    const again = await run(python, ['-m', 'pytest', ...rerunArgs(md, 'pytest')], {
+      cwd: fixture('outcomes'),
+    })
+    const rerun = (await settledSummary(again.runDir, (s) => s.status !== 'RUNNING')) as {
+      counts: { total: number }
+    }
+    expect(rerun.counts.total).toBe(1)
   })
 
   it('module-level skips are skipped files with their reasons', async () => {

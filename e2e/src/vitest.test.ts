@@ -12,6 +12,7 @@ import {
   expectWellFormed,
   invalidEvents,
   runVitest,
+  rerunArgs,
   runVitestBare,
   VITEST_VERSIONS,
   interrupt,
@@ -65,9 +66,15 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     const failed = testEnds(r).find((e) => e.status === 'failed')!
     expect(failed.error?.message).toContain('expected')
     expect(failed.error?.diff).toContain('Ann')
-    expect(r.markdown).toContain('## Failing files (1)')
-    expect(r.markdown).toContain('`equals the expected user`')
+    expect(r.markdown).toContain('## Failures (1)')
+    expect(r.markdown).toContain('`user.test.js:2` › `equals the expected user`')
     expect(r.log('user.test.js')).toMatch(/✗ FAILED equals the expected user[\s\S]*Ann/)
+    // The rerun command runs just that test.
+    const again = await runVitest(version, 'failing-diff', {
+      args: rerunArgs(r.markdown, 'npx vitest run'),
+    })
+    expect(again.exitCode).toBe(1)
+    expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 1 })
   })
 
   it('skip, todo and only', async () => {
@@ -106,7 +113,7 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     const r = await runVitest(version, 'unicode-long-names')
     expectConsistent(r)
     expect(r.logs()).toEqual(['ünïcödé.test.js.log'])
-    expect(r.markdown).toContain('ünïcödé.test.js')
+    expect(JSON.stringify(r.summary.fileList)).toContain('ünïcödé.test.js')
   })
 
   it('console output lands under the test that printed it, stderr marked', async () => {
@@ -154,7 +161,7 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     expect(r.logs()).toEqual(['math.test.ts (typecheck).log', 'math.test.ts.log'])
     expect(r.log('math.test.ts')).toContain('✗ FAILED adds at runtime')
     expect(r.log('math.test.ts (typecheck)')).toContain('✗ FAILED a type error')
-    expect(r.markdown).toContain('`math.test.ts` (typecheck)')
+    expect(r.markdown).toMatch(/`math\.test\.ts(:\d+)?` \(typecheck\) › `a type error`/)
     const failures = r.summary.failures as Array<{ test: string; mode?: string }>
     expect(failures.map((f) => [f.test, f.mode ?? 'runtime']).sort()).toEqual([
       ['a type error', 'typecheck'],
@@ -170,7 +177,7 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     expect(end).toMatchObject({ failedToLoad: true })
     expect(fileStatus(r, 'broken.test.js')).toBe('error')
     expect(end?.type === 'file-end' && end.error?.message).toContain('does-not-exist')
-    expect(r.markdown).toContain('the file failed to load')
+    expect(r.markdown).toContain('failed to load: none of its tests ran')
   })
 
   it('a syntax error ends the file with status error', async () => {

@@ -122,6 +122,25 @@ function indent(text: string, prefix = '    '): string {
     .join('\n')
 }
 
+/**
+ * A stack frame inside the test runner's own packages (jest-circus, jest-runner, expect,
+ * @vitest/runner, tinypool, …) or Node's internals: noise for whoever reads a failure, which the
+ * frameworks' own output leaves out too. events.jsonl keeps every frame.
+ */
+const RUNNER_FRAME =
+  /^\s*at .*(?:[\\/]node_modules[\\/](?:\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?(?:jest-[\w-]+|@jest[\\/][\w-]+|expect|@vitest[\\/][\w-]+|vitest|tinypool|tinyspy|chai)[\\/]|\(?node:internal[\\/]|\(<anonymous>\)$)/
+
+/** The stack without the runner's own frames, and a line saying how many were left out. */
+export function withoutRunnerFrames(stack: string): string {
+  const lines = stack.split('\n')
+  const kept = lines.filter((l) => !RUNNER_FRAME.test(l))
+  const dropped = lines.length - kept.length
+  if (!dropped) return stack
+  while (kept.length && kept[kept.length - 1]!.trim() === '') kept.pop()
+  kept.push(`    … ${dropped} frame(s) inside the test runner and Node (events.jsonl has them)`)
+  return kept.join('\n')
+}
+
 /** The error block under a failing test or file. */
 export function errorBlock(error: TestError): string {
   const parts = [error.message]
@@ -133,7 +152,7 @@ export function errorBlock(error: TestError): string {
     // Stacks usually repeat the message first (`AssertionError: <message>`): keep the frames.
     const at = error.stack.indexOf(error.message)
     const stack = at >= 0 && at < 200 ? error.stack.slice(at + error.message.length) : error.stack
-    if (stack.trim()) parts.push(stack.replace(/^\n+/, ''))
+    if (stack.trim()) parts.push(withoutRunnerFrames(stack.replace(/^\n+/, '')))
   }
   return parts.map((p) => indent(p)).join('\n\n') + '\n'
 }

@@ -64,6 +64,22 @@ export interface FailureSummary {
   error?: TestError
   /** A teardown error of a test that had already failed (its own failure is listed too). */
   teardown?: boolean
+  /** The test as the runner names it (its suites and own name), to rerun just that test. */
+  ref?: { name: string; suite: string[] }
+  /** Line in the test file: the test's location, else the first frame of the stack there. */
+  line?: number
+}
+
+/** The first line of `file` that the error's stack (or message) names, as `<file>:<line>`. */
+export function lineInStack(error: TestError | undefined, file: string): number | undefined {
+  if (!error) return undefined
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const at = new RegExp(`(?:^|[\\s(/\\\\])${escaped}:(\\d+)`)
+  for (const text of [error.stack, error.message]) {
+    const m = text ? at.exec(text) : null
+    if (m) return Number(m[1])
+  }
+  return undefined
 }
 
 /** Text to append to one log. */
@@ -104,6 +120,8 @@ interface OpenFile {
 
 interface TestRecord {
   name: string
+  ref?: { name: string; suite: string[] }
+  line?: number
   status?: TestStatus
   failedBefore?: boolean
   teardownError?: boolean
@@ -193,6 +211,8 @@ export class RunState {
       case 'test-end': {
         const { file, append } = this.fileFor(event, event.time)
         const test = this.rememberTest(file, event.test.id, fmt.fullName(event.test))
+        test.ref = { name: event.test.name, suite: [...event.test.suite] }
+        if (event.location) test.line = event.location.line
         const name = test.name
         if (!file.ended) {
           if (event.reason) this.countReason(event.reason, event.status)
@@ -439,6 +459,7 @@ export class RunState {
     test.status = status
     if (failing) {
       const s = file.summary
+      const line = test.line ?? lineInStack(error, s.file)
       this.addFailure({
         ...this.refOf(s),
         log: s.log,
@@ -446,6 +467,8 @@ export class RunState {
         testId: id,
         status,
         ...(error ? { error } : {}),
+        ...(test.ref ? { ref: test.ref } : {}),
+        ...(line !== undefined ? { line } : {}),
       })
     }
   }

@@ -7,6 +7,7 @@
  */
 import type { Counts, FileMode, RunStartEvent, TestError } from '@threepio/core'
 import { fileLabel as plainLabel, formatDuration, formatTests, oneLine } from './log-format.js'
+import { rerunCommand } from './rerun.js'
 import {
   fileKey,
   type FailureSummary,
@@ -15,15 +16,15 @@ import {
   type SummaryStatus,
 } from './run-state.js'
 
-/** Most failing files shown in test-run.md. */
-export const MAX_FAILING_FILES_MD = 30
-/** Most other files shown in test-run.md. */
-export const MAX_OTHER_FILES_MD = 100
 /** Most files listed in run.json. */
 export const MAX_FILES_JSON = 1000
 /** Lines of an error shown in summaries. */
-const ERROR_LINES = 6
-const LINE_CHARS = 300
+const ERROR_LINES = 10
+const LINE_CHARS = 160
+/** Failures shown with their error and rerun command in test-run.md. */
+export const MAX_FAILURES_MD = 10
+/** File names listed in test-run.md for failures beyond those (and unfinished files). */
+const MAX_NAMES_MD = 20
 
 /** run.json: the summary, machine-readable. */
 export interface RunSummaryJson {
@@ -61,6 +62,10 @@ export interface RunSummaryJson {
     status: string
     teardown?: boolean
     message: string
+    /** Line in the test file where it failed (or where the test is), when known. */
+    line?: number
+    /** The command that reruns just this test from the project root. */
+    rerun?: string
     log: string
   }>
   failuresTotal: number
@@ -102,12 +107,21 @@ export function errorHead(error: TestError | undefined): string {
     error.diff && !error.message.includes(error.diff)
       ? `${error.message}\n${error.diff}`
       : error.message
-  const lines = oneLineEach(text).split('\n')
-  const head = lines
-    .slice(0, ERROR_LINES)
-    .map((l) => (l.length > LINE_CHARS ? l.slice(0, LINE_CHARS) + '…' : l))
-  if (lines.length > ERROR_LINES) head.push(`… ${lines.length - ERROR_LINES} more lines in the log`)
-  return head.join('\n')
+  const lines = oneLineEach(text)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+  // The first lines, then the lines that say what differs: a diff's `- expected` / `+ received`
+  // lines (not its context) and pytest's `>` source and `E` error lines.
+  const telling = (l: string) => /^\s*(?:[-+](?:\s|$)|>\s|E\s)/.test(l)
+  const head: string[] = []
+  let left = 0
+  for (const [i, l] of lines.entries()) {
+    if (head.length < ERROR_LINES && (i < 3 || telling(l))) head.push(l)
+    else left++
+  }
+  const out = head.map((l) => (l.length > LINE_CHARS ? l.slice(0, LINE_CHARS) + '…' : l))
+  if (left) out.push(`… ${left} more line(s) in the log`)
+  return out.join('\n')
 }
 
 function oneLineEach(text: string): string {
@@ -198,16 +212,21 @@ export function summaryJson(state: RunState): RunSummaryJson {
     teardownErrors: state.teardownErrors,
     flaky: state.flaky,
     files,
-    failures: state.failures.map((f) => ({
-      file: f.file,
-      ...(f.project ? { project: f.project } : {}),
-      ...(f.mode ? { mode: f.mode } : {}),
-      ...(f.test !== undefined ? { test: f.test } : {}),
-      status: f.status,
-      ...(f.teardown ? { teardown: true } : {}),
-      message: errorHead(f.error),
-      log: f.log,
-    })),
+    failures: state.failures.map((f) => {
+      const rerun = rerunFor(start?.runner.name, f)
+      return {
+        file: f.file,
+        ...(f.project ? { project: f.project } : {}),
+        ...(f.mode ? { mode: f.mode } : {}),
+        ...(f.test !== undefined ? { test: f.test } : {}),
+        status: f.status,
+        ...(f.teardown ? { teardown: true } : {}),
+        message: errorHead(f.error),
+        ...(f.line !== undefined ? { line: f.line } : {}),
+        ...(rerun ? { rerun } : {}),
+        log: f.log,
+      }
+    }),
     failuresTotal: state.failuresTotal,
     fileList: all.slice(0, MAX_FILES_JSON).map((f) => ({
       file: f.file,
@@ -228,6 +247,16 @@ export function summaryJson(state: RunState): RunSummaryJson {
     diagnostics: { total: state.diagnosticsTotal, messages: [...state.diagnostics] },
     events: { lastSeq: state.lastSeq, skippedLines: state.skippedLines },
   }
+}
+
+function rerunFor(runner: string | undefined, f: FailureSummary): string | undefined {
+  return rerunCommand(runner, {
+    file: f.file,
+    ...(f.project ? { project: f.project } : {}),
+    ...(f.mode ? { mode: f.mode } : {}),
+    ...(f.testId !== undefined ? { testId: f.testId } : {}),
+    ...(f.ref ? { ref: f.ref } : {}),
+  })
 }
 
 /** Inline code that survives any content (backticks, pipes, newlines). */
@@ -272,7 +301,7 @@ export function summaryMarkdown(state: RunState): string {
       `- Watch mode: this round ran ${plural(json.watch.files, 'file')} the runner chose${json.watch.round > 1 ? ' to rerun' : ''}, not necessarily the whole suite; earlier rounds are earlier runs.`,
     )
   if (start)
-    out.push(`- Command: ${code(start.argv.join(' '), 500)}`, `- Root: ${code(start.rootDir, 500)}`)
+    out.push(`- Command: ${code(start.argv.join(' '), 200)}`, `- Root: ${code(start.rootDir, 200)}`)
   out.push(
     `- Run: ${code(json.runId ?? 'unknown')}${json.startedAt ? `, started ${json.startedAt}` : ''}`,
   )
@@ -304,71 +333,90 @@ export function summaryMarkdown(state: RunState): string {
   out.push('')
 
   const { failing, other } = orderedFiles(state)
-  if (failing.length) {
-    out.push(`## Failing files (${failing.length})`, '')
-    const byFile = new Map<string, FailureSummary[]>()
-    for (const f of state.failures) {
-      const key = fileKey(f.file, f.project, f.mode)
-      byFile.set(key, [...(byFile.get(key) ?? []), f])
-    }
-    for (const f of failing.slice(0, MAX_FAILING_FILES_MD)) {
-      const what = f.failedToLoad ? 'failed to load' : formatTests(f.counts, f.teardownErrors)
-      out.push(
-        `### ${fileLabel(f)} — ${f.status.toUpperCase()} · ${what} · [log](${href(f.log)})`,
-        '',
-      )
-      if (f.status === 'unfinished') {
-        out.push(
-          `- did not finish before the run ended${f.runningTest !== undefined ? `; running then: ${code(f.runningTest)}` : ''}`,
-        )
-      }
-      for (const failure of byFile.get(fileKey(f.file, f.project, f.mode)) ?? []) {
-        out.push(
-          failure.test !== undefined
-            ? `- ✗ ${code(failure.test)} (${failure.teardown ? 'error in teardown' : failure.status})`
-            : f.failedToLoad
-              ? `- the file failed to load: none of its tests ran`
-              : `- the file failed outside its tests`,
-        )
-        const head = errorHead(failure.error)
-        if (head) out.push(fenced(head, '  '))
-      }
+  const runnerName = start?.runner.name
+  // Failures first: each failing test (and each file that failed outside its tests) with
+  // file:line, the error's telling lines and the command that reruns just it.
+  const entries: Array<{ failure?: FailureSummary; file: FileSummary }> = []
+  const byKey = new Map(failing.map((f) => [fileKey(f.file, f.project, f.mode), f]))
+  for (const failure of state.failures) {
+    const file = byKey.get(fileKey(failure.file, failure.project, failure.mode))
+    if (file) entries.push({ failure, file })
+  }
+  // A failing file with no failure recorded (failed to load without a message, say).
+  for (const f of failing)
+    if (
+      f.status !== 'unfinished' &&
+      !f.counts.failed &&
+      !f.counts.error &&
+      !entries.some((e) => e.file === f)
+    )
+      entries.push({ file: f })
+  const failed = entries
+  const unfinished = failing.filter((f) => f.status === 'unfinished')
+  if (failed.length) {
+    const total = state.failuresTotal + entries.filter((e) => !e.failure).length
+    out.push(`## Failures (${total})`, '')
+    for (const [i, { failure, file }] of failed.slice(0, MAX_FAILURES_MD).entries()) {
+      const where = `${file.file}${failure?.line !== undefined ? `:${failure.line}` : ''}`
+      const label = code(where) + plainLabel({ ...file, file: '' })
+      const what =
+        failure?.test !== undefined
+          ? `${code(failure.test)} (${failure.teardown ? 'error in teardown' : failure.status})`
+          : file.failedToLoad
+            ? 'failed to load: none of its tests ran'
+            : 'failed outside its tests'
+      out.push(`${i + 1}. ✗ ${label} › ${what} · [log](${href(file.log)})`)
+      const head = errorHead(failure?.error ?? file.error)
+      if (head) out.push(fenced(head, '   '))
+      const rerun = failure
+        ? rerunFor(runnerName, failure)
+        : rerunCommand(runnerName, {
+            file: file.file,
+            ...(file.project ? { project: file.project } : {}),
+            ...(file.mode ? { mode: file.mode } : {}),
+          })
+      if (rerun) out.push(`   Rerun: ${code(rerun, 400)}`)
       out.push('')
     }
-    if (failing.length > MAX_FAILING_FILES_MD)
+    const more = total - Math.min(failed.length, MAX_FAILURES_MD)
+    if (more > 0) {
+      const names = [...new Set(failing.map((f) => f.file))]
       out.push(
-        `… and ${failing.length - MAX_FAILING_FILES_MD} more failing files (run.json lists them)`,
+        `… and ${more} more failure(s); failing files: ${names
+          .slice(0, MAX_NAMES_MD)
+          .map((n) => code(n))
+          .join(
+            ', ',
+          )}${names.length > MAX_NAMES_MD ? ` and ${names.length - MAX_NAMES_MD} more` : ''} (run.json lists them; each log has all of its own)`,
         '',
-      )
-    if (state.failuresTotal > state.failures.length)
-      out.push(
-        `Details are shown for the first ${state.failures.length} of ${state.failuresTotal} failures; each log has all of its own.`,
-        '',
-      )
-  }
-  if (other.length) {
-    out.push(
-      `## ${failing.length ? 'Other files' : 'Files'} (${other.length})`,
-      '',
-      '| status | file | tests | time |',
-      '|---|---|---|---|',
-    )
-    for (const f of other.slice(0, MAX_OTHER_FILES_MD)) {
-      const took = f.durationMs !== undefined ? formatDuration(f.durationMs) : ''
-      const tests =
-        f.skipReason !== undefined && f.status === 'skipped'
-          ? `skipped as a whole${f.skipReason ? `: ${oneLine(f.skipReason).slice(0, 200)}` : ''}`
-          : formatTests(f.counts, f.teardownErrors)
-      out.push(
-        `| ${f.status.toUpperCase()} | [${fileLabel(f).replace(/\]/g, '\\]')}](${href(f.log)}) | ${tests.replace(/\|/g, '\\|')} | ${took} |`,
       )
     }
-    if (other.length > MAX_OTHER_FILES_MD)
+  }
+  if (unfinished.length) {
+    out.push(`## Did not finish (${unfinished.length})`, '')
+    for (const f of unfinished.slice(0, MAX_NAMES_MD))
       out.push(
-        '',
-        `… and ${other.length - MAX_OTHER_FILES_MD} more files (run.json lists up to ${MAX_FILES_JSON})`,
+        `- ${fileLabel(f)}${f.runningTest !== undefined ? ` › running ${code(f.runningTest)}` : ''} · [log](${href(f.log)})`,
       )
+    if (unfinished.length > MAX_NAMES_MD)
+      out.push(`- … and ${unfinished.length - MAX_NAMES_MD} more (run.json lists them)`)
     out.push('')
+  }
+  if (state.files.size) {
+    const byStatus = new Map<string, number>()
+    for (const f of [...failing, ...other])
+      byStatus.set(f.status, (byStatus.get(f.status) ?? 0) + 1)
+    const parts = [...byStatus].map(([st, n]) => `${n} ${st}`)
+    out.push(
+      `## Files`,
+      '',
+      `${plural(state.files.size, 'file')}: ${parts.join(', ')}. Each has its log under logs/; run.json lists every file with its counts.`,
+      '',
+    )
+    const wholeSkips = other.filter((f) => f.status === 'skipped' && f.skipReason)
+    for (const f of wholeSkips.slice(0, 5))
+      out.push(`- skipped as a whole: ${fileLabel(f)}: ${code(f.skipReason ?? '', 120)}`)
+    if (wholeSkips.length) out.push('')
   }
   if (!state.files.size) out.push('No test files ran.', '')
   return out.join('\n')

@@ -1,0 +1,158 @@
+import { type Event } from '@threepio/core'
+import { describe, expect, it } from 'vitest'
+import { errorBlock, withoutRunnerFrames } from './log-format.js'
+import { rerunCommand, shellQuote } from './rerun.js'
+import { lineInStack, RunState } from './run-state.js'
+import { summaryJson, summaryMarkdown } from './summary.js'
+
+const jestDiff = `expect(received).toEqual(expected) // deep equality
+
+- Expected  - 1
++ Received  + 1
+
+  Object {
+    "id": 1,
+-   "name": "Ann",
++   "name": "Bob",
+    "roles": Array [
+      "admin",
+    ],
+  }`
+
+function stack(file: string, line: number): string {
+  return [
+    'Error: expect(received).toEqual(expected)',
+    `    at Object.<anonymous> (/home/me/app/${file}:${line}:17)`,
+    '    at Promise.then.completed (/home/me/app/node_modules/jest-circus/build/utils.js:298:28)',
+    '    at new Promise (<anonymous>)',
+    '    at callAsyncCircusFn (/home/me/app/node_modules/.pnpm/jest-circus@30.2.0/node_modules/jest-circus/build/utils.js:231:10)',
+    '    at _callCircusTest (/home/me/app/node_modules/jest-circus/build/run.js:316:40)',
+    '    at processTicksAndRejections (node:internal/process/task_queues:95:5)',
+    '    at runTest (/home/me/app/node_modules/jest-runner/build/runTest.js:444:34)',
+  ].join('\n')
+}
+
+/** A Jest run of `files` files with one test each; the tests of `failing` files fail. */
+function run(files: number, failing: number[]): RunState {
+  const state = new RunState()
+  let seq = 0
+  const apply = (e: Record<string, unknown>) =>
+    state.apply({ seq: ++seq, time: 1000 + seq, ...e } as Event)
+  apply({
+    type: 'run-start',
+    schema: 2,
+    runId: '2026-11-22_03-10-00_1a2b3c4d',
+    runner: { name: 'jest', version: '30.2.0' },
+    reporter: { name: '@threepio/jest-reporter', version: '0.0.0' },
+    rootDir: '/home/me/app',
+    cwd: '/home/me/app',
+    argv: ['node', 'jest', '--ci'],
+    pid: 1,
+  })
+  for (let i = 0; i < files; i++) {
+    const file = `src/module-${String(i).padStart(4, '0')}/feature.test.ts`
+    const test = { id: `${file}#0`, name: `handles case ${i}`, suite: [`feature ${i}`] }
+    apply({ type: 'file-start', file })
+    apply({ type: 'test-start', file, test })
+    const failed = failing.includes(i)
+    apply({
+      type: 'test-end',
+      file,
+      test,
+      status: failed ? 'failed' : 'passed',
+      durationMs: 3,
+      ...(failed ? { error: { message: jestDiff, stack: stack(file, 40 + i) } } : {}),
+    })
+    apply({ type: 'file-end', file, durationMs: 5 })
+  }
+  apply({ type: 'run-end', status: failing.length ? 'failed' : 'passed', durationMs: 4200 })
+  return state
+}
+
+describe('test-run.md for agents', () => {
+  it('is under 4 KB on 1,000 files with 3 failures, each with file:line, its diff and a rerun command', () => {
+    const state = run(1000, [7, 420, 999])
+    const md = summaryMarkdown(state)
+    expect(Buffer.byteLength(md)).toBeLessThan(4096)
+    expect(md.indexOf('# FAILED')).toBe(0)
+    expect(md).toContain('**3 failed, 997 passed** · 3 of 1000 files failed')
+    for (const i of [7, 420, 999]) {
+      const file = `src/module-${String(i).padStart(4, '0')}/feature.test.ts`
+      expect(md).toContain(`\`${file}:${40 + i}\``)
+      expect(md).toContain(`Rerun: \`npx jest ${file} -t 'feature ${i} handles case ${i}'\``)
+    }
+    // The diff lines that matter, not its context.
+    expect(md).toContain('-   "name": "Ann",')
+    expect(md).toContain('+   "name": "Bob",')
+    expect(md).not.toContain('Object {')
+    // Passing files are a count; run.json lists them.
+    expect(md).toContain('1000 files: 3 failed, 997 passed.')
+    expect(md).not.toContain('module-0500')
+    expect(summaryJson(state).fileList).toHaveLength(1000)
+    expect(summaryJson(state).failures[0]).toMatchObject({
+      line: 47,
+      rerun: "npx jest src/module-0007/feature.test.ts -t 'feature 7 handles case 7'",
+    })
+  })
+
+  it('stays bounded when everything fails', () => {
+    const md = summaryMarkdown(
+      run(
+        1000,
+        Array.from({ length: 1000 }, (_, i) => i),
+      ),
+    )
+    expect(Buffer.byteLength(md)).toBeLessThan(12 * 1024)
+    expect(md).toContain('## Failures (1000)')
+    expect(md).toContain('… and 990 more failure(s)')
+  })
+})
+
+describe('rerun commands', () => {
+  it('quote names for the shell and the -t pattern', () => {
+    const ref = { name: "it's (really) $5 + 1?", suite: ['math'] }
+    expect(rerunCommand('vitest', { file: 'src/a b.test.ts', ref })).toBe(
+      `npx vitest run 'src/a b.test.ts' -t 'math it'\\''s \\(really\\) \\$5 \\+ 1\\?'`,
+    )
+    expect(rerunCommand('jest', { file: 'a.test.js', project: 'web', ref })).toContain(
+      'npx jest a.test.js --selectProjects web -t ',
+    )
+    expect(
+      rerunCommand('pytest', { file: 'tests/test_a.py', testId: 'tests/test_a.py::test_x[1-a b]' }),
+    ).toBe("pytest 'tests/test_a.py::test_x[1-a b]'")
+    expect(rerunCommand(undefined, { file: 'a' })).toBeUndefined()
+    expect(shellQuote('plain/path.ts')).toBe('plain/path.ts')
+  })
+})
+
+describe('stacks', () => {
+  it('lose the runner’s own frames in logs, and say how many', () => {
+    const s = stack('src/a.test.ts', 12)
+    const kept = withoutRunnerFrames(s)
+    expect(kept).toContain('(/home/me/app/src/a.test.ts:12:17)')
+    expect(kept).not.toContain('jest-circus')
+    expect(kept).not.toContain('node:internal')
+    expect(kept).toContain('… 6 frame(s) inside the test runner and Node (events.jsonl has them)')
+    expect(errorBlock({ message: 'boom', stack: s })).not.toContain('jest-runner')
+    const vitest =
+      '    at /app/src/b.test.ts:3:5\n    at file:///app/node_modules/@vitest/runner/dist/chunk-hooks.js:155:11'
+    expect(withoutRunnerFrames(vitest)).toContain('/app/src/b.test.ts:3:5')
+    expect(withoutRunnerFrames(vitest)).not.toContain('@vitest/runner')
+  })
+
+  it('give the line in the test file', () => {
+    expect(lineInStack({ message: 'x', stack: stack('src/a.test.ts', 12) }, 'src/a.test.ts')).toBe(
+      12,
+    )
+    // pytest: the traceback names the file relative to the root.
+    expect(
+      lineInStack(
+        { message: 'tests/test_a.py:8: in test_x\n    assert 1 == 2' },
+        'tests/test_a.py',
+      ),
+    ).toBe(8)
+    expect(
+      lineInStack({ message: 'x', stack: 'at other.test.ts:3:1' }, 'a.test.ts'),
+    ).toBeUndefined()
+  })
+})

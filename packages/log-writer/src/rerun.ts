@@ -1,0 +1,50 @@
+/**
+ * The command that reruns just one failing test, as a person or an agent would type it in the
+ * project root: `npx vitest run <file> -t <name>`, `npx jest <file> -t <name>`, `pytest <nodeid>`.
+ */
+
+/** `text` as one POSIX shell word. */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`
+}
+
+/** `text` matched literally inside a regular expression (Jest's and Vitest's `-t`). */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+export interface RerunTarget {
+  file: string
+  project?: string
+  mode?: string
+  /** Test id (pytest: the node id). */
+  testId?: string
+  ref?: { name: string; suite: readonly string[] }
+}
+
+/** The rerun command, or undefined when the runner or the test is not known. */
+export function rerunCommand(runner: string | undefined, t: RerunTarget): string | undefined {
+  // Both match -t against the suite names and the test's own, joined by spaces.
+  const pattern = t.ref ? literal([...t.ref.suite, t.ref.name].join(' ')) : undefined
+  switch (runner) {
+    case 'vitest':
+      return [
+        'npx vitest run',
+        shellQuote(t.file),
+        ...(t.project ? ['--project', shellQuote(t.project)] : []),
+        ...(t.mode === 'typecheck' ? ['--typecheck.only'] : []),
+        ...(pattern ? ['-t', shellQuote(pattern)] : []),
+      ].join(' ')
+    case 'jest':
+      return [
+        'npx jest',
+        shellQuote(t.file),
+        ...(t.project ? ['--selectProjects', shellQuote(t.project)] : []),
+        ...(pattern ? ['-t', shellQuote(pattern)] : []),
+      ].join(' ')
+    case 'pytest':
+      return `pytest ${shellQuote(t.testId ?? t.file)}`
+    default:
+      return undefined
+  }
+}
