@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -49,7 +57,24 @@ describe('run ids and directories', () => {
     writeLatest(out, runId)
     expect(readFileSync(join(out, 'latest'), 'utf8')).toBe(runId + '\n')
     expect(readLatest(out)).toBe(runId)
-    expect(readdirSync(out).sort()).toEqual(['latest', 'runs']) // no temporary file left behind
+    // no temporary file left behind
+    expect(readdirSync(out).sort()).toEqual(['.gitignore', 'latest', 'runs'])
+    // runs/latest is the newest run directory, a fixed path for CI
+    const second = createRunDirectory(out).runId
+    writeLatest(out, second)
+    expect(readlinkSync(join(out, 'runs', 'latest'))).toBe(second)
+    expect(realpathSync(join(out, 'runs', 'latest'))).toBe(realpathSync(join(out, 'runs', second)))
+    expect(readdirSync(join(out, 'runs')).sort()).toEqual([runId, second, 'latest'].sort())
+  })
+
+  it('keeps the output directory out of git, without touching a .gitignore already there', () => {
+    const out = tempDir()
+    createRunDirectory(out)
+    expect(readFileSync(join(out, '.gitignore'), 'utf8')).toMatch(/^# Created by threepio.*\n\*\n$/)
+    const own = tempDir()
+    writeFileSync(join(own, '.gitignore'), '!keep-me\n')
+    createRunDirectory(own)
+    expect(readFileSync(join(own, '.gitignore'), 'utf8')).toBe('!keep-me\n')
   })
 
   it('maps a test file to its log inside the run directory', () => {

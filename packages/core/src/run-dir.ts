@@ -2,12 +2,14 @@
  * Run ids, run directories and the `latest` pointer (DESIGN.md, "The run directory").
  *
  * ```
+ * <outputDir>/.gitignore              `*`: the output directory stays out of version control
  * <outputDir>/latest                  newest run id, replaced atomically
+ * <outputDir>/runs/latest             symlink to the newest run directory (where symlinks work)
  * <outputDir>/runs/<run-id>/events.jsonl, test-run.md, run.json, logs/
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import { logPathFor } from './path-map.js'
@@ -19,6 +21,11 @@ export const EVENTS_FILE = 'events.jsonl'
 export const SUMMARY_MD = 'test-run.md'
 export const SUMMARY_JSON = 'run.json'
 export const LOGS_DIR = 'logs'
+/** In runs/: a symlink to the newest run directory, a fixed path for CI steps. */
+export const LATEST_LINK = 'latest'
+/** The output directory's own .gitignore, written once (as .pytest_cache has one). */
+export const GITIGNORE_FILE = '.gitignore'
+export const GITIGNORE_TEXT = '# Created by threepio: test runs are not for version control.\n*\n'
 /**
  * A run directory's "still being written" marker: the pid of a process at work on it (the
  * pytest plugin's log writer, then the pytest process until it has printed its closing line).
@@ -79,6 +86,7 @@ export function logFilePath(runDir: string, file: string, project?: string): str
  */
 export function createRunDirectory(outputDir: string, date: Date = new Date()): RunPaths {
   mkdirSync(join(outputDir, RUNS_DIR), { recursive: true })
+  writeGitignore(outputDir)
   for (let attempt = 0; ; attempt++) {
     const paths = runPaths(outputDir, createRunId(date))
     try {
@@ -96,9 +104,29 @@ export function writeFileAtomicSync(path: string, data: string | Buffer): void {
   writeFileAtomic.sync(path, data, { fsync: true })
 }
 
-/** Points `<outputDir>/latest` at `runId`, atomically. Throws on failure. */
+/** Writes `<outputDir>/.gitignore` unless there is one (the user's own is kept). Never throws. */
+export function writeGitignore(outputDir: string): void {
+  try {
+    writeFileSync(join(outputDir, GITIGNORE_FILE), GITIGNORE_TEXT, { flag: 'wx' })
+  } catch {
+    // there already, or not writable: neither stops a run
+  }
+}
+
+/**
+ * Points `<outputDir>/latest` at `runId`, atomically (throws on failure), and the symlink
+ * `<outputDir>/runs/latest` at its directory (best effort: not every file system has symlinks).
+ */
 export function writeLatest(outputDir: string, runId: string): void {
   writeFileAtomicSync(join(outputDir, LATEST_FILE), runId + '\n')
+  const link = join(outputDir, RUNS_DIR, LATEST_LINK)
+  const temp = `${link}.${process.pid}.tmp`
+  try {
+    symlinkSync(runId, temp, 'dir')
+    renameSync(temp, link) // replaces the old link atomically
+  } catch {
+    rmSync(temp, { force: true })
+  }
 }
 
 /** The run id `<outputDir>/latest` points at, if any. */

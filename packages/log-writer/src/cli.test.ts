@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { createRunId } from '@threepio/core'
@@ -53,7 +53,7 @@ function recordRun(outputDir: string, status: 'passed' | 'failed' = 'failed'): R
 
 describe('threepio command', () => {
   it('prints help for every command and exits 0', async () => {
-    for (const cmd of ['ls', 'show', 'follow', 'report', 'clean', 'ingest']) {
+    for (const cmd of ['ls', 'show', 'path', 'follow', 'report', 'clean', 'ingest']) {
       const { code, out } = await cli([cmd, '--help'])
       expect(code).toBe(0)
       expect(out).toContain(`Usage: npx @threepio/cli ${cmd}`)
@@ -116,6 +116,15 @@ describe('threepio command', () => {
     expect((await cli(['show', join(out, 'nope')])).err).toContain(
       `${join(out, 'nope')} does not exist`,
     )
+  })
+
+  it('path prints a run directory; runs/latest is the newest', async () => {
+    const out = tempDir()
+    recordRun(out, 'passed')
+    const newest = recordRun(out, 'failed')
+    const printed = await cli(['path', '--dir', out])
+    expect(printed).toEqual({ code: 0, out: newest.paths.runDir + '\n', err: '' })
+    expect(realpathSync(join(out, 'runs', 'latest'))).toBe(realpathSync(newest.paths.runDir))
   })
 
   it('follow --exit-status exits with the run status', async () => {

@@ -115,6 +115,7 @@ const USAGE = `Usage: {prog} <command> [options]
 Commands:
   ls                  list runs, newest first
   show [run]          print a run's test-run.md (--json: its run.json)
+  path [run]          print a run's directory (for CI steps: upload it as an artifact)
   follow [run]        print a run's progress as it is written, until it ends
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
   clean [--keep N]    delete old runs, keeping the newest N (default ${DEFAULT_KEEP_RUNS}); never a live run
@@ -135,6 +136,7 @@ Colour: status words are coloured in a terminal; NO_COLOR turns that off, FORCE_
 const HELP = {
   ls: `Usage: {prog} ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
   show: `Usage: {prog} show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
+  path: `Usage: {prog} path [run] [--dir <dir>]\n\nPrints the run's directory, absolute. <dir>/runs/latest is the same for the newest run\n(a symlink, where the file system has them).\n`,
   follow: `Usage: {prog} follow [run] [--dir <dir>] [--exit-status]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone. With --exit-status, exits 0 if the run PASSED and 1 otherwise\n(failed, interrupted, or ended without run-end); without it, 0 once the run is followed.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
   clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default ${DEFAULT_KEEP_RUNS}; 0 keeps all, as keepRuns does).\nRuns still being written are kept.\n`,
@@ -158,6 +160,7 @@ type OptionName = keyof typeof OPTION_SPECS
 const ALLOWED: Record<Command, OptionName[]> = {
   ls: ['dir', 'json'],
   show: ['dir', 'json'],
+  path: ['dir'],
   follow: ['dir', 'exit-status'],
   report: ['dir'],
   clean: ['dir', 'keep'],
@@ -261,6 +264,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return ls(outputDir, values.json === true, io)
       case 'show':
         return show(findRun(outputDir, positionals[0], io.cwd), values.json === true, io)
+      case 'path':
+        io.out(findRun(outputDir, positionals[0], io.cwd) + '\n')
+        return 0
       case 'follow':
         return await follow(
           findRun(outputDir, positionals[0], io.cwd),

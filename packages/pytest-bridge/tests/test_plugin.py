@@ -135,6 +135,10 @@ def test_empty_suite_exit_5(pytester: pytest.Pytester, run_threepio) -> None:
     end = run.of("run-end")[-1]
     assert end["status"] == "passed" and run.summary["counts"]["total"] == 0
     assert "no tests" in end["reason"]
+    # The output directory keeps itself out of git; runs/latest is the newest run directory.
+    out = run.run_dir.parent.parent
+    assert (out / ".gitignore").read_text("utf-8").endswith("\n*\n")
+    assert (out / "runs" / "latest").resolve() == run.run_dir.resolve()
 
 
 def test_parametrized_unicode_ids_and_nested_classes(pytester: pytest.Pytester, run_threepio) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 SHARED: dict[str, Any] = json.loads((Path(__file__).parent / "_shared.json").read_text("utf-8"))
 SCHEMA_VERSION: int = SHARED["schemaVersion"]
 NAMES: dict[str, str] = SHARED["names"]
+GITIGNORE_TEXT: str = SHARED["gitignoreText"]
 RUN_ID_STRFTIME: str = SHARED["runId"]["utcStrftime"]
 RUN_ID_RANDOM_HEX: int = SHARED["runId"]["randomHexDigits"]
 EXPECTED: dict[str, str] = SHARED["optionExpected"]

@@ -33,7 +33,7 @@ import pytest
 from _pytest.reports import BaseReport
 
 from pytest_threepio import find_node, package_version, report_command
-from pytest_threepio._shared import NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SCHEMA_VERSION
+from pytest_threepio._shared import GITIGNORE_TEXT, NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SCHEMA_VERSION
 from pytest_threepio._sidecar_path import SIDECAR
 from pytest_threepio.events import EventWriter
 from pytest_threepio.options import Options, pytest_addoption, resolve_options
@@ -81,6 +81,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _run_id() -> str:
     return datetime.now(timezone.utc).strftime(RUN_ID_STRFTIME) + secrets.token_hex(RUN_ID_RANDOM_HEX // 2)
+
+
+def _write_gitignore(output_dir: Path) -> None:
+    """The output directory's own .gitignore, unless there is one (never fails the run)."""
+    try:
+        with open(output_dir / NAMES["gitignore"], "x", encoding="utf-8") as f:
+            f.write(GITIGNORE_TEXT)
+    except OSError:
+        pass
+
+
+def _link_latest(runs: Path, run_id: str) -> None:
+    """``runs/latest`` → the newest run directory, replaced atomically (where symlinks work)."""
+    link = runs / NAMES["latestLink"]
+    tmp = runs / f"{NAMES['latestLink']}.{os.getpid()}.tmp"
+    try:
+        os.symlink(run_id, tmp, target_is_directory=True)
+        os.replace(tmp, link)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -180,6 +203,7 @@ class Recorder:
         try:
             runs = self.output_dir / NAMES["runs"]
             runs.mkdir(parents=True, exist_ok=True)
+            _write_gitignore(self.output_dir)
             for _ in range(20):
                 run_id = _run_id()
                 try:
@@ -210,6 +234,7 @@ class Recorder:
         self.writer.flush()  # on disk before collection starts: a kill from here on leaves a run
         try:
             _atomic_write(self.output_dir / NAMES["latest"], self.run_id + "\n")
+            _link_latest(self.output_dir / NAMES["runs"], self.run_id)
         except OSError as err:
             sys.stderr.write(f"threepio: warning: could not update {self.output_dir / NAMES['latest']}: {err}\n")
         self.start_sidecar()
