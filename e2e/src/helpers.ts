@@ -103,7 +103,15 @@ export async function spawnToEnd(
 }> {
   const proc = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ...options.env },
+    // Not a GitHub Actions job unless a test says so (annotations would change the output).
+    env: {
+      ...process.env,
+      CI: 'true',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      GITHUB_ACTIONS: '',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, like a job in a terminal: signals go to the whole group, and
     // whatever a framework leaves behind is reaped below.

@@ -3,11 +3,13 @@
  * the live setup file. For each: events validate against the schema, counts equal `jest --json`,
  * output lands in the right file (and, live, under the right test), test-run.md is right.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   FIXTURES,
+  ROOT,
+  tempDir,
   expectWellFormed,
   invalidEvents,
   JEST_VERSIONS,
@@ -77,6 +79,17 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     })
     expect(again.exitCode).toBe(1)
     expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 1 })
+  })
+
+  it('under GitHub Actions: an annotation per failure and the step summary', async () => {
+    const stepSummary = join(tempDir(), 'step-summary.md')
+    const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: stepSummary, GITHUB_WORKSPACE: ROOT }
+    const r = await runJest(version, 'failing-diff', { env })
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(
+      /^::error file=fixtures\/jest\/failing-diff\/user\.test\.js,line=2,title=equals the expected user::(Error: )?expect\(received\)/m,
+    )
+    expect(readFileSync(stepSummary, 'utf8')).toBe(r.markdown)
   })
 
   it('skip, todo and only: todo is todo, skipped is skipped', async () => {

@@ -3,11 +3,12 @@
  * virtualenv as a user installs it), real signals, a hard exit, and a cwd that is not the rootdir.
  */
 import { execFileSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   FIXTURES,
+  ROOT,
   expectWellFormed,
   invalidEvents,
   rerunArgs,
@@ -124,10 +125,24 @@ describe('pytest conformance: threepio equals junitxml per file and status', () 
     const again = await run(python, ['-m', 'pytest', ...rerunArgs(md, 'pytest')], {
       cwd: fixture('outcomes'),
     })
-    const rerun = (await settledSummary(again.runDir, (s) => s.status !== 'RUNNING')) as {
-      counts: { total: number }
-    }
-    expect(rerun.counts.total).toBe(1)
+    const rerun = await settledSummary(again.runDir, (s) => s.status !== 'RUNNING')
+    expect((rerun.counts as { total: number }).total).toBe(1)
+  })
+
+  it('under GitHub Actions: an annotation per failure and the step summary', async () => {
+    const stepSummary = join(tempDir(), 'step-summary.md')
+    const r = await run(python, ['-m', 'pytest'], {
+      cwd: fixture('outcomes'),
+      env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: stepSummary, GITHUB_WORKSPACE: ROOT },
+    })
+    const annotations = r.stderr.split('\n').filter((l) => l.startsWith('::error '))
+    expect(annotations.length).toBeGreaterThan(0)
+    expect(annotations[0]).toMatch(
+      /^::error file=fixtures\/pytest\/outcomes\/test_outcomes\.py,line=\d+,title=/,
+    )
+    // After pytest's summary and threepio's closing line.
+    expect(r.stderr.indexOf('::error ')).toBeGreaterThan(r.stderr.indexOf('threepio: FAILED'))
+    expect(readFileSync(stepSummary, 'utf8')).toMatch(/^# FAILED · pytest /)
   })
 
   it('module-level skips are skipped files with their reasons', async () => {

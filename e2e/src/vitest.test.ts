@@ -3,12 +3,14 @@
  * For each: events validate against the schema, counts equal Vitest's own json reporter,
  * output lands in the right log under the right test, and test-run.md says the right thing.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   crashedOnDeadWorker,
   FIXTURES,
+  ROOT,
+  tempDir,
   expectWellFormed,
   invalidEvents,
   runVitest,
@@ -75,6 +77,21 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     })
     expect(again.exitCode).toBe(1)
     expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 1 })
+  })
+
+  it('under GitHub Actions: an annotation per failure and the step summary', async () => {
+    const stepSummary = join(tempDir(), 'step-summary.md')
+    const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: stepSummary, GITHUB_WORKSPACE: ROOT }
+    const r = await runVitest(version, 'failing-diff', { env })
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(
+      /^::error file=fixtures\/vitest\/failing-diff\/user\.test\.js,line=2,title=equals the expected user::expected .*%0A/m,
+    )
+    expect(readFileSync(stepSummary, 'utf8')).toBe(r.markdown)
+    const off = await runVitest(version, 'failing-diff', {
+      env: { ...env, THREEPIO_GITHUB_ANNOTATIONS: 'false' },
+    })
+    expect(off.stderr).not.toContain('::error')
   })
 
   it('skip, todo and only', async () => {

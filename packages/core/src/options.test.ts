@@ -2,27 +2,28 @@ import { describe, expect, it } from 'vitest'
 import { describeFsError, didYouMean, resolveOptions } from './options.js'
 
 const root = '/project'
+const github = { githubAnnotations: true, githubSummary: true }
 const resolve = (given: unknown, env: Record<string, string> = {}) =>
   resolveOptions(given, { rootDir: root, env })
 
 describe('resolveOptions', () => {
   it('takes the reporter option, then the environment, then the default', () => {
     expect(resolve(undefined)).toEqual({
-      options: { outputDir: '/project/.3pio', keepRuns: 30, quiet: false },
+      options: { outputDir: '/project/.3pio', keepRuns: 30, quiet: false, ...github },
       warnings: [],
     })
     expect(
       resolve({}, { THREEPIO_DIR: 'out', THREEPIO_KEEP_RUNS: '5', THREEPIO_QUIET: 'yes' }),
-    ).toEqual({ options: { outputDir: '/project/out', keepRuns: 5, quiet: true }, warnings: [] })
+    ).toEqual({ options: { outputDir: '/project/out', keepRuns: 5, quiet: true, ...github }, warnings: [] })
     expect(
       resolve({ outputDir: '/abs', keepRuns: 0, quiet: false }, { THREEPIO_QUIET: '1' }).options,
-    ).toEqual({ outputDir: '/abs', keepRuns: 0, quiet: false })
+    ).toEqual({ outputDir: '/abs', keepRuns: 0, quiet: false, ...github })
   })
 
   it('treats empty strings as unset, in options and environment', () => {
     const r = resolve({ outputDir: '' }, { THREEPIO_DIR: '', THREEPIO_KEEP_RUNS: ' ' })
     expect(r).toEqual({
-      options: { outputDir: '/project/.3pio', keepRuns: 30, quiet: false },
+      options: { outputDir: '/project/.3pio', keepRuns: 30, quiet: false, ...github },
       warnings: [],
     })
     expect(resolve({ outputDir: ' ' }, { THREEPIO_DIR: 'env-dir' }).options.outputDir).toBe(
@@ -32,7 +33,7 @@ describe('resolveOptions', () => {
 
   it('names the option, where it was set, the value and what was expected, then uses the default', () => {
     const r = resolve({ outputDir: 42, keepRuns: -1, quiet: 'maybe' })
-    expect(r.options).toEqual({ outputDir: '/project/.3pio', keepRuns: 30, quiet: false })
+    expect(r.options).toEqual({ outputDir: '/project/.3pio', keepRuns: 30, quiet: false, ...github })
     expect(r.warnings).toEqual([
       'outputDir (reporter option) must be a path (an empty value means unset); received 42; using .3pio under the project root',
       'keepRuns (reporter option) must be a whole number >= 0 (0 keeps all); received -1; keeping 30',
@@ -55,7 +56,7 @@ describe('resolveOptions', () => {
 
   it('warns about unknown keys with a suggestion, and about options that are not an object', () => {
     expect(resolve({ outDir: 'x' }).warnings).toEqual([
-      'unknown reporter option "outDir", ignored. Did you mean "outputDir"? The options are outputDir, keepRuns, quiet.',
+      'unknown reporter option "outDir", ignored. Did you mean "outputDir"? The options are outputDir, keepRuns, quiet, githubAnnotations, githubSummary.',
     ])
     expect(resolve({ keepruns: 3 }).warnings[0]).toContain('Did you mean "keepRuns"?')
     expect(resolve({ colour: true }).warnings[0]).not.toContain('Did you mean')

@@ -23,6 +23,10 @@ export interface ThreepioOptions {
   keepRuns?: number
   /** No closing line on stderr. Default `THREEPIO_QUIET`, else false. */
   quiet?: boolean
+  /** Under GitHub Actions, an error annotation per failing test. Default true. */
+  githubAnnotations?: boolean
+  /** Under GitHub Actions, test-run.md appended to the step summary. Default true. */
+  githubSummary?: boolean
 }
 
 /** {@link ThreepioOptions} with every value decided; `outputDir` is absolute. */
@@ -154,6 +158,8 @@ export function resolveOptions(given: unknown, context: OptionsContext): Options
       outputDir: isAbsolute(dir) ? dir : join(context.rootDir, dir),
       keepRuns: decided.keepRuns as number,
       quiet: decided.quiet as boolean,
+      githubAnnotations: decided.githubAnnotations as boolean,
+      githubSummary: decided.githubSummary as boolean,
     },
     warnings,
   }

@@ -75,6 +75,26 @@ export const OPTIONS = [
     fallback: 'not quiet',
     help: 'no closing line',
   },
+  {
+    name: 'githubAnnotations',
+    kind: 'boolean',
+    env: 'THREEPIO_GITHUB_ANNOTATIONS',
+    pytestFlag: '--threepio-github-annotations',
+    pytestIni: 'threepio_github_annotations',
+    default: true,
+    fallback: 'annotating',
+    help: 'under GitHub Actions, an error annotation per failing test (up to 10); off: false',
+  },
+  {
+    name: 'githubSummary',
+    kind: 'boolean',
+    env: 'THREEPIO_GITHUB_SUMMARY',
+    pytestFlag: '--threepio-github-summary',
+    pytestIni: 'threepio_github_summary',
+    default: true,
+    fallback: 'adding it',
+    help: 'under GitHub Actions, test-run.md appended to the step summary; off: false',
+  },
 ] as const
 
 /** The JSON the Python plugin reads. */

@@ -14,6 +14,7 @@ import {
   EVENTS_FILE,
   EventLogFollower,
   readLatest,
+  resolveOptions,
   RUNS_DIR,
   SUMMARY_JSON,
   SUMMARY_MD,
@@ -22,7 +23,8 @@ import {
 } from '@threepio/core'
 import { fileLabel, formatDuration, formatTests, fullName, oneLine } from './log-format.js'
 import { fileKey, RunState } from './run-state.js'
-import { statusLabel, summaryJson } from './summary.js'
+import { statusLabel, summaryJson, type RunSummaryJson } from './summary.js'
+import { reportToGitHub } from './github.js'
 import { ingestRun } from './ingest.js'
 import { rebuildRun } from './replay.js'
 import {
@@ -116,6 +118,7 @@ Commands:
   ls                  list runs, newest first
   show [run]          print a run's test-run.md (--json: its run.json)
   path [run]          print a run's directory (for CI steps: upload it as an artifact)
+  github [run]        under GitHub Actions: annotate failures, add test-run.md to the step summary
   follow [run]        print a run's progress as it is written, until it ends
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
   clean [--keep N]    delete old runs, keeping the newest N (default ${DEFAULT_KEEP_RUNS}); never a live run
@@ -137,6 +140,7 @@ const HELP = {
   ls: `Usage: {prog} ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
   show: `Usage: {prog} show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
   path: `Usage: {prog} path [run] [--dir <dir>]\n\nPrints the run's directory, absolute. <dir>/runs/latest is the same for the newest run\n(a symlink, where the file system has them).\n`,
+  github: `Usage: {prog} github [run] [--dir <dir>]\n\nUnder GitHub Actions (GITHUB_ACTIONS=true): prints an ::error annotation for each failing\ntest (up to 10) and appends the run's test-run.md to $GITHUB_STEP_SUMMARY. The Jest and Vitest\nreporters and the pytest plugin do this at the end of a run; THREEPIO_GITHUB_ANNOTATIONS=false\nand THREEPIO_GITHUB_SUMMARY=false turn each off.\n`,
   follow: `Usage: {prog} follow [run] [--dir <dir>] [--exit-status]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone. With --exit-status, exits 0 if the run PASSED and 1 otherwise\n(failed, interrupted, or ended without run-end); without it, 0 once the run is followed.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
   clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default ${DEFAULT_KEEP_RUNS}; 0 keeps all, as keepRuns does).\nRuns still being written are kept.\n`,
@@ -161,6 +165,7 @@ const ALLOWED: Record<Command, OptionName[]> = {
   ls: ['dir', 'json'],
   show: ['dir', 'json'],
   path: ['dir'],
+  github: ['dir'],
   follow: ['dir', 'exit-status'],
   report: ['dir'],
   clean: ['dir', 'keep'],
@@ -267,6 +272,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'path':
         io.out(findRun(outputDir, positionals[0], io.cwd) + '\n')
         return 0
+      case 'github':
+        return github(findRun(outputDir, positionals[0], io.cwd), io)
       case 'follow':
         return await follow(
           findRun(outputDir, positionals[0], io.cwd),
@@ -429,6 +436,32 @@ function show(runDir: string, json: boolean, io: CliIo): number {
   } catch {
     throw new CommandError(`${file} does not exist; rebuild it with: {prog} report ${runDir}`)
   }
+}
+
+function github(runDir: string, io: CliIo): number {
+  const summary = readSummary(runDir) as RunSummaryJson | undefined
+  let markdown: string | undefined
+  try {
+    markdown = readFileSync(join(runDir, SUMMARY_MD), 'utf8')
+  } catch {
+    markdown = undefined
+  }
+  if (!summary || markdown === undefined)
+    throw new CommandError(`${runDir} has no summary yet; write it with: {prog} report ${runDir}`)
+  const { options, warnings } = resolveOptions(undefined, {
+    rootDir: summary.rootDir ?? io.cwd,
+    env: io.env,
+  })
+  for (const w of warnings) io.err(`threepio: warning: ${w}\n`)
+  reportToGitHub({
+    summary,
+    markdown,
+    env: io.env,
+    annotations: options.githubAnnotations,
+    stepSummary: options.githubSummary,
+    write: io.out,
+  })
+  return 0
 }
 
 function report(runDir: string, io: CliIo): number {

@@ -27,7 +27,8 @@ import {
   type WriterDiagnostic,
   type WriterFs,
 } from '@threepio/core'
-import { summaryJson } from './summary.js'
+import { summaryJson, summaryMarkdown } from './summary.js'
+import { onGitHubActions, reportToGitHub } from './github.js'
 import { onProcessEnd } from './exit-hooks.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -209,11 +210,33 @@ export class RunRecorder {
       // Events first: the run directory is rebuilt from them if it lost text.
       this.writer.closeSync()
       this.directory.finish()
+      this.reportToGitHub()
       if (!this.options.quiet) this.printClosingLine()
     } catch (err) {
       this.problem({
         level: 'error',
         message: `could not finish the run directory: ${String(err)}`,
+      })
+    }
+  }
+
+  /** Under GitHub Actions: failure annotations and the step summary, as the options say. */
+  private reportToGitHub(): void {
+    const env = this.options.env ?? process.env
+    if (!onGitHubActions(env)) return
+    try {
+      reportToGitHub({
+        summary: summaryJson(this.directory.state),
+        markdown: summaryMarkdown(this.directory.state),
+        env,
+        annotations: this.options.githubAnnotations,
+        stepSummary: this.options.githubSummary,
+        write: this.stderr,
+      })
+    } catch (err) {
+      this.problem({
+        level: 'warn',
+        message: `could not add to the GitHub step summary (${env.GITHUB_STEP_SUMMARY}): ${describeFsError(err)}`,
       })
     }
   }

@@ -17,6 +17,7 @@ import pytest
 from pytest_threepio._shared import BAD_OPTION_MESSAGE, BOOLEAN_WORDS, EXPECTED, OPTIONS
 
 OUTPUT_DIR, KEEP_RUNS, QUIET = OPTIONS["outputDir"], OPTIONS["keepRuns"], OPTIONS["quiet"]
+GITHUB_ANNOTATIONS, GITHUB_SUMMARY = OPTIONS["githubAnnotations"], OPTIONS["githubSummary"]
 DEFAULT_SIDECAR_TIMEOUT = 30.0
 TRUE = tuple(BOOLEAN_WORDS["true"])
 FALSE = (*BOOLEAN_WORDS["false"], "")
@@ -27,6 +28,8 @@ class Options:
     output_dir: str = OUTPUT_DIR["default"]
     keep_runs: int = KEEP_RUNS["default"]
     quiet: bool = QUIET["default"]
+    github_annotations: bool = GITHUB_ANNOTATIONS["default"]
+    github_summary: bool = GITHUB_SUMMARY["default"]
     #: How long pytest waits, at the end, for the log writer to finish the run directory.
     sidecar_timeout: float = DEFAULT_SIDECAR_TIMEOUT
     warnings: list[str] = field(default_factory=list)
@@ -37,7 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(OUTPUT_DIR["pytestFlag"], help=f"{OUTPUT_DIR['help']}; env {OUTPUT_DIR['env']}")
     group.addoption(KEEP_RUNS["pytestFlag"], help=f"{KEEP_RUNS['help']}; env {KEEP_RUNS['env']}")
     group.addoption(QUIET["pytestFlag"], action="store_true", default=None, help=f"{QUIET['help']}; env {QUIET['env']}")
-    for option in (OUTPUT_DIR, KEEP_RUNS, QUIET):
+    for option in (GITHUB_ANNOTATIONS, GITHUB_SUMMARY):
+        group.addoption(option["pytestFlag"], metavar="true|false", help=f"{option['help']}; env {option['env']}")
+    for option in (OUTPUT_DIR, KEEP_RUNS, QUIET, GITHUB_ANNOTATIONS, GITHUB_SUMMARY):
         parser.addini(option["pytestIni"], f"threepio: {option['help']}")
 
 
@@ -68,6 +73,20 @@ def _bad(option: dict[str, Any], where: str, value: Any) -> str:
     )
 
 
+def _boolean(config: pytest.Config, env: Mapping[str, str], option: dict[str, Any], warn: Any) -> bool:
+    picked = _first(config, env, option)
+    if picked is None:
+        return bool(option["default"])
+    where, value = picked
+    text = str(value).strip().lower()
+    if value is True or text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    warn(_bad(option, where, value))
+    return bool(option["default"])
+
+
 def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
     options = Options()
     warn = options.warnings.append
@@ -85,16 +104,9 @@ def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
         else:
             warn(_bad(KEEP_RUNS, where, value))
 
-    picked = _first(config, env, QUIET)
-    if picked is not None:
-        where, value = picked
-        text = str(value).strip().lower()
-        if value is True or text in TRUE:
-            options.quiet = True
-        elif text in FALSE:
-            options.quiet = False
-        else:
-            warn(_bad(QUIET, where, value))
+    options.quiet = _boolean(config, env, QUIET, warn)
+    options.github_annotations = _boolean(config, env, GITHUB_ANNOTATIONS, warn)
+    options.github_summary = _boolean(config, env, GITHUB_SUMMARY, warn)
 
     raw_timeout = env.get("THREEPIO_SIDECAR_TIMEOUT")
     if raw_timeout:

@@ -168,6 +168,7 @@ class Recorder:
         self.output_dir = Path(out) if os.path.isabs(out) else root / out
         self.keep_runs = options.keep_runs
         self.quiet = options.quiet
+        self.github = {"annotations": options.github_annotations, "summary": options.github_summary}
         self.sidecar_wait = options.sidecar_timeout
         # Option problems: one warning each, written once the run has started (they are few).
         self.option_warnings = options.warnings
@@ -595,7 +596,28 @@ class Recorder:
             sys.stdout.flush()
             sys.stderr.write(self.closing_line(finished=self.sidecar is not None) + "\n")
             sys.stderr.flush()
+        if self.sidecar is not None and os.environ.get("GITHUB_ACTIONS") == "true" and any(self.github.values()):
+            self.report_to_github()
         self.release_run_dir()
+
+    def report_to_github(self) -> None:
+        """Failure annotations and the step summary, by the log writer (`threepio github`)."""
+        node = find_node()
+        if not node:
+            return
+        env = {
+            **os.environ,
+            "THREEPIO_GITHUB_ANNOTATIONS": str(self.github["annotations"]).lower(),
+            "THREEPIO_GITHUB_SUMMARY": str(self.github["summary"]).lower(),
+            "THREEPIO_PROG": report_command(),
+        }
+        try:
+            done = subprocess.run([node, str(SIDECAR), "github", str(self.run_dir)], env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=self.sidecar_wait)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            sys.stderr.write(f"threepio: warning: could not report to GitHub Actions: {err}\n")
+            return
+        sys.stderr.write(done.stdout.decode("utf-8", "replace") + done.stderr.decode("utf-8", "replace"))
+        sys.stderr.flush()
 
     def release_run_dir(self) -> None:
         """The log writer left the run spared from retention for this process: done with it now."""
