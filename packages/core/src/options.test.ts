@@ -14,7 +14,10 @@ describe('resolveOptions', () => {
     })
     expect(
       resolve({}, { THREEPIO_DIR: 'out', THREEPIO_KEEP_RUNS: '5', THREEPIO_QUIET: 'yes' }),
-    ).toEqual({ options: { outputDir: '/project/out', keepRuns: 5, quiet: true, ...github }, warnings: [] })
+    ).toEqual({
+      options: { outputDir: '/project/out', keepRuns: 5, quiet: true, ...github },
+      warnings: [],
+    })
     expect(
       resolve({ outputDir: '/abs', keepRuns: 0, quiet: false }, { THREEPIO_QUIET: '1' }).options,
     ).toEqual({ outputDir: '/abs', keepRuns: 0, quiet: false, ...github })
@@ -33,7 +36,12 @@ describe('resolveOptions', () => {
 
   it('names the option, where it was set, the value and what was expected, then uses the default', () => {
     const r = resolve({ outputDir: 42, keepRuns: -1, quiet: 'maybe' })
-    expect(r.options).toEqual({ outputDir: '/project/.3pio', keepRuns: 30, quiet: false, ...github })
+    expect(r.options).toEqual({
+      outputDir: '/project/.3pio',
+      keepRuns: 30,
+      quiet: false,
+      ...github,
+    })
     expect(r.warnings).toEqual([
       'outputDir (reporter option) must be a path (an empty value means unset); received 42; using .3pio under the project root',
       'keepRuns (reporter option) must be a whole number >= 0 (0 keeps all); received -1; keeping 30',
