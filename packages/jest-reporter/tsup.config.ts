@@ -1,8 +1,10 @@
 import { defineConfig } from 'tsup'
 import { packageBuild } from '../../tsup.shared.js'
 
+// The two builds run at once: neither cleans dist (one could delete the other's output);
+// the build script empties it first.
 export default defineConfig([
-  packageBuild(['src/index.ts']),
+  packageBuild(['src/index.ts'], { clean: false }),
   // Loaded by Jest's module system in each worker (setupFilesAfterEnv): CommonJS only, and
   // bundled, since Jest loads it once per test file: it carries only the path mapping it needs.
   packageBuild(['src/setup.ts'], { format: ['cjs'], clean: false, noExternal: ['@threepio/core'] }),
