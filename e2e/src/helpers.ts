@@ -23,6 +23,8 @@ import {
   type Event,
 } from '@threepio/core'
 import { Ajv } from 'ajv'
+import { validate as validateCtrf } from 'ctrf'
+import { junitRecord } from './conformance.js'
 import { afterAll, expect } from 'vitest'
 
 export const ROOT = join(import.meta.dirname, '../..')
@@ -55,6 +57,57 @@ export function expectWellFormed(r: RunResult): void {
   // threepio adds nothing to the framework's output but its closing line: no deprecation
   // warnings from the Jest setup file (Jest 30 warns when torn-down globals are read).
   expect(r.stderr).not.toContain('DeprecationWarning')
+  if (r.exports && r.summary.status !== 'RUNNING') expectExportsAgree(r, r.exports)
+}
+
+/**
+ * The run's JUnit export holds what run.json holds, file by file and status by status (todo
+ * and xfailed are <skipped>, xpassed passed, a file that failed outside its tests one <error>);
+ * its CTRF export validates with the `ctrf` reference package and counts the same tests.
+ */
+export function expectExportsAgree(r: RunResult, exports: { junit: string; ctrf: string }): void {
+  expect(existsSync(exports.junit), `the junit export ${exports.junit}`).toBe(true)
+  expect(existsSync(exports.ctrf), `the ctrf export ${exports.ctrf}`).toBe(true)
+  const fromJunit = junitRecord(readFileSync(exports.junit, 'utf8'))
+  const list = r.summary.fileList as Array<{
+    file: string
+    counts: Record<string, number>
+    teardownErrors?: number
+    failedToLoad?: boolean
+    skipReason?: string
+    status: string
+  }>
+  const expected = new Map<string, Record<string, number>>()
+  for (const f of list) {
+    const prev = expected.get(f.file)
+    const c = f.counts
+    const outside = f.status === 'error' || (f.status === 'failed' && !c.failed && !c.error) ? 1 : 0
+    const wholeSkip = !outside && f.skipReason !== undefined && !c.total ? 1 : 0
+    const counts = {
+      passed: (prev?.passed ?? 0) + (c.passed ?? 0) + (c.xpassed ?? 0),
+      failed: (prev?.failed ?? 0) + (c.failed ?? 0),
+      skipped:
+        (prev?.skipped ?? 0) + (c.skipped ?? 0) + (c.todo ?? 0) + (c.xfailed ?? 0) + wholeSkip,
+      todo: 0,
+      error: (prev?.error ?? 0) + (c.error ?? 0) + (f.teardownErrors ?? 0) + outside,
+    }
+    expected.set(f.file, counts)
+  }
+  const got = Object.fromEntries([...fromJunit].map(([file, e]) => [file, e.counts]))
+  expect(got, 'junit export vs run.json, per file and status').toEqual(Object.fromEntries(expected))
+  const report = JSON.parse(readFileSync(exports.ctrf, 'utf8'))
+  expect(validateCtrf(report).errors, 'ctrf export validates').toEqual([])
+  const total = (r.summary.counts as Record<string, number>).total ?? 0
+  const outsideTotal = list.filter(
+    (f) =>
+      f.failedToLoad ||
+      (f.status !== 'passed' &&
+        f.status !== 'skipped' &&
+        f.status !== 'unfinished' &&
+        !f.counts.failed &&
+        !f.counts.error),
+  ).length
+  expect(report.results.summary.tests, 'ctrf tests').toBe(total + outsideTotal)
 }
 
 /** Every event line validates against @threepio/core/schema.json; returns the invalid ones. */
@@ -77,6 +130,8 @@ export interface RunResult {
   log(file: string): string
   /** Every log file, relative to logs/. */
   logs(): string[]
+  /** Where the run's JUnit and CTRF exports were asked for. */
+  exports?: { junit: string; ctrf: string }
 }
 
 export interface SpawnOptions {
@@ -186,9 +241,13 @@ export async function run(
   options: SpawnOptions,
 ): Promise<RunResult> {
   const outputDir = options.env?.THREEPIO_DIR ?? join(tempDir(), '.3pio')
+  // Every run also writes its JUnit and CTRF exports (checked by expectWellFormed).
+  const exportsDir = tempDir()
+  const junit = join(exportsDir, 'threepio-junit.xml')
+  const ctrf = join(exportsDir, 'threepio-ctrf.json')
   const { exitCode, signal, stdout, stderr } = await spawnToEnd(command, args, {
     ...options,
-    env: { THREEPIO_DIR: outputDir, ...options.env },
+    env: { THREEPIO_DIR: outputDir, THREEPIO_JUNIT: junit, THREEPIO_CTRF: ctrf, ...options.env },
   })
   const runId = readLatest(outputDir)
   if (!runId)
@@ -210,6 +269,7 @@ export async function run(
     markdown: existsSync(paths.summaryMd) ? readFileSync(paths.summaryMd, 'utf8') : '',
     log: (file) => readFileSync(join(paths.logsDir, file + '.log'), 'utf8'),
     logs: () => listFiles(paths.logsDir),
+    exports: { junit, ctrf },
   }
 }
 

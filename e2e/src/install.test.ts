@@ -226,7 +226,7 @@ describe.each(['npm', 'pnpm', 'yarn'] as const)('installed with %s', (pm) => {
       const withBad = await runFramework(dir, runner, ['--config', badConfig], false)
       expect(withBad.exitCode).toBe(1)
       expect(withBad.stderr.split('\n').filter((l) => l.startsWith('threepio: warning:'))).toEqual([
-        'threepio: warning: unknown reporter option "outDir", ignored. Did you mean "outputDir"? The options are outputDir, keepRuns, quiet, githubAnnotations, githubSummary.',
+        'threepio: warning: unknown reporter option "outDir", ignored. Did you mean "outputDir"? The options are outputDir, keepRuns, quiet, junit, ctrf, githubAnnotations, githubSummary.',
         'threepio: warning: keepRuns (reporter option) must be a whole number >= 0 (0 keeps all); received -1; keeping 30',
       ])
       expect(withBad.stderr).toMatch(/^threepio: FAILED · /m) // quiet: 'no' is not quiet

@@ -95,6 +95,8 @@ describe('pytest conformance: threepio equals junitxml per file and status', () 
     const summary = await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')
     expectWellFormed({ ...r, summary: summary as typeof r.summary })
     expectSameRecord(threepioRecord(summary, 'pytest'), readJunit(junit), 'pytest --junitxml')
+    // threepio's own JUnit export of the run says what pytest's junitxml says.
+    expectSameRecord(readJunit(r.exports!.junit), readJunit(junit), "threepio's junit export")
   })
 
   it('outcomes: reasons, teardown errors and ids with :: in events, log and summary', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { describeFsError, didYouMean, resolveOptions } from './options.js'
 
 const root = '/project'
-const github = { githubAnnotations: true, githubSummary: true }
+const github = { junit: '', ctrf: '', githubAnnotations: true, githubSummary: true }
 const resolve = (given: unknown, env: Record<string, string> = {}) =>
   resolveOptions(given, { rootDir: root, env })
 
@@ -64,7 +64,7 @@ describe('resolveOptions', () => {
 
   it('warns about unknown keys with a suggestion, and about options that are not an object', () => {
     expect(resolve({ outDir: 'x' }).warnings).toEqual([
-      'unknown reporter option "outDir", ignored. Did you mean "outputDir"? The options are outputDir, keepRuns, quiet, githubAnnotations, githubSummary.',
+      'unknown reporter option "outDir", ignored. Did you mean "outputDir"? The options are outputDir, keepRuns, quiet, junit, ctrf, githubAnnotations, githubSummary.',
     ])
     expect(resolve({ keepruns: 3 }).warnings[0]).toContain('Did you mean "keepRuns"?')
     expect(resolve({ colour: true }).warnings[0]).not.toContain('Did you mean')

@@ -5,7 +5,7 @@
  * expected, and the default is used. The rules and wording come from shared-facts.ts, which the
  * Python plugin reads too.
  */
-import { isAbsolute, join } from 'node:path'
+import { isAbsolute, join, resolve as resolvePath } from 'node:path'
 import { closest, distance } from 'fastest-levenshtein'
 import {
   BAD_OPTION_MESSAGE,
@@ -23,13 +23,17 @@ export interface ThreepioOptions {
   keepRuns?: number
   /** No closing line on stderr. Default `THREEPIO_QUIET`, else false. */
   quiet?: boolean
+  /** Also write the run as JUnit XML to this file at run end (relative to the root). */
+  junit?: string
+  /** Also write the run as a CTRF report to this file at run end (relative to the root). */
+  ctrf?: string
   /** Under GitHub Actions, an error annotation per failing test. Default true. */
   githubAnnotations?: boolean
   /** Under GitHub Actions, test-run.md appended to the step summary. Default true. */
   githubSummary?: boolean
 }
 
-/** {@link ThreepioOptions} with every value decided; `outputDir` is absolute. */
+/** {@link ThreepioOptions} with every value decided; paths absolute, '' for an export not asked. */
 export type ResolvedOptions = Required<ThreepioOptions>
 
 export interface OptionsContext {
@@ -158,6 +162,8 @@ export function resolveOptions(given: unknown, context: OptionsContext): Options
       outputDir: isAbsolute(dir) ? dir : join(context.rootDir, dir),
       keepRuns: decided.keepRuns as number,
       quiet: decided.quiet as boolean,
+      junit: decided.junit ? resolvePath(context.rootDir, decided.junit as string) : '',
+      ctrf: decided.ctrf ? resolvePath(context.rootDir, decided.ctrf as string) : '',
       githubAnnotations: decided.githubAnnotations as boolean,
       githubSummary: decided.githubSummary as boolean,
     },

@@ -25,6 +25,13 @@ import { fileLabel, formatDuration, formatTests, fullName, oneLine } from './log
 import { fileKey, RunState } from './run-state.js'
 import { statusLabel, summaryJson, type RunSummaryJson } from './summary.js'
 import { reportToGitHub } from './github.js'
+import {
+  exportText,
+  readExportedRun,
+  writeAskedExports,
+  writeExport,
+  type ExportFormat,
+} from './export.js'
 import { ingestRun } from './ingest.js'
 import { rebuildRun } from './replay.js'
 import {
@@ -118,6 +125,7 @@ Commands:
   ls                  list runs, newest first
   show [run]          print a run's test-run.md (--json: its run.json)
   path [run]          print a run's directory (for CI steps: upload it as an artifact)
+  export <format> [run]  junit or ctrf, to stdout or -o <file>
   github [run]        under GitHub Actions: annotate failures, add test-run.md to the step summary
   follow [run]        print a run's progress as it is written, until it ends
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
@@ -140,11 +148,12 @@ const HELP = {
   ls: `Usage: {prog} ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
   show: `Usage: {prog} show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
   path: `Usage: {prog} path [run] [--dir <dir>]\n\nPrints the run's directory, absolute. <dir>/runs/latest is the same for the newest run\n(a symlink, where the file system has them).\n`,
+  export: `Usage: {prog} export <junit|ctrf> [run] [--dir <dir>] [-o <file>]\n\nWrites the run as JUnit XML (one testsuite per test file, as CI test tabs read it) or as a\nCTRF JSON report, from its events.jsonl, to stdout or to <file>. A run that never ended is\nmarked incomplete in both.\n`,
   github: `Usage: {prog} github [run] [--dir <dir>]\n\nUnder GitHub Actions (GITHUB_ACTIONS=true): prints an ::error annotation for each failing\ntest (up to 10) and appends the run's test-run.md to $GITHUB_STEP_SUMMARY. The Jest and Vitest\nreporters and the pytest plugin do this at the end of a run; THREEPIO_GITHUB_ANNOTATIONS=false\nand THREEPIO_GITHUB_SUMMARY=false turn each off.\n`,
   follow: `Usage: {prog} follow [run] [--dir <dir>] [--exit-status]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone. With --exit-status, exits 0 if the run PASSED and 1 otherwise\n(failed, interrupted, or ended without run-end); without it, 0 once the run is followed.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
   clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default ${DEFAULT_KEEP_RUNS}; 0 keeps all, as keepRuns does).\nRuns still being written are kept.\n`,
-  ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first (0 keeps all).\n`,
+  ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>] [--junit <file>] [--ctrf <file>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first (0 keeps all).\n`,
 } as const
 type Command = keyof typeof HELP
 const COMMANDS = Object.keys(HELP) as Command[]
@@ -155,6 +164,9 @@ const OPTION_SPECS = {
   keep: { type: 'string', placeholder: '<n>' },
   pid: { type: 'string', placeholder: '<pid>' },
   'exit-status': { type: 'boolean' },
+  output: { type: 'string', short: 'o', placeholder: '<file>' },
+  junit: { type: 'string', placeholder: '<file>' },
+  ctrf: { type: 'string', placeholder: '<file>' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
@@ -166,10 +178,11 @@ const ALLOWED: Record<Command, OptionName[]> = {
   show: ['dir', 'json'],
   path: ['dir'],
   github: ['dir'],
+  export: ['dir', 'output'],
   follow: ['dir', 'exit-status'],
   report: ['dir'],
   clean: ['dir', 'keep'],
-  ingest: ['pid', 'keep'],
+  ingest: ['pid', 'keep', 'junit', 'ctrf'],
 }
 
 interface CommandLine {
@@ -257,7 +270,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     for (const key of Object.keys(values) as OptionName[]) {
       if (!ALLOWED[command].includes(key)) throw new UsageError(`${command} does not take --${key}`)
     }
-    const maxPositionals = command === 'ls' || command === 'clean' ? 0 : 1
+    const maxPositionals =
+      command === 'ls' || command === 'clean' ? 0 : command === 'export' ? 2 : 1
     if (positionals.length > maxPositionals)
       throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`)
     const dirOption = typeof values.dir === 'string' && values.dir.trim() ? values.dir : undefined
@@ -272,6 +286,19 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'path':
         io.out(findRun(outputDir, positionals[0], io.cwd) + '\n')
         return 0
+      case 'export': {
+        const format = positionals[0]
+        if (format !== 'junit' && format !== 'ctrf')
+          throw new UsageError(
+            format === undefined
+              ? 'export needs a format: junit or ctrf'
+              : `unknown export format "${format}": junit or ctrf`,
+          )
+        const runDir = findRun(outputDir, positionals[1], io.cwd)
+        const output =
+          typeof values.output === 'string' ? resolve(io.cwd, values.output) : undefined
+        return exportRun(runDir, format, output, io)
+      }
       case 'github':
         return github(findRun(outputDir, positionals[0], io.cwd), io)
       case 'follow':
@@ -288,7 +315,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         if (!positionals[0])
           throw new UsageError('ingest needs the run directory: {prog} ingest <run-dir>')
         const pid = typeof values.pid === 'string' ? values.pid : undefined
-        return await ingest(resolve(io.cwd, positionals[0]), pid, keep, io)
+        const exports = {
+          junit: typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : '',
+          ctrf: typeof values.ctrf === 'string' ? resolve(io.cwd, values.ctrf) : '',
+        }
+        return await ingest(resolve(io.cwd, positionals[0]), pid, keep, exports, io)
       }
     }
   } catch (err) {
@@ -438,6 +469,23 @@ function show(runDir: string, json: boolean, io: CliIo): number {
   }
 }
 
+function exportRun(
+  runDir: string,
+  format: ExportFormat,
+  output: string | undefined,
+  io: CliIo,
+): number {
+  if (!existsSync(join(runDir, EVENTS_FILE)))
+    throw new CommandError(`${join(runDir, EVENTS_FILE)} does not exist`)
+  const text = exportText(readExportedRun(runDir), format)
+  if (output === undefined) io.out(text)
+  else {
+    writeExport(output, text)
+    io.err(`threepio: wrote ${output}\n`)
+  }
+  return 0
+}
+
 function github(runDir: string, io: CliIo): number {
   const summary = readSummary(runDir) as RunSummaryJson | undefined
   let markdown: string | undefined
@@ -563,6 +611,7 @@ async function ingest(
   runDir: string,
   pidArg: string | undefined,
   keepArg: string | undefined,
+  exports: { junit: string; ctrf: string },
   io: CliIo,
 ): Promise<number> {
   let pid: number | undefined
@@ -609,6 +658,8 @@ async function ingest(
   } finally {
     for (const s of signals) process.off(s, onSignal)
   }
+  const problem = writeAskedExports(runDir, exports)
+  if (problem && !warned) io.err(`threepio: warning: ${problem}\n`)
   // Everything is written: now let the signal do what it would have done.
   if (received) process.kill(process.pid, received)
   return 0

@@ -29,6 +29,7 @@ import {
 } from '@threepio/core'
 import { summaryJson, summaryMarkdown } from './summary.js'
 import { onGitHubActions, reportToGitHub } from './github.js'
+import { writeAskedExports } from './export.js'
 import { onProcessEnd } from './exit-hooks.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -210,6 +211,7 @@ export class RunRecorder {
       // Events first: the run directory is rebuilt from them if it lost text.
       this.writer.closeSync()
       this.directory.finish()
+      this.writeExports()
       this.reportToGitHub()
       if (!this.options.quiet) this.printClosingLine()
     } catch (err) {
@@ -218,6 +220,12 @@ export class RunRecorder {
         message: `could not finish the run directory: ${String(err)}`,
       })
     }
+  }
+
+  /** The exports the options ask for (junit, ctrf), from events.jsonl as written. */
+  private writeExports(): void {
+    const problem = writeAskedExports(this.paths.runDir, this.options)
+    if (problem) this.problem({ level: 'warn', message: problem })
   }
 
   /** Under GitHub Actions: failure annotations and the step summary, as the options say. */

@@ -18,6 +18,7 @@ from pytest_threepio._shared import BAD_OPTION_MESSAGE, BOOLEAN_WORDS, EXPECTED,
 
 OUTPUT_DIR, KEEP_RUNS, QUIET = OPTIONS["outputDir"], OPTIONS["keepRuns"], OPTIONS["quiet"]
 GITHUB_ANNOTATIONS, GITHUB_SUMMARY = OPTIONS["githubAnnotations"], OPTIONS["githubSummary"]
+JUNIT, CTRF = OPTIONS["junit"], OPTIONS["ctrf"]
 DEFAULT_SIDECAR_TIMEOUT = 30.0
 TRUE = tuple(BOOLEAN_WORDS["true"])
 FALSE = (*BOOLEAN_WORDS["false"], "")
@@ -28,6 +29,9 @@ class Options:
     output_dir: str = OUTPUT_DIR["default"]
     keep_runs: int = KEEP_RUNS["default"]
     quiet: bool = QUIET["default"]
+    #: Exports written at run end ('' for none), relative to the rootdir unless absolute.
+    junit: str = JUNIT["default"]
+    ctrf: str = CTRF["default"]
     github_annotations: bool = GITHUB_ANNOTATIONS["default"]
     github_summary: bool = GITHUB_SUMMARY["default"]
     #: How long pytest waits, at the end, for the log writer to finish the run directory.
@@ -40,9 +44,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(OUTPUT_DIR["pytestFlag"], help=f"{OUTPUT_DIR['help']}; env {OUTPUT_DIR['env']}")
     group.addoption(KEEP_RUNS["pytestFlag"], help=f"{KEEP_RUNS['help']}; env {KEEP_RUNS['env']}")
     group.addoption(QUIET["pytestFlag"], action="store_true", default=None, help=f"{QUIET['help']}; env {QUIET['env']}")
+    for option in (JUNIT, CTRF):
+        group.addoption(option["pytestFlag"], metavar="FILE", help=f"{option['help']}; env {option['env']}")
     for option in (GITHUB_ANNOTATIONS, GITHUB_SUMMARY):
         group.addoption(option["pytestFlag"], metavar="true|false", help=f"{option['help']}; env {option['env']}")
-    for option in (OUTPUT_DIR, KEEP_RUNS, QUIET, GITHUB_ANNOTATIONS, GITHUB_SUMMARY):
+    for option in (OUTPUT_DIR, KEEP_RUNS, QUIET, JUNIT, CTRF, GITHUB_ANNOTATIONS, GITHUB_SUMMARY):
         parser.addini(option["pytestIni"], f"threepio: {option['help']}")
 
 
@@ -104,6 +110,10 @@ def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
         else:
             warn(_bad(KEEP_RUNS, where, value))
 
+    for name, option in (("junit", JUNIT), ("ctrf", CTRF)):
+        picked = _first(config, env, option)
+        if picked is not None and str(picked[1]).strip():
+            setattr(options, name, str(picked[1]).strip())
     options.quiet = _boolean(config, env, QUIET, warn)
     options.github_annotations = _boolean(config, env, GITHUB_ANNOTATIONS, warn)
     options.github_summary = _boolean(config, env, GITHUB_SUMMARY, warn)

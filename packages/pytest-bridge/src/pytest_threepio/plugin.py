@@ -169,6 +169,8 @@ class Recorder:
         self.keep_runs = options.keep_runs
         self.quiet = options.quiet
         self.github = {"annotations": options.github_annotations, "summary": options.github_summary}
+        root = Path(str(config.rootpath))
+        self.exports = {name: str(root / path) for name, path in (("junit", options.junit), ("ctrf", options.ctrf)) if path}
         self.sidecar_wait = options.sidecar_timeout
         # Option problems: one warning each, written once the run has started (they are few).
         self.option_warnings = options.warnings
@@ -250,6 +252,8 @@ class Recorder:
             )
             return
         args = [node, str(SIDECAR), "ingest", str(self.run_dir), "--pid", str(os.getpid()), "--keep", str(self.keep_runs)]
+        for name, path in self.exports.items():
+            args += [f"--{name}", path]
         try:
             # Its own session: a Ctrl+C in the terminal must not stop it before it has flushed.
             self.sidecar = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { decodeEvents } from '@threepio/core'
+import { validate } from 'ctrf'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { describe, expect, it } from 'vitest'
+import { FIXTURES } from '../test/helpers/run-dir.js'
+import { ctrfReport, exportedRun, junitXml } from './export.js'
+import { summaryJson } from './summary.js'
+import { RunState } from './run-state.js'
+
+const streams = ['passing', 'failing', 'facts', 'hostile-names', 'interrupted', 'truncated']
+
+function runOf(name: string) {
+  const bytes = readFileSync(join(FIXTURES, name, 'events.jsonl'))
+  return exportedRun(decodeEvents(bytes).events)
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (n) => ['testsuite', 'testcase', 'property'].includes(n),
+})
+
+describe('exports', () => {
+  it.each(streams)('%s: JUnit XML is well-formed and its counts add up', (name) => {
+    const xml = junitXml(runOf(name))
+    expect(XMLValidator.validate(xml)).toBe(true)
+    const doc = parser.parse(xml).testsuites
+    const suites = doc.testsuite ?? []
+    let tests = 0
+    let failures = 0
+    for (const s of suites) {
+      const cases = s.testcase ?? []
+      expect(cases.length).toBe(Number(s.tests))
+      tests += cases.length
+      failures += cases.filter((c: Record<string, unknown>) => c.failure !== undefined).length
+      expect(failures).toBeLessThanOrEqual(tests)
+    }
+    expect(Number(doc.tests)).toBe(tests)
+    expect(Number(doc.failures)).toBe(failures)
+  })
+
+  it.each(streams)('%s: CTRF validates with the reference implementation', (name) => {
+    const report = ctrfReport(runOf(name))
+    const result = validate(report)
+    expect(result.errors).toEqual([])
+    expect(result.valid).toBe(true)
+  })
+
+  it('counts what run.json counts: failed tests are failures, skips skipped, failed loads errors', () => {
+    const run = runOf('failing')
+    const doc = parser.parse(junitXml(run)).testsuites
+    const state = new RunState()
+    for (const e of decodeEvents(readFileSync(join(FIXTURES, 'failing', 'events.jsonl'))).events)
+      state.apply(e)
+    const json = summaryJson(state)
+    expect(Number(doc.failures)).toBe(json.counts.failed)
+    expect(Number(doc.skipped)).toBe(json.counts.skipped + json.counts.todo + json.counts.xfailed)
+    expect(Number(doc.errors)).toBe(json.counts.error + json.teardownErrors + json.files.error)
+    const ctrf = ctrfReport(run) as { results: { summary: Record<string, number> } }
+    expect(ctrf.results.summary.failed).toBe(
+      json.counts.failed + json.counts.error + json.files.error,
+    )
+  })
+
+  it('marks a run without run-end incomplete', () => {
+    const xml = junitXml(runOf('truncated'))
+    expect(xml).toContain('name="threepio.incomplete"')
+    const ctrf = ctrfReport(runOf('truncated')) as { results: { extra: { incomplete: boolean } } }
+    expect(ctrf.results.extra.incomplete).toBe(true)
+    expect(junitXml(runOf('passing'))).not.toContain('threepio.incomplete')
+  })
+
+  it('keeps hostile names and output as XML text', () => {
+    const xml = junitXml(runOf('hostile-names'))
+    expect(XMLValidator.validate(xml)).toBe(true)
+    // eslint-disable-next-line no-control-regex
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/)
+  })
+})
