@@ -249,18 +249,28 @@ export async function run(
     ...options,
     env: { THREEPIO_DIR: outputDir, THREEPIO_JUNIT: junit, THREEPIO_CTRF: ctrf, ...options.env },
   })
+  return {
+    ...readRecordedRun(outputDir, { exitCode, signal, stdout, stderr }),
+    exports: { junit, ctrf },
+  }
+}
+
+/** The newest run recorded in `outputDir`, with how the process that wrote it ended. */
+export function readRecordedRun(
+  outputDir: string,
+  process: Pick<RunResult, 'exitCode' | 'signal' | 'stdout' | 'stderr'>,
+): RunResult {
   const runId = readLatest(outputDir)
   if (!runId)
-    throw new Error(`no run recorded in ${outputDir}\nstdout:\n${stdout}\nstderr:\n${stderr}`)
+    throw new Error(
+      `no run recorded in ${outputDir}\nstdout:\n${process.stdout}\nstderr:\n${process.stderr}`,
+    )
   const paths = runPaths(outputDir, runId)
   const { events, stats } = decodeEvents(readFileSync(paths.events))
   const readJson = () =>
     existsSync(paths.summaryJson) ? JSON.parse(readFileSync(paths.summaryJson, 'utf8')) : {}
   return {
-    exitCode,
-    signal,
-    stdout,
-    stderr,
+    ...process,
     outputDir,
     runDir: paths.runDir,
     events,
@@ -269,7 +279,6 @@ export async function run(
     markdown: existsSync(paths.summaryMd) ? readFileSync(paths.summaryMd, 'utf8') : '',
     log: (file) => readFileSync(join(paths.logsDir, file + '.log'), 'utf8'),
     logs: () => listFiles(paths.logsDir),
-    exports: { junit, ctrf },
   }
 }
 

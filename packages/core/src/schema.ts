@@ -25,6 +25,13 @@ const envelope = {
   time: Type.Number({
     description: 'Milliseconds since the Unix epoch when the event was produced.',
   }),
+  /** In a run merged from shards: the 1-based shard (run-start.shards) the event came from. */
+  shard: opt(
+    Type.Integer({
+      minimum: 1,
+      description: 'In a merged run: the 1-based shard (run-start.shards) the event came from.',
+    }),
+  ),
 }
 
 /** Outcome of one test (one attempt of it, when retried). */
@@ -234,6 +241,31 @@ export const RunStartEvent = Type.Object(
           description:
             'A round of a watch session (Vitest --watch, Jest --watch): it may cover only the files the runner chose to rerun.',
         },
+      ),
+    ),
+    /** A run merged from the runs of shards (`threepio merge`), in shard order. */
+    shards: opt(
+      Type.Array(
+        Type.Object(
+          {
+            runId: str('Run id of the shard.'),
+            runDir: str('Run directory the shard was read from.'),
+            argv: Type.Array(Type.String(), { description: 'Command line of the shard.' }),
+          },
+          { description: 'One shard of a merged run.' },
+        ),
+        { description: 'The shards a merged run was made from (threepio merge), in order.' },
+      ),
+    ),
+    /** The CI job that ran the tests, when one did. */
+    ci: opt(
+      Type.Object(
+        {
+          name: str('CI provider, e.g. GitHub Actions.'),
+          job: opt(str('Job name or id, when the provider says.')),
+          shard: opt(str('Shard of the suite this job ran, e.g. 2/3 (from --shard).')),
+        },
+        { description: 'The CI job that ran the tests.' },
       ),
     ),
   },

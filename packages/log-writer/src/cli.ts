@@ -9,6 +9,7 @@ import { parseArgs, styleText } from 'node:util'
 import {
   DEFAULT_KEEP_RUNS,
   DEFAULT_OUTPUT_DIR,
+  describeFsError,
   didYouMean,
   OPTION_EXPECTED,
   EVENTS_FILE,
@@ -25,6 +26,7 @@ import { fileLabel, formatDuration, formatTests, fullName, oneLine } from './log
 import { fileKey, RunState } from './run-state.js'
 import { statusLabel, summaryJson, type RunSummaryJson } from './summary.js'
 import { reportToGitHub } from './github.js'
+import { mergeRuns, readShard, type Shard } from './merge.js'
 import {
   exportText,
   readExportedRun,
@@ -126,6 +128,7 @@ Commands:
   show [run]          print a run's test-run.md (--json: its run.json)
   path [run]          print a run's directory (for CI steps: upload it as an artifact)
   export <format> [run]  junit or ctrf, to stdout or -o <file>
+  merge <run-dir>...  the runs of a suite's shards as one run (-o <output dir>)
   github [run]        under GitHub Actions: annotate failures, add test-run.md to the step summary
   follow [run]        print a run's progress as it is written, until it ends
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
@@ -149,6 +152,7 @@ const HELP = {
   show: `Usage: {prog} show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
   path: `Usage: {prog} path [run] [--dir <dir>]\n\nPrints the run's directory, absolute. <dir>/runs/latest is the same for the newest run\n(a symlink, where the file system has them).\n`,
   export: `Usage: {prog} export <junit|ctrf> [run] [--dir <dir>] [-o <file>]\n\nWrites the run as JUnit XML (one testsuite per test file, as CI test tabs read it) or as a\nCTRF JSON report, from its events.jsonl, to stdout or to <file>. A run that never ended is\nmarked incomplete in both.\n`,
+  merge: `Usage: {prog} merge <run-dir>... [-o <output dir>] [--dir <dir>]\n\nMakes the run directories of one suite's shards (jest --shard, vitest --shard, pytest jobs\nover parts of the suite) into one run in <output dir> (default: --dir, else $THREEPIO_DIR,\nelse ./.3pio): events renumbered and tagged with their shard, logs side by side, one\ntest-run.md and run.json counting the whole suite. Prints the merged run's closing line.\n`,
   github: `Usage: {prog} github [run] [--dir <dir>]\n\nUnder GitHub Actions (GITHUB_ACTIONS=true): prints an ::error annotation for each failing\ntest (up to 10) and appends the run's test-run.md to $GITHUB_STEP_SUMMARY. The Jest and Vitest\nreporters and the pytest plugin do this at the end of a run; THREEPIO_GITHUB_ANNOTATIONS=false\nand THREEPIO_GITHUB_SUMMARY=false turn each off.\n`,
   follow: `Usage: {prog} follow [run] [--dir <dir>] [--exit-status]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone. With --exit-status, exits 0 if the run PASSED and 1 otherwise\n(failed, interrupted, or ended without run-end); without it, 0 once the run is followed.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
@@ -179,6 +183,7 @@ const ALLOWED: Record<Command, OptionName[]> = {
   path: ['dir'],
   github: ['dir'],
   export: ['dir', 'output'],
+  merge: ['dir', 'output'],
   follow: ['dir', 'exit-status'],
   report: ['dir'],
   clean: ['dir', 'keep'],
@@ -271,7 +276,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       if (!ALLOWED[command].includes(key)) throw new UsageError(`${command} does not take --${key}`)
     }
     const maxPositionals =
-      command === 'ls' || command === 'clean' ? 0 : command === 'export' ? 2 : 1
+      command === 'ls' || command === 'clean'
+        ? 0
+        : command === 'export'
+          ? 2
+          : command === 'merge'
+            ? Infinity
+            : 1
     if (positionals.length > maxPositionals)
       throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`)
     const dirOption = typeof values.dir === 'string' && values.dir.trim() ? values.dir : undefined
@@ -298,6 +309,19 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const output =
           typeof values.output === 'string' ? resolve(io.cwd, values.output) : undefined
         return exportRun(runDir, format, output, io)
+      }
+      case 'merge': {
+        if (!positionals.length)
+          throw new UsageError(
+            'merge needs the run directories of the shards: {prog} merge <run-dir>...',
+          )
+        const target =
+          typeof values.output === 'string' ? resolve(io.cwd, values.output) : outputDir
+        return merge(
+          positionals.map((p) => findRun(outputDir, p, io.cwd)),
+          target,
+          io,
+        )
       }
       case 'github':
         return github(findRun(outputDir, positionals[0], io.cwd), io)
@@ -483,6 +507,31 @@ function exportRun(
     writeExport(output, text)
     io.err(`threepio: wrote ${output}\n`)
   }
+  return 0
+}
+
+function merge(runDirs: string[], outputDir: string, io: CliIo): number {
+  let shards: Shard[]
+  try {
+    shards = runDirs.map(readShard)
+  } catch (err) {
+    throw new CommandError((err as Error).message)
+  }
+  for (const s of shards)
+    if (s.skipped)
+      io.err(
+        `threepio: warning: ${s.runDir}: ${s.skipped} unreadable line(s) of events.jsonl skipped\n`,
+      )
+  let merged: ReturnType<typeof mergeRuns>
+  try {
+    merged = mergeRuns(shards, outputDir, ['threepio', 'merge', ...runDirs])
+  } catch (err) {
+    throw new CommandError(`could not merge: ${describeFsError(err)}`)
+  }
+  const json = summaryJson(merged.state)
+  io.out(
+    `${paintStatus(io, statusLabel(json.status, json.watch))} · ${json.headline} · ${shards.length} shards · ${join(merged.runDir, SUMMARY_MD)}\n`,
+  )
   return 0
 }
 
