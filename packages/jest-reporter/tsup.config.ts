@@ -7,5 +7,14 @@ export default defineConfig([
   packageBuild(['src/index.ts'], { clean: false }),
   // Loaded by Jest's module system in each worker (setupFilesAfterEnv): CommonJS only, and
   // bundled, since Jest loads it once per test file: it carries only the path mapping it needs.
-  packageBuild(['src/setup.ts'], { format: ['cjs'], clean: false, noExternal: ['@threepio/core'] }),
+  packageBuild(['src/setup.ts'], {
+    format: ['cjs'],
+    clean: false,
+    noExternal: ['@threepio/core'],
+    // @threepio/core is `sideEffects: false`, and the bare import of its shared helper chunk
+    // that tsup writes is rightly dropped: not worth a warning on every build.
+    esbuildOptions(options) {
+      options.logOverride = { ...options.logOverride, 'ignored-bare-import': 'silent' }
+    },
+  }),
 ])

@@ -8,6 +8,7 @@
  * would have (same exit code, same signal): see exit-hooks.ts.
  */
 import { relative } from 'node:path'
+import ciInfo from 'ci-info'
 import {
   createRunDirectory,
   describeFsError,
@@ -60,6 +61,35 @@ export interface RecorderOptions {
   fs?: { events?: WriterFs; runDir?: RunDirectoryFs }
   /** Environment (default process.env). */
   env?: Record<string, string | undefined>
+}
+
+/** Job-name variables of CI providers, for run-start's `ci.job`. */
+const CI_JOB_VARS = [
+  'GITHUB_JOB',
+  'CI_JOB_NAME',
+  'CIRCLE_JOB',
+  'BUILDKITE_LABEL',
+  'SYSTEM_JOBDISPLAYNAME',
+  'JOB_NAME',
+  'TRAVIS_JOB_NAME',
+]
+
+/**
+ * The CI job running this process, for run-start (provider from ci-info, which reads the
+ * environment once, at load), with the shard of the suite it runs (`--shard=2/3`).
+ */
+function ciOf(
+  env: Record<string, string | undefined>,
+  argv: readonly string[],
+): { ci?: NonNullable<RunStartEvent['ci']> } {
+  if (!ciInfo.isCI) return {}
+  const job = CI_JOB_VARS.map((v) => env[v]).find((v) => v)
+  const at = argv.findIndex((a) => a === '--shard' || a.startsWith('--shard='))
+  const shard =
+    at < 0 ? undefined : argv[at]!.includes('=') ? argv[at]!.split('=')[1] : argv[at + 1]
+  return {
+    ci: { name: ciInfo.name ?? 'CI', ...(job ? { job } : {}), ...(shard ? { shard } : {}) },
+  }
 }
 
 /** Records one run. Create it with {@link RunRecorder.start}. */
@@ -142,6 +172,7 @@ export class RunRecorder {
       argv: options.argv ?? process.argv,
       pid: process.pid,
       ...(options.watch ? { watch: options.watch } : {}),
+      ...ciOf(options.env ?? process.env, options.argv ?? process.argv),
     })
     for (const message of warnings) writer.emit({ type: 'diagnostic', level: 'warn', message })
     try {
