@@ -13,6 +13,7 @@ const benches = {
   latency: async () => (await import('./latency.mjs')).benchLatency({ quick }),
   'pytest-scale': async () => (await import('./pytest-scale.mjs')).benchPytestScale({ quick }),
   'install-size': async () => (await import('./install-size.mjs')).benchInstallSize(),
+  agent: async () => (await import('./agent.mjs')).benchAgent({ quick }),
 }
 console.log(
   `threepio bench${quick ? ' --quick' : ''}: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,

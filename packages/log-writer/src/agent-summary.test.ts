@@ -156,3 +156,16 @@ describe('stacks', () => {
     ).toBeUndefined()
   })
 })
+
+describe('pytest failures in the log', () => {
+  it('keep the failing source line (>) and the E lines of the traceback', () => {
+    const block = errorBlock({
+      message: 'assert 1 == 2',
+      stack:
+        'def test_adds():\n>       assert 1 == 2\nE       assert 1 == 2\n\ntests/test_a.py:2: AssertionError',
+    })
+    expect(block).toContain('>       assert 1 == 2')
+    expect(block).toContain('E       assert 1 == 2')
+    expect(block).toContain('tests/test_a.py:2: AssertionError')
+  })
+})

@@ -150,8 +150,11 @@ export function errorBlock(error: TestError): string {
   }
   if (error.stack && error.stack !== error.message) {
     // Stacks usually repeat the message first (`AssertionError: <message>`): keep the frames.
+    // Only when the stack's first line is the message: pytest's traceback shows the message in
+    // its `>` source line and `E` lines further down, and those lines must stay.
     const at = error.stack.indexOf(error.message)
-    const stack = at >= 0 && at < 200 ? error.stack.slice(at + error.message.length) : error.stack
+    const first = at >= 0 && at < 200 && !error.stack.slice(0, at).includes('\n')
+    const stack = first ? error.stack.slice(at + error.message.length) : error.stack
     if (stack.trim()) parts.push(withoutRunnerFrames(stack.replace(/^\n+/, '')))
   }
   return parts.map((p) => indent(p)).join('\n\n') + '\n'
