@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { createRunId, RUN_ID_PATTERN } from './run-dir.js'
+import { createRequire } from 'node:module'
 import { sharedFacts } from './shared-facts.js'
+
+/** ci-info's providers, as the JavaScript reporters detect them (Python reads the same). */
+const ciVendors = createRequire(import.meta.url)('ci-info/vendors.json') as unknown[]
 
 describe('shared facts', () => {
   it('are what the Python package reads (run `pnpm schema` after changing shared-facts.ts)', async () => {
-    await expect(JSON.stringify(sharedFacts(), null, 2) + '\n').toMatchFileSnapshot(
+    await expect(JSON.stringify(sharedFacts(ciVendors), null, 2) + '\n').toMatchFileSnapshot(
       '../../pytest-bridge/src/pytest_threepio/_shared.json',
     )
   })

@@ -117,8 +117,35 @@ export const OPTIONS = [
   },
 ] as const
 
+/** Job-name variables of CI providers, for run-start's `ci.job` (the first one set). */
+export const CI_JOB_VARS = [
+  'GITHUB_JOB',
+  'CI_JOB_NAME',
+  'CIRCLE_JOB',
+  'BUILDKITE_LABEL',
+  'SYSTEM_JOBDISPLAYNAME',
+  'JOB_NAME',
+  'TRAVIS_JOB_NAME',
+] as const
+
+/**
+ * Variables that mean "some CI" to ci-info when no known provider matches (its `isCI`). The
+ * providers themselves come from ci-info's vendors.json, which `pnpm schema` copies for Python.
+ */
+export const CI_GENERIC_VARS = [
+  'BUILD_ID',
+  'BUILD_NUMBER',
+  'CI',
+  'CI_APP_ID',
+  'CI_BUILD_ID',
+  'CI_BUILD_NUMBER',
+  'CI_NAME',
+  'CONTINUOUS_INTEGRATION',
+  'RUN_ID',
+] as const
+
 /** The JSON the Python plugin reads. */
-export function sharedFacts(): Record<string, unknown> {
+export function sharedFacts(ciVendors: unknown[] = []): Record<string, unknown> {
   return {
     $comment: 'Generated from packages/core/src/shared-facts.ts by `pnpm schema`; do not edit.',
     schemaVersion: SCHEMA_VERSION,
@@ -136,6 +163,11 @@ export function sharedFacts(): Record<string, unknown> {
     },
     gitignoreText: GITIGNORE_TEXT,
     runId: { utcStrftime: '%Y-%m-%d_%H-%M-%S_', randomHexDigits: 8 },
+    ci: {
+      vendors: ciVendors,
+      genericVars: CI_GENERIC_VARS,
+      jobVars: CI_JOB_VARS,
+    },
     optionExpected: OPTION_EXPECTED,
     booleanWords: BOOLEAN_WORDS,
     badOptionMessage: BAD_OPTION_MESSAGE,

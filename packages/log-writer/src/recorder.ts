@@ -10,6 +10,7 @@
 import { relative } from 'node:path'
 import ciInfo from 'ci-info'
 import {
+  CI_JOB_VARS,
   createRunDirectory,
   describeFsError,
   resolveOptions,
@@ -62,17 +63,6 @@ export interface RecorderOptions {
   /** Environment (default process.env). */
   env?: Record<string, string | undefined>
 }
-
-/** Job-name variables of CI providers, for run-start's `ci.job`. */
-const CI_JOB_VARS = [
-  'GITHUB_JOB',
-  'CI_JOB_NAME',
-  'CIRCLE_JOB',
-  'BUILDKITE_LABEL',
-  'SYSTEM_JOBDISPLAYNAME',
-  'JOB_NAME',
-  'TRAVIS_JOB_NAME',
-]
 
 /**
  * The CI job running this process, for run-start (provider from ci-info, which reads the

@@ -437,3 +437,23 @@ def test_signals_landing_inside_the_writer_never_tear_duplicate_or_reorder_lines
     assert sum(e["type"] == "diagnostic" for e in events) == handled
     assert [e["text"] for e in events if e["type"] == "output"] == [f"line {n}\n" for n in range(i)]
     assert handled == 2000 and writer.deferrals > 100, (handled, writer.deferrals)
+
+
+def test_ci_job_in_run_start(pytester: pytest.Pytester, run_threepio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CI provider (ci-info's rules, from the shared facts), job and pytest-split shard."""
+    pytester.makepyfile(test_one="def test_one():\n    pass\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("GITHUB_JOB", "unit")
+    run = run_threepio()
+    assert run.of("run-start")[0]["ci"] == {"name": "GitHub Actions", "job": "unit"}
+    from pytest_threepio.ci import ci_of
+
+    assert ci_of({"CI": "false", "GITHUB_ACTIONS": "true"}, []) is None
+    assert ci_of({}, []) is None
+    assert ci_of({"CI": "1"}, ["pytest", "--splits", "3", "--group", "2"]) == {"name": "CI", "shard": "2/3"}
+    assert ci_of({"GITLAB_CI": "true", "CI_JOB_NAME": "test"}, ["--shard-id=0", "--num-shards=4"]) == {
+        "name": "GitLab CI",
+        "job": "test",
+        "shard": "1/4",
+    }

@@ -35,6 +35,7 @@ from _pytest.reports import BaseReport
 from pytest_threepio import find_node, package_version, report_command
 from pytest_threepio._shared import GITIGNORE_TEXT, NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SCHEMA_VERSION
 from pytest_threepio._sidecar_path import SIDECAR
+from pytest_threepio.ci import ci_of
 from pytest_threepio.events import EventWriter
 from pytest_threepio.options import Options, pytest_addoption, resolve_options
 
@@ -232,6 +233,7 @@ class Recorder:
                 "cwd": os.getcwd(),
                 "argv": list(sys.argv),
                 "pid": os.getpid(),
+                **({"ci": ci} if (ci := ci_of(os.environ, sys.argv)) else {}),
             }
         )
         self.writer.flush()  # on disk before collection starts: a kill from here on leaves a run
