@@ -16,6 +16,12 @@ export interface FollowOptions {
   offset?: number
   /** How often to look for new data when no change notification arrives. Default 100 ms. */
   pollIntervalMs?: number
+  /**
+   * Ask the OS for change notifications (fs.watch) besides polling. Default true. A watch makes
+   * every append of the writer raise an event for this process: a writer that appends once per
+   * test pays for that on each append, so a follower of such a writer polls instead.
+   */
+  watch?: boolean
   /** Read size. Default 64 KiB. */
   chunkBytes?: number
   /** Longest line accepted; see {@link EventDecoder}. */
@@ -137,6 +143,7 @@ export class EventLogFollower implements AsyncIterable<Event> {
   }
 
   private startWatching(): void {
+    if (this.options.watch === false) return
     try {
       this.watcher = watch(this.path, { persistent: false }, () => this.poke())
       this.watcher.on('error', () => {

@@ -99,9 +99,16 @@ export function createRunDirectory(outputDir: string, date: Date = new Date()): 
   }
 }
 
-/** Replaces a file atomically and durably (temporary file, fsync, rename). Throws on failure. */
-export function writeFileAtomicSync(path: string, data: string | Buffer): void {
-  writeFileAtomic.sync(path, data, { fsync: true })
+/**
+ * Replaces a file atomically (temporary file, rename) and, unless `fsync: false`, durably (the
+ * temporary file fsync'd before the rename). Throws on failure.
+ */
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Buffer,
+  options: { fsync?: boolean } = {},
+): void {
+  writeFileAtomic.sync(path, data, { fsync: options.fsync ?? true })
 }
 
 /** Writes `<outputDir>/.gitignore` unless there is one (the user's own is kept). Never throws. */

@@ -33,13 +33,14 @@ import { summaryJson, summaryMarkdown } from './summary.js'
 export interface RunDirectoryFs {
   appendFileSync: (path: string, data: string) => void
   mkdirSync: (path: string, options: { recursive: true }) => unknown
-  writeFileAtomicSync: (path: string, data: string) => void
+  /** `durable`: fsync'd before it replaces the old file (see {@link RunDirectory.writeSummary}). */
+  writeFileAtomicSync: (path: string, data: string, durable: boolean) => void
 }
 
 const defaultFs: RunDirectoryFs = {
   appendFileSync: (p, d) => nodeFs.appendFileSync(p, d),
   mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
-  writeFileAtomicSync,
+  writeFileAtomicSync: (p, d, durable) => writeFileAtomicSync(p, d, { fsync: durable }),
 }
 
 /** The run directory's writes, each passed through `gate` (THREEPIO_SIMULATE_FAULT). */
@@ -50,9 +51,9 @@ export function faultyRunDirectoryFs(gate: FaultGate): RunDirectoryFs {
       defaultFs.appendFileSync(p, d)
     },
     mkdirSync: defaultFs.mkdirSync,
-    writeFileAtomicSync: (p, d) => {
+    writeFileAtomicSync: (p, d, durable) => {
       gate.check()
-      defaultFs.writeFileAtomicSync(p, d)
+      defaultFs.writeFileAtomicSync(p, d, durable)
     },
   }
 }
@@ -166,21 +167,26 @@ export class RunDirectory {
     return true
   }
 
-  /** Replaces test-run.md and run.json now. Never throws; returns false if that failed. */
-  writeSummary(): boolean {
+  /**
+   * Replaces test-run.md and run.json now, atomically. Never throws; returns false if that
+   * failed. `durable: false` skips the fsync: the refreshes while a run goes (events.jsonl is the
+   * durable record, and an fsync per refresh would cost the test run a journal commit each);
+   * the final summary is durable.
+   */
+  writeSummary(durable = true): boolean {
     if (this.summaryTimer) clearTimeout(this.summaryTimer)
     this.summaryTimer = undefined
     this.summaryDirty = false
     this.lastSummary = Date.now()
     try {
       try {
-        this.writeSummaryFiles()
+        this.writeSummaryFiles(durable)
       } catch (err) {
         if (errnoCode(err) !== 'ENOENT') throw err
         // The run directory was deleted: recreate it.
         this.damaged = true
         this.fs.mkdirSync(this.runDir, { recursive: true })
-        this.writeSummaryFiles()
+        this.writeSummaryFiles(durable)
       }
       return true
     } catch (err) {
@@ -195,10 +201,10 @@ export class RunDirectory {
     }
   }
 
-  private writeSummaryFiles(): void {
+  private writeSummaryFiles(durable: boolean): void {
     const json = JSON.stringify(summaryJson(this.state), null, 2) + '\n'
-    this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_JSON), json)
-    this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_MD), summaryMarkdown(this.state))
+    this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_JSON), json, durable)
+    this.fs.writeFileAtomicSync(join(this.runDir, SUMMARY_MD), summaryMarkdown(this.state), durable)
   }
 
   /**
@@ -293,7 +299,7 @@ export class RunDirectory {
       this.summaryTimer = undefined
       if (this.summaryDirty && !this.finished) {
         this.flushLogs()
-        this.writeSummary()
+        this.writeSummary(false)
       }
     }, wait)
     this.summaryTimer.unref()

@@ -36,7 +36,7 @@ from pytest_threepio import find_node, package_version, report_command
 from pytest_threepio._shared import GITIGNORE_TEXT, NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SCHEMA_VERSION
 from pytest_threepio._sidecar_path import SIDECAR
 from pytest_threepio.ci import ci_of
-from pytest_threepio.events import EventWriter
+from pytest_threepio.events import MAX_TEXT, EventWriter, members, quote
 from pytest_threepio.options import Options, pytest_addoption, resolve_options
 
 __all__ = ["pytest_addoption", "pytest_configure"]
@@ -397,38 +397,57 @@ class Recorder:
 
     @_guarded
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
-        _, suite, name = _split(nodeid)
+        if self.writer is None:
+            return
         file = self.file_for(nodeid, location)
         self.file_start(file)
-        state = self.tests.setdefault(nodeid, {"attempt": 0})
-        for key in ("status", "error", "rerun"):
-            state.pop(key, None)
-        self.emit({"type": "test-start", "file": file, "test": {"id": nodeid, "name": name, "suite": suite}})
+        state = self.tests.get(nodeid)
+        if state is None:
+            state = self.tests[nodeid] = {"attempt": 0, "ident": self.ident(nodeid, file)}
+        else:
+            for key in ("status", "error", "rerun"):
+                state.pop(key, None)
         if location and location[1] is not None:
             state["line"] = location[1] + 1
-        # Everything so far reaches the kernel before the test runs: a crash in it loses nothing.
-        if self.writer is not None:
-            self.writer.flush()
+        # On its way to the kernel before the test runs: a crash in it loses nothing recorded.
+        self.writer.emit_json("test-start", state["ident"][0], flush=True)
+
+    @staticmethod
+    def ident(nodeid: str, file: str, name: str | None = None, suite: list[str] | None = None) -> tuple[str, str]:
+        """A test's identity as JSON members, encoded once for all its events: ``"file":…,"test":{…}``
+        (test-start, test-end) and ``"file":…,"testId":…`` (output)."""
+        if name is None or suite is None:
+            _, suite, name = _split(nodeid)
+        f, i = quote(file), quote(nodeid)
+        suites = ",".join(map(quote, suite))
+        return f'"file":{f},"test":{{"id":{i},"name":{quote(name)},"suite":[{suites}]}}', f'"file":{f},"testId":{i}'
 
     @_guarded
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.writer is None:
             return
         nodeid = report.nodeid
-        _, suite, name = _split(nodeid)
         file = self.file_for(nodeid, report.location)
-        state = self.tests.setdefault(nodeid, {"attempt": 0})
+        state = self.tests.get(nodeid)
+        if state is None:
+            state = self.tests[nodeid] = {"attempt": 0, "ident": self.ident(nodeid, file)}
         # Only this phase's captured output: pytest repeats earlier phases' sections.
-        for title, content in report.sections:
-            if not title.endswith(" " + report.when) or not content:
-                continue
-            stream = "stdout" if "stdout" in title else "stderr"
-            self.emit({"type": "output", "file": file, "testId": nodeid, "stream": stream, "text": content})
+        if report.sections:
+            suffix = " " + report.when
+            for title, content in report.sections:
+                if not content or not title.endswith(suffix):
+                    continue
+                stream = "stdout" if "stdout" in title else "stderr"
+                if len(content) > MAX_TEXT:  # split over several events
+                    self.emit({"type": "output", "file": file, "testId": nodeid, "stream": stream, "text": content})
+                else:
+                    self.writer.emit_json("output", f'{state["ident"][1]},"stream":"{stream}","text":{quote(content)}')
         outcome: str = report.outcome  # pytest-rerunfailures adds "rerun"
         wasxfail = hasattr(report, "wasxfail")
         context = getattr(report, "context", None)
         if context is not None and hasattr(context, "kwargs"):
             # pytest 9 subtests: each is a test of its own, under its test's suites.
+            _, suite, name = _split(nodeid)
             label = f" [{context.msg}]" if getattr(context, "msg", None) else ""
             params = ", ".join(f"{k}={v!r}" for k, v in context.kwargs.items())
             sub = f"{name}{label}{f' ({params})' if params else ''}"
@@ -484,6 +503,7 @@ class Recorder:
             nodeid,
             state.get("status") or "passed",
             state.get("error"),
+            ident=state.get("ident"),
             attempt=state["attempt"],
             duration=state.get("duration"),
             line=state.get("line"),
@@ -497,6 +517,7 @@ class Recorder:
         status: str,
         error: dict[str, str] | None,
         *,
+        ident: tuple[str, str] | None = None,
         attempt: int = 0,
         retry: bool = False,
         duration: float | None = None,
@@ -508,25 +529,24 @@ class Recorder:
         reason: str | None = None,
         teardown_error: dict[str, str] | None = None,
     ) -> None:
-        if name is None or suite is None:
-            _, suite, name = _split(nodeid)
         if file is None:
             file = self.file_for(nodeid)
         self.file_start(file)
-        event: dict[str, Any] = {"type": "test-end", "file": file, "test": {"id": nodeid, "name": name, "suite": suite}, "status": status}
+        if ident is None:
+            ident = self.ident(nodeid, file, name, suite)
+        # Put together by hand (this runs once per test); the rare parts by the JSON encoder.
+        body = f'{ident[0]},"status":"{status}"'
         if duration is not None:
-            event["durationMs"] = round(duration, 3)
+            body += f',"durationMs":{round(duration, 3)!r}'
         if attempt or retry:
-            event["attempt"] = attempt
-        if error:
-            event["error"] = error
-        if reason:
-            event["reason"] = reason
-        if teardown_error:
-            event["teardownError"] = teardown_error
+            body += f',"attempt":{attempt}'
+        if error or reason or teardown_error:
+            rare = {"error": error, "reason": reason, "teardownError": teardown_error}
+            body += "," + members({k: v for k, v in rare.items() if v})
         if line:
-            event["location"] = {"line": line}
-        self.emit(event)
+            body += f',"location":{{"line":{line}}}'
+        if self.writer is not None:
+            self.writer.emit_json("test-end", body)
         if retry or subtest:  # subtests are not among the collected items
             return
         info = self.files[file]
