@@ -91,6 +91,9 @@ function variants(dir, python) {
     run: () =>
       measure(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args], py, {
         THREEPIO_DIR: out('3pio-pytest'),
+        // Bytecode caching on, as on a developer's machine (some CI images turn it off, and then
+        // every run recompiles pytest's rewritten test modules, which hides any overhead).
+        PYTHONDONTWRITEBYTECODE: '',
       }),
   })
   return {

@@ -1,9 +1,9 @@
 """The events.jsonl writer: whole lines only, fsync'd periodically and at close.
 
-Events are batched: the plugin calls :meth:`EventWriter.flush` before each test body runs (so a
+Events are batched: the plugin writes everything pending before each test body runs (so a
 crash or ``os._exit`` in a test loses nothing recorded before it), and a background thread
-writes anything older than :data:`MAX_DELAY` seconds, so every event reaches the kernel within
-50 ms. Disk trouble never raises into pytest: it warns once, keeps a bounded backlog and retries.
+writes whatever is pending every :data:`MAX_DELAY` seconds, so every event reaches the kernel
+within 50 ms. Disk trouble never raises into pytest: it warns once, keeps a bounded backlog and retries.
 
 Signal handlers run on the main thread between any two bytecodes, possibly in the middle of this
 writer's own work (between a write and the backlog update, or between taking a seq and queueing
@@ -88,7 +88,6 @@ class EventWriter:
         self.last_sync = time.monotonic()
         self.warned = False
         self.closed = False
-        self.since = 0.0  # when the oldest unwritten event arrived
         self.lock = threading.RLock()
         self.holder = 0  # thread id of the lock's holder while depth > 0
         self.depth = 0  # critical sections entered by the holder
@@ -121,8 +120,10 @@ class EventWriter:
             fn()
 
     def _background(self) -> None:
-        while not self.stop.wait(MAX_DELAY / 2):
-            if (self.queue or self.backlog) and time.monotonic() - self.since >= MAX_DELAY:
+        # Wakes every MAX_DELAY: whatever is pending then is at most that old. (The plugin
+        # flushes before each test, so there is rarely anything left for this thread.)
+        while not self.stop.wait(MAX_DELAY):
+            if self.queue or self.backlog:
                 self.flush()
 
     def emit(self, event: dict[str, Any]) -> None:
@@ -155,11 +156,14 @@ class EventWriter:
             self._enter()
             try:
                 seq = self.seq + 1
-                text = f'{{"type":"{kind}","seq":{seq},"time":{at or time.time() * 1000!r}{"," if body else ""}{body}}}\n'
+                if at is None:
+                    us = time.time_ns() // 1000  # milliseconds with three decimals, no float repr
+                    stamp = f"{us // 1000}.{us % 1000:03d}"
+                else:
+                    stamp = repr(at)
+                text = f'{{"type":"{kind}","seq":{seq},"time":{stamp}{"," if body else ""}{body}}}\n'
                 # Lone surrogates (undecodable bytes in a test's output) become JSON escapes.
                 line = text.encode("utf-8", "backslashreplace")
-                if not self.queue and not self.backlog:
-                    self.since = time.monotonic()
                 self.seq = seq
                 self.queue.append(line)
                 self.queued += len(line)

@@ -399,8 +399,9 @@ class Recorder:
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         if self.writer is None:
             return
-        file = self.file_for(nodeid, location)
-        self.file_start(file)
+        file = self.file_of.get(nodeid) or self.file_for(nodeid, location)
+        if file not in self.files:
+            self.file_start(file)
         state = self.tests.get(nodeid)
         if state is None:
             state = self.tests[nodeid] = {"attempt": 0, "ident": self.ident(nodeid, file)}
@@ -427,13 +428,14 @@ class Recorder:
         if self.writer is None:
             return
         nodeid = report.nodeid
-        file = self.file_for(nodeid, report.location)
+        file = self.file_of.get(nodeid) or self.file_for(nodeid, report.location)
         state = self.tests.get(nodeid)
         if state is None:
             state = self.tests[nodeid] = {"attempt": 0, "ident": self.ident(nodeid, file)}
+        when = report.when
         # Only this phase's captured output: pytest repeats earlier phases' sections.
         if report.sections:
-            suffix = " " + report.when
+            suffix = " " + when
             for title, content in report.sections:
                 if not content or not title.endswith(suffix):
                     continue
@@ -443,6 +445,9 @@ class Recorder:
                 else:
                     self.writer.emit_json("output", f'{state["ident"][1]},"stream":"{stream}","text":{quote(content)}')
         outcome: str = report.outcome  # pytest-rerunfailures adds "rerun"
+        if outcome == "passed" and when != "call":
+            if when == "setup" or when == "teardown":
+                return  # a passing setup or teardown changes nothing (the common case)
         wasxfail = hasattr(report, "wasxfail")
         context = getattr(report, "context", None)
         if context is not None and hasattr(context, "kwargs"):
@@ -460,7 +465,7 @@ class Recorder:
             state["attempt"] += 1
             state["rerun"] = True  # this attempt is reported: its logfinish adds nothing
             return
-        if report.when not in ("setup", "call", "teardown"):
+        if when not in ("setup", "call", "teardown"):
             # xdist reports a worker that died mid-test this way (when="???"), with no logfinish.
             self.tests.pop(nodeid, None)
             self.end_test(nodeid, "error", _error(report) or {"message": "the test process crashed"}, attempt=state["attempt"])
