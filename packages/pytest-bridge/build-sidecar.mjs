@@ -1,6 +1,12 @@
 // Bundles @threepio/log-writer's command into one CommonJS file inside the Python package, so
 // `pip install pytest-threepio` plus `node` on PATH is enough to render logs and summaries.
+import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
+
+// One version for every package: the bundled command reports the log writer's.
+const { version } = JSON.parse(
+  readFileSync(new URL('../log-writer/package.json', import.meta.url), 'utf8'),
+)
 
 await build({
   entryPoints: [new URL('./sidecar-entry.mjs', import.meta.url).pathname],
@@ -10,6 +16,7 @@ await build({
   target: 'node18',
   outfile: new URL('./src/pytest_threepio/_sidecar/threepio.cjs', import.meta.url).pathname,
   banner: { js: '#!/usr/bin/env node' },
+  define: { __THREEPIO_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
   // @threepio/core is `sideEffects: false`; its dist files import a shared helper chunk for its
   // side effects out of habit (tsup), and dropping that bare import is right, not worth a warning.

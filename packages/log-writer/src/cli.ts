@@ -361,7 +361,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 }
 
+/** Set at build time where the command is bundled into one file (the pytest wheel's log writer). */
+declare const __THREEPIO_VERSION__: string | undefined
+
 function readVersion(): string {
+  if (typeof __THREEPIO_VERSION__ === 'string') return __THREEPIO_VERSION__
   try {
     return (
       JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

@@ -13,6 +13,8 @@ import threading
 import pytest
 from conftest import Run, threepio_as_junit
 
+from pytest_threepio import package_version
+
 
 def expect_counts_match_junit(run: Run) -> None:
     assert threepio_as_junit(run.summary) == run.junit
@@ -301,6 +303,9 @@ def test_python_command_runs_the_log_writer(pytester: pytest.Pytester, run_three
     assert report.returncode == 0 and (run.run_dir / "test-run.md").exists()
     usage = subprocess.run([sys.executable, "-m", "pytest_threepio", "help"], capture_output=True, text=True, check=False)
     assert usage.returncode == 0 and "-m pytest_threepio <command>" in usage.stdout, usage.stdout
+    # The bundled log writer reports the one version of every package (the wheel's own).
+    version = subprocess.run([sys.executable, "-m", "pytest_threepio", "--version"], capture_output=True, text=True, check=False)
+    assert version.returncode == 0 and version.stdout.strip() == package_version().split("+")[0], version.stdout
 
 
 @pytest.mark.skipif(int(pytest.__version__.split(".")[0]) < 9, reason="subtests are built into pytest 9")
