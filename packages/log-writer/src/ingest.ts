@@ -41,6 +41,8 @@ export async function ingestRun(runDir: string, options: IngestOptions = {}): Pr
     mode: 'live',
     // Events come in batches (the follower coalesces wake-ups): write each batch's logs at once.
     logFlushMs: 5,
+    // Refreshes without fsync: events.jsonl, which the plugin fsyncs, is the durable record.
+    durableRefresh: false,
     ...(fault ? { fs: faultyRunDirectoryFs(new FaultGate(fault)) } : {}),
     ...(options.onDiagnostic ? { onDiagnostic: options.onDiagnostic } : {}),
   })

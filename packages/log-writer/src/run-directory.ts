@@ -69,6 +69,12 @@ export interface RunDirectoryOptions {
   summaryMinIntervalMs?: number
   /** Summary refresh while a long file runs. Default 1000 ms. */
   summaryIntervalMs?: number
+  /**
+   * fsync each summary refresh while the run goes. Default true. `threepio ingest` (beside
+   * pytest) turns it off: there each fsync cost the test run a journal commit, and events.jsonl
+   * is the durable record; the final summary is fsync'd either way.
+   */
+  durableRefresh?: boolean
   /** Log text held in memory before it is written at once (and kept while the disk refuses). Default 4 MiB. */
   maxBufferedChars?: number
   fs?: RunDirectoryFs
@@ -110,6 +116,7 @@ export class RunDirectory {
       logFlushMs: options.logFlushMs ?? 25,
       summaryMinIntervalMs: options.summaryMinIntervalMs ?? 250,
       summaryIntervalMs: options.summaryIntervalMs ?? 1000,
+      durableRefresh: options.durableRefresh ?? true,
       maxBufferedChars: options.maxBufferedChars ?? 4 * 1024 * 1024,
     }
     try {
@@ -169,9 +176,8 @@ export class RunDirectory {
 
   /**
    * Replaces test-run.md and run.json now, atomically. Never throws; returns false if that
-   * failed. `durable: false` skips the fsync: the refreshes while a run goes (events.jsonl is the
-   * durable record, and an fsync per refresh would cost the test run a journal commit each);
-   * the final summary is durable.
+   * failed. `durable: false` skips the fsync (refreshes while a run goes, where
+   * `durableRefresh` is off); the final summary is always durable.
    */
   writeSummary(durable = true): boolean {
     if (this.summaryTimer) clearTimeout(this.summaryTimer)
@@ -299,7 +305,7 @@ export class RunDirectory {
       this.summaryTimer = undefined
       if (this.summaryDirty && !this.finished) {
         this.flushLogs()
-        this.writeSummary(false)
+        this.writeSummary(this.opts.durableRefresh)
       }
     }, wait)
     this.summaryTimer.unref()
