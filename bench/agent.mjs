@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { installPacked } from './packed.mjs'
+import { installPacked } from '../scripts/packed.mjs'
 
 const require = createRequire(import.meta.url)
 const JEST = join(require.resolve('jest/package.json'), '../bin/jest.js')

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureVenv } from '../packages/pytest-bridge/venv.mjs'
-import { installPacked } from './packed.mjs'
+import { installPacked } from '../scripts/packed.mjs'
 
 // Installed from packed tarballs into each generated suite, as users install them.
 const JEST_REPORTER = '@threepio/jest-reporter'

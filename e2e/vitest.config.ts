@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
+    // The packed packages, installed into fixtures/node_modules.
+    globalSetup: ['./global-setup.ts'],
     include: ['src/**/*.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 120_000,

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 // `pnpm test:faults`: kills, disk faults, hostile input and concurrent runs on real runners.
 export default defineConfig({
   test: {
+    // The packed packages, installed into fixtures/node_modules.
+    globalSetup: ['./global-setup.ts'],
     include: ['faults/**/*.test.ts'],
     testTimeout: 600_000,
     hookTimeout: 300_000,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { readLatest, runPaths } from '@threepio/core'
 import { ensureVenv } from '../packages/pytest-bridge/venv.mjs'
+import { installPacked } from './packed.mjs'
 
 const root = join(import.meta.dirname, '..')
 const outputDir = join(root, '.3pio')
@@ -38,6 +39,10 @@ console.log(
     'Some of their tests fail on purpose, to show how threepio records failures, so each\n' +
     'runner ends with FAILED.',
 )
+
+// The reporters as a user installs them: packed, and installed with npm where the demo
+// suites' configs find them (fixtures/node_modules).
+installPacked(join(root, 'fixtures'))
 
 let failed = false
 for (const runner of runners) {

@@ -15,6 +15,7 @@ import {
 } from '@threepio/core'
 import { rebuildRun } from '@threepio/log-writer'
 import {
+  CLI,
   FIXTURES,
   invalidEvents,
   listFiles,
@@ -25,7 +26,6 @@ import {
 } from '../src/helpers.js'
 
 const E2E_MODULES = join(import.meta.dirname, '../node_modules')
-const CLI = join(ROOT, 'packages/log-writer/bin/threepio.js')
 
 export interface Runner {
   /** As shown in the table, e.g. "Vitest 4". */

@@ -29,6 +29,8 @@ import { afterAll, expect } from 'vitest'
 
 export const ROOT = join(import.meta.dirname, '../..')
 export const FIXTURES = join(ROOT, 'fixtures')
+/** The `threepio` command of the packed @threepio/cli (installed by global-setup.ts). */
+export const CLI = join(FIXTURES, 'node_modules/@threepio/cli/bin/threepio.js')
 const E2E_MODULES = join(import.meta.dirname, '../node_modules')
 
 /** Node 24 from the npm registry (Vitest 5 needs Node >= 22.12). */

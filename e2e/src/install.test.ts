@@ -5,7 +5,7 @@
  * `threepio` command that comes with the reporter lists, shows and rebuilds the run.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { readLatest } from '@threepio/core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -31,19 +31,14 @@ const RUNNERS: Runner[] = [
 
 let tarballs: Record<string, string> = {}
 
-beforeAll(() => {
-  const dest = tempDir('threepio-packed-')
-  for (const p of PACKAGES) {
-    const r = spawnSync('pnpm', ['pack', '--pack-destination', dest], {
-      cwd: join(ROOT, 'packages', p),
-      encoding: 'utf8',
-    })
-    expect(r.status, r.stderr).toBe(0)
+beforeAll(async () => {
+  const { packPackages } = (await import(join(ROOT, 'scripts/packed.mjs'))) as {
+    packPackages: (dest: string) => Record<string, string>
   }
   tarballs = Object.fromEntries(
-    readdirSync(dest).map((f) => [
-      `@threepio/${f.replace(/^threepio-/, '').replace(/-\d+\.\d+\.\d+.*\.tgz$/, '')}`,
-      `file:${join(dest, f)}`,
+    Object.entries(packPackages(tempDir('threepio-packed-'))).map(([name, tgz]) => [
+      name,
+      `file:${tgz}`,
     ]),
   )
   expect(Object.keys(tarballs).sort()).toEqual(PACKAGES.map((p) => `@threepio/${p}`).sort())

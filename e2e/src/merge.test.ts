@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { expectSameRecord, threepioRecord } from './conformance.js'
 import {
+  CLI,
   expectWellFormed,
   FIXTURES,
   readRecordedRun,
@@ -19,8 +20,6 @@ import {
   tempDir,
   type RunResult,
 } from './helpers.js'
-
-const CLI = join(ROOT, 'packages/cli/bin/threepio.js')
 
 /** `threepio merge` of the shards' run directories into a fresh output directory. */
 async function merge(shards: RunResult[]): Promise<RunResult> {

@@ -1,0 +1,57 @@
+// The npm packages as users get them: each one packed (`pnpm pack`, which turns workspace
+// dependencies into versions) and installed with npm from the tarballs, without workspace
+// links. Used by the end-to-end tests, the demo and the benchmarks. The packages must be built.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const ROOT = join(import.meta.dirname, '..')
+
+/** The published npm packages (folders under packages/). */
+export const PACKAGES = ['core', 'log-writer', 'cli', 'jest-reporter', 'vitest-reporter']
+
+/** Packs each package into `dest`; returns package name → tarball path. */
+export function packPackages(dest, packages = PACKAGES) {
+  for (const p of packages)
+    execFileSync('pnpm', ['pack', '--pack-destination', dest], {
+      cwd: join(ROOT, 'packages', p),
+      stdio: 'ignore',
+    })
+  return Object.fromEntries(
+    readdirSync(dest)
+      .filter((f) => f.endsWith('.tgz'))
+      .map((f) => [
+        `@threepio/${f.replace(/^threepio-/, '').replace(/-\d+\.\d+\.\d+.*\.tgz$/, '')}`,
+        join(dest, f),
+      ]),
+  )
+}
+
+/**
+ * Installs the packed packages into `dir`/node_modules with npm, as `npm install <tarball>` in a
+ * user's project does (dependencies from the registry); writes no package.json or lockfile.
+ */
+export function installPacked(dir, packages = PACKAGES) {
+  const tars = mkdtempSync(join(tmpdir(), 'threepio-packed-'))
+  try {
+    const tarballs = Object.values(packPackages(tars, packages))
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        dir,
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        ...tarballs,
+      ],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+    )
+  } finally {
+    rmSync(tars, { recursive: true, force: true })
+  }
+}
