@@ -78,4 +78,31 @@ describe('exports', () => {
     // eslint-disable-next-line no-control-regex
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/)
   })
+
+  it('reads back names, messages and output exactly as they were written', () => {
+    const run = runOf('passing')
+    const file = run.files[0]!
+    const name = 'a &amp; b < c > d "quoted" \'single\'\ttab\nnew line\r\nCRLF'
+    const output = 'out &lt; <tag> & ]]> "q"\r\nlast'
+    file.tests[0] = {
+      ...file.tests[0]!,
+      name,
+      status: 'failed',
+      error: { message: `${name} failed` },
+      stdout: output,
+    }
+    const xml = junitXml(run)
+    expect(XMLValidator.validate(xml)).toBe(true)
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      trimValues: false,
+      htmlEntities: true,
+      isArray: (n) => ['testsuite', 'testcase'].includes(n),
+    }).parse(xml).testsuites
+    const tc = doc.testsuite[0].testcase[0]
+    expect(tc.name).toBe(name)
+    expect(tc.failure.message).toBe('a &amp; b < c > d "quoted" \'single\'\ttab')
+    expect(tc['system-out']).toBe(output)
+  })
 })

@@ -2,8 +2,8 @@
  * Applies events to a run directory: per-file logs, test-run.md and run.json.
  *
  * Live (in a reporter, or `threepio ingest`): log text is buffered and appended within
- * `logFlushMs` (25 ms) of arriving; the summary is replaced atomically at file boundaries (at most
- * every `summaryMinIntervalMs`) and every `summaryIntervalMs` while a long file runs.
+ * `logFlushMs` (25 ms) of arriving; the summary is replaced atomically after a file ends, at most
+ * every `summaryMinIntervalMs` (1 s), and every `summaryIntervalMs` (1 s) while a long file runs.
  * Replay (`threepio report`): the same code without timers; everything is written at the end.
  *
  * No log file stays open between flushes, so a suite with thousands of files holds no handles
@@ -65,7 +65,10 @@ export interface RunDirectoryOptions {
   onDiagnostic?: (diagnostic: WriterDiagnostic) => void
   /** Log text is written at most this long after it arrived. Default 25 ms. */
   logFlushMs?: number
-  /** Least time between summaries written at file boundaries. Default 250 ms. */
+  /**
+   * Least time between summaries written at file boundaries. Default 1000 ms: each one is
+   * rendered and fsync'd in the test process, and a suite of fast files ends several a second.
+   */
   summaryMinIntervalMs?: number
   /** Summary refresh while a long file runs. Default 1000 ms. */
   summaryIntervalMs?: number
@@ -114,7 +117,7 @@ export class RunDirectory {
     this.opts = {
       mode: options.mode,
       logFlushMs: options.logFlushMs ?? 25,
-      summaryMinIntervalMs: options.summaryMinIntervalMs ?? 250,
+      summaryMinIntervalMs: options.summaryMinIntervalMs ?? 1000,
       summaryIntervalMs: options.summaryIntervalMs ?? 1000,
       durableRefresh: options.durableRefresh ?? true,
       maxBufferedChars: options.maxBufferedChars ?? 4 * 1024 * 1024,
