@@ -462,3 +462,29 @@ def test_ci_job_in_run_start(pytester: pytest.Pytester, run_threepio, monkeypatc
         "job": "test",
         "shard": "1/4",
     }
+
+def test_the_periodic_fsync_runs_on_the_writer_thread_never_on_pytests(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events written by the main thread are fsync'd within FSYNC_INTERVAL by the writer's own
+    thread, so a test never waits on the disk; close() still fsyncs on the main thread."""
+    from pytest_threepio import events as events_module
+
+    synced_on: list[str] = []
+    synced = threading.Event()
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced_on.append(threading.current_thread().name)
+        real_fsync(fd)
+        synced.set()
+
+    monkeypatch.setattr(events_module, "FSYNC_INTERVAL", 0.0)
+    monkeypatch.setattr(events_module.os, "fsync", fsync)
+    writer = events_module.EventWriter(str(tmp_path / "events.jsonl"))
+    for i in range(200):
+        writer.emit_json("output", f'"stream":"stdout","text":"line {i}\\n"', flush=True)
+    assert synced.wait(timeout=10), "no periodic fsync"
+    assert set(synced_on) == {"threepio-writer"}, synced_on
+    writer.close()
+    assert synced_on[-1] == threading.current_thread().name
+    lines = (tmp_path / "events.jsonl").read_bytes().splitlines()
+    assert [json.loads(line)["seq"] for line in lines] == list(range(1, 201))

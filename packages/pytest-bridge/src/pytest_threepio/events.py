@@ -1,4 +1,4 @@
-"""The events.jsonl writer: whole lines only, fsync'd periodically and at close.
+"""The events.jsonl writer: whole lines only, fsync'd periodically (on its own thread) and at close.
 
 Events are batched: the plugin writes everything pending before each test body runs (so a
 crash or ``os._exit`` in a test loses nothing recorded before it), and a background thread
@@ -121,10 +121,27 @@ class EventWriter:
 
     def _background(self) -> None:
         # Wakes every MAX_DELAY: whatever is pending then is at most that old. (The plugin
-        # flushes before each test, so there is rarely anything left for this thread.)
+        # flushes before each test, so there is rarely anything left for this thread.) The
+        # periodic fsync happens here too, outside the lock, so pytest's thread never waits on it.
         while not self.stop.wait(MAX_DELAY):
             if self.queue or self.backlog:
                 self.flush()
+            if self.dirty and time.monotonic() - self.last_sync >= FSYNC_INTERVAL:
+                self._sync_beside()
+
+    def _sync_beside(self) -> None:
+        """fsync on the writer thread while the main thread goes on writing (the kernel orders
+        the two). A write after this starts marks the file dirty again for the next round."""
+        fd = self.fd
+        self.dirty = False
+        self.last_sync = time.monotonic()
+        try:
+            os.fsync(fd)
+        except OSError as err:
+            # The file was closed or recreated meanwhile: close() and the new file sync themselves.
+            if fd == self.fd and not self.closed:
+                self.dirty = True
+                self._warn(f"fsync of {self.path} failed: {err.strerror}")
 
     def emit(self, event: dict[str, Any]) -> None:
         """Writes one event (long output is split). Never raises."""
@@ -200,8 +217,6 @@ class EventWriter:
                 return
             self.backlog = self.backlog[n:]
             self.dirty = True
-        if self.dirty and time.monotonic() - self.last_sync >= FSYNC_INTERVAL:
-            self._sync()
 
     def _check_deleted(self) -> None:
         """If events.jsonl was unlinked (its run directory deleted), recreate it with its contents."""
