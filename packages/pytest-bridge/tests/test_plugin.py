@@ -463,6 +463,7 @@ def test_ci_job_in_run_start(pytester: pytest.Pytester, run_threepio, monkeypatc
         "shard": "1/4",
     }
 
+
 def test_the_periodic_fsync_runs_on_the_writer_thread_never_on_pytests(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Events written by the main thread are fsync'd within FSYNC_INTERVAL by the writer's own
     thread, so a test never waits on the disk; close() still fsyncs on the main thread."""
