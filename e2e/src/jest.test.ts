@@ -3,7 +3,7 @@
  * the live setup file. For each: events validate against the schema, counts equal `jest --json`,
  * output lands in the right file (and, live, under the right test), test-run.md is right.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -43,6 +43,12 @@ function expectConsistent(r: JestRun): void {
 }
 
 const testEnds = (r: JestRun) => r.events.filter((e) => e.type === 'test-end')
+
+/** The side files Jest workers wrote live output to (none when the tests ran in band). */
+function sideFiles(r: JestRun): string[] {
+  const dir = join(r.runDir, 'workers')
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')) : []
+}
 
 describe.each(JEST_VERSIONS)('Jest %i', (version) => {
   it('passing', async () => {
@@ -160,6 +166,8 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(r.log('console.test.js')).toMatch(
       /▶ logs to stdout\nhello from stdout\ninfo line\n✓ PASSED logs to stdout/,
     )
+    // One file runs in band, in the reporter's process: the output came straight to it.
+    expect(sideFiles(r)).toEqual([])
   })
 
   it.each([
@@ -182,7 +190,11 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(owner('printed while the file loads')?.testId).toBeUndefined()
     const log = r.log('dup.test.js')
     expect(log).toMatch(/· output not attributed to a test\n(.*\n)*.*printed by afterAll\n/)
-    if (live) expect(log).toMatch(/· output of same title \(#2\)\nsecond of the same title\n/)
+    // In band (one file), live output reaches the reporter as it is printed: under its test.
+    if (live)
+      expect(log).toMatch(
+        /▶ same title \(#2\)\nsecond of the same title\n✓ PASSED same title \(#2\)/,
+      )
   })
 
   it('--silent yields no output', async () => {
@@ -285,6 +297,8 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(r.exitCode).toBe(0)
     expectConsistent(r)
     expect(r.logs()).toHaveLength(200)
+    // Workers hand their output over in side files, one per worker process.
+    expect(sideFiles(r).length).toBeGreaterThan(0)
     const outputs = r.events.filter((e) => e.type === 'output')
     for (let i = 0; i < 200; i += 37) {
       expect(outputs.find((e) => e.text === `file ${i}\n`)?.testId).toBe(

@@ -3,8 +3,12 @@
  *
  * The reporter sets two environment variables before workers start; the setup file in each
  * worker appends `output` events (events.jsonl format) to `<runDir>/workers/<pid>.jsonl`; the
- * reporter reads those files and merges their events into the run's events.jsonl.
+ * reporter reads those files and merges their events into the run's events.jsonl. When Jest runs
+ * the tests in its own process (in band), the setup file hands the same events to the reporter
+ * directly, through a function the reporter puts on `process` under {@link LIVE_SINK}, and
+ * writes no side file.
  */
+import type { OutputEvent } from '@threepio/core'
 
 /** Folder (in the run directory) of the workers' side files. */
 export const SIDE_DIR_ENV = 'THREEPIO_JEST_SIDE_DIR'
@@ -28,3 +32,13 @@ export interface SideOutput {
   /** Index of the console entry (in the file's console buffer) this output starts. */
   consoleIndex?: number
 }
+
+/**
+ * Where the reporter puts its {@link LiveSink} on `process` before the tests start. Jest copies
+ * `process` into each test file's environment, so the setup file finds it there when the tests
+ * run in the reporter's own process; in a worker process it is absent.
+ */
+export const LIVE_SINK = Symbol.for('threepio.jest-reporter.live-output')
+
+/** Takes one output event of the setup file, in band. Never throws. */
+export type LiveSink = (event: OutputEvent & SideOutput) => void

@@ -28,9 +28,11 @@ import type {
 import type { Config } from '@jest/types'
 import {
   jestTestId,
+  LIVE_SINK,
   ROOT_DIR_ENV,
   SIDE_DIR_ENV,
   SIDE_DIR_NAME,
+  type LiveSink,
   type SideOutput,
 } from './protocol.js'
 import { SideFiles } from './side-files.js'
@@ -82,6 +84,8 @@ const SIDE_FILE_POLL_MS = 25
 export class ThreepioJestReporter {
   private recorder: RunRecorder | undefined
   private sideFiles: SideFiles | undefined
+  /** What the setup file calls in band (on `process` while the run goes). */
+  private liveSink: LiveSink | undefined
   private sideSkipped = 0
   private pollTimer: NodeJS.Timeout | undefined
   private lastPoll = 0
@@ -116,12 +120,17 @@ export class ThreepioJestReporter {
     process.env[SIDE_DIR_ENV] = dir
     process.env[ROOT_DIR_ENV] = this.rootDir
     this.sideFiles = new SideFiles(dir)
+    // In band, the setup file runs in this process: it hands output over here, not through a file.
+    const sink: LiveSink = (event) => this.guard('live output', () => this.acceptLive(event))
+    this.liveSink = sink
+    ;(process as unknown as Record<symbol, unknown>)[LIVE_SINK] = sink
     this.pollTimer = setInterval(
       () => this.guard('reading live output', () => this.pollSideFiles()),
       SIDE_FILE_POLL_MS,
     )
     this.pollTimer.unref()
     r.beforeEnd(() => {
+      this.removeLiveSink()
       clearInterval(this.pollTimer)
       this.pollSideFiles()
       for (const state of this.files.values()) this.drain(state, true)
@@ -230,7 +239,14 @@ export class ThreepioJestReporter {
       r.end({ status, ...(reason ? { reason } : {}) })
     })
     clearInterval(this.pollTimer)
+    this.removeLiveSink()
     this.recorder = undefined
+  }
+
+  private removeLiveSink(): void {
+    const host = process as unknown as Record<symbol, unknown>
+    if (this.liveSink && host[LIVE_SINK] === this.liveSink) delete host[LIVE_SINK]
+    this.liveSink = undefined
   }
 
   /** threepio never fails a Jest run: its own trouble is a warning and a diagnostic event. */
@@ -324,28 +340,31 @@ export class ThreepioJestReporter {
     }
   }
 
+  /** One output event of the setup file (from a side file, or handed over in band). */
+  private acceptLive(event: OutputEvent & SideOutput): void {
+    if (!this.recorder) return
+    const { seq: _seq, testStart, consoleIndex, ...input } = event
+    // The setup file does not know the project: it is the one running that file.
+    const open =
+      input.file !== undefined ? [...this.files.values()].filter((f) => f.file === input.file) : []
+    const state = open.length === 1 ? open[0] : undefined
+    const output: OutputInput = state?.project ? { ...input, project: state.project } : input
+    if (!state) {
+      this.recorder.emit(output)
+      return
+    }
+    if (consoleIndex !== undefined)
+      state.consoleSeen = Math.max(state.consoleSeen, consoleIndex + 1)
+    // Output of a test whose start Jest has not reported yet waits for it, keeping its order.
+    state.waiting.push({ event: output, ...(testStart !== undefined ? { testStart } : {}) })
+    this.drain(state)
+  }
+
   private pollSideFiles(): void {
     this.lastPoll = Date.now()
     if (!this.sideFiles || !this.recorder) return
     for (const event of this.sideFiles.poll()) {
-      if (event.type !== 'output') continue
-      const { seq: _seq, testStart, consoleIndex, ...input } = event as OutputEvent & SideOutput
-      // Workers do not know the project: it is the one running that file.
-      const open =
-        input.file !== undefined
-          ? [...this.files.values()].filter((f) => f.file === input.file)
-          : []
-      const state = open.length === 1 ? open[0] : undefined
-      const output: OutputInput = state?.project ? { ...input, project: state.project } : input
-      if (!state) {
-        this.recorder.emit(output)
-        continue
-      }
-      if (consoleIndex !== undefined)
-        state.consoleSeen = Math.max(state.consoleSeen, consoleIndex + 1)
-      // Output of a test whose start Jest has not reported yet waits for it, keeping its order.
-      state.waiting.push({ event: output, ...(testStart !== undefined ? { testStart } : {}) })
-      this.drain(state)
+      if (event.type === 'output') this.acceptLive(event as OutputEvent & SideOutput)
     }
     const skipped = this.sideFiles.skipped
     if (skipped > this.sideSkipped) {

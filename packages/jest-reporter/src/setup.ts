@@ -3,15 +3,23 @@
  *
  * In each worker it records console output and `process.stdout/stderr.write` with the test that is
  * running (`expect.getState().currentTestName`) and appends them, as they happen, to a side file in
- * the run directory that the reporter merges into events.jsonl. Output still reaches Jest exactly
- * as before: every call goes through to the original. Without the reporter it does nothing.
+ * the run directory that the reporter merges into events.jsonl (in band, where the reporter is in
+ * this process, it hands them to the reporter directly). Output still reaches Jest exactly as
+ * before: every call goes through to the original. Without the reporter it does nothing.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { OutputEvent } from '@threepio/core'
 import { splitText } from '@threepio/core/output-text'
 import { toEventFile } from '@threepio/core/path-map'
-import { jestTestId, ROOT_DIR_ENV, SIDE_DIR_ENV, type SideOutput } from './protocol.js'
+import {
+  jestTestId,
+  LIVE_SINK,
+  ROOT_DIR_ENV,
+  SIDE_DIR_ENV,
+  type LiveSink,
+  type SideOutput,
+} from './protocol.js'
 
 declare const expect: { getState(): { currentTestName?: string; testPath?: string } }
 declare const beforeEach: (fn: () => void) => void
@@ -21,16 +29,20 @@ declare const jest: { isEnvironmentTornDown?: () => boolean } | undefined
 const sideDir = process.env[SIDE_DIR_ENV]
 const rootDir = process.env[ROOT_DIR_ENV]
 
-if (sideDir && rootDir && typeof expect !== 'undefined' && typeof beforeEach === 'function')
-  install(sideDir, rootDir)
+const sink = (process as unknown as Record<symbol, unknown>)[LIVE_SINK]
 
-function install(dir: string, root: string): void {
-  let fd: number
-  try {
-    mkdirSync(dir, { recursive: true })
-    fd = openSync(join(dir, `${process.pid}.jsonl`), 'a')
-  } catch {
-    return // no live output for this file; the reporter still gets it at file end
+if (sideDir && rootDir && typeof expect !== 'undefined' && typeof beforeEach === 'function')
+  install(sideDir, rootDir, typeof sink === 'function' ? (sink as LiveSink) : undefined)
+
+function install(dir: string, root: string, sink: LiveSink | undefined): void {
+  let fd: number | undefined
+  if (!sink) {
+    try {
+      mkdirSync(dir, { recursive: true })
+      fd = openSync(join(dir, `${process.pid}.jsonl`), 'a')
+    } catch {
+      return // no live output for this file; the reporter still gets it at file end
+    }
   }
   // expect's state object, taken once (expect updates it in place): Jest 30 soft-deletes the
   // file's globals when it tears the file down, and reading `expect.getState` after that prints
@@ -73,7 +85,8 @@ function install(dir: string, root: string): void {
           stream,
           text: part,
         }
-        writeSync(fd, JSON.stringify(event) + '\n')
+        if (sink) sink(event)
+        else writeSync(fd!, JSON.stringify(event) + '\n')
         first = false
       }
     } catch {
@@ -144,7 +157,7 @@ function install(dir: string, root: string): void {
     testsOver = true
     for (const r of restore) r()
     try {
-      closeSync(fd)
+      if (fd !== undefined) closeSync(fd)
     } catch {
       // already closed
     }
