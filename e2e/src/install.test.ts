@@ -5,7 +5,7 @@
  * `threepio` command that comes with the reporter lists, shows and rebuilds the run.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { readLatest } from '@threepio/core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -242,5 +242,37 @@ describe.each(['npm', 'pnpm', 'yarn'] as const)('installed with %s', (pm) => {
       const prog = { npm: 'npx @threepio/cli', pnpm: 'pnpm exec threepio', yarn: 'yarn threepio' }
       expect(missing.stderr).toContain(`(${prog[pm]} ls lists them)`)
     })
+  })
+})
+
+describe('npx', () => {
+  it('runs the threepio command from its package in an empty folder, writing nothing there', () => {
+    // As `npx @threepio/cli …` will once published: the packages come from the tarballs (the
+    // registry does not have them yet), their dependencies from the registry, into a fresh cache.
+    const empty = tempDir('threepio-npx-')
+    const cache = tempDir('threepio-npx-cache-')
+    const packages = ['cli', 'log-writer', 'core'].map(
+      (p) => `--package=${tarballs[`@threepio/${p}`]!.slice('file:'.length)}`,
+    )
+    const npx = (args: string[]) =>
+      spawnSync('npx', ['--yes', `--cache=${cache}`, ...packages, 'threepio', ...args], {
+        cwd: empty,
+        encoding: 'utf8',
+        env: cleanEnv(RUNNERS[0]!),
+      })
+    const { version } = JSON.parse(
+      readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'),
+    ) as { version: string }
+    const v = npx(['--version'])
+    expect(v.status, v.stderr).toBe(0)
+    expect(v.stdout.trim()).toBe(version)
+    const ls = npx(['ls'])
+    expect(ls.status, ls.stderr).toBe(0)
+    expect(ls.stdout).toBe(`no runs in ${join(empty, '.3pio')}\n`)
+    const help = npx(['help', 'show'])
+    expect(help.status, help.stderr).toBe(0)
+    // Help names the command as it was run.
+    expect(help.stdout).toMatch(/^Usage: npx @threepio\/cli show /)
+    expect(readdirSync(empty)).toEqual([])
   })
 })
