@@ -155,7 +155,6 @@ export function readExportedRun(runDir: string): ExportedRun {
 
 const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3)
 
-/** Characters XML 1.0 cannot hold, even escaped. */
 /**
  * An element of the JUnit document. The document is small and flat, so it is put together here
  * rather than with an XML library: the one that was used took ~65 ms to load, on every run of
@@ -205,6 +204,7 @@ const escapeText = (text: string) =>
 const escapeAttr = (value: string) =>
   escapeText(value).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;')
 
+/** Characters XML 1.0 cannot hold, even escaped. */
 function xmlSafe(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD')
