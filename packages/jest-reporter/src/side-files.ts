@@ -1,5 +1,5 @@
 /** Reading the workers' side files (see protocol.ts). */
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { EventDecoder, skippedLines, type Event } from '@threepio/core'
 
@@ -24,6 +24,8 @@ export class SideFiles {
   poll(): Event[] {
     const out: Event[] = []
     let names: string[] = []
+    // In band there are no side files: a missing folder is the common case, not an exception.
+    if (!existsSync(this.dir)) return out
     try {
       names = readdirSync(this.dir).filter((n) => n.endsWith('.jsonl'))
     } catch {
