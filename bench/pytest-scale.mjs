@@ -1,6 +1,8 @@
-// A generated pytest suite run with and without `-p threepio`: wall time, every test accounted
-// for (test-end events = tests in run.json = tests pytest ran), and the peak RSS of pytest (with
-// the plugin) and of its log writer, read from /proc while the run goes.
+// A generated pytest suite run with and without `-p threepio` (in the order bare, threepio,
+// threepio, bare, so that a steady drift in this machine's speed cancels out): wall time,
+// where pytest spent it (a conftest in the suite times collection, the test loop and pytest's
+// terminal summary), every test accounted for (test-end events = tests in run.json = tests
+// pytest ran), and the peak RSS of pytest and of its log writer, read from /proc while it runs.
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,12 +10,44 @@ import { join } from 'node:path'
 import { decodeEvents, readLatest, runPaths, skippedLines } from '@threepio/core'
 import { ensureVenv } from '../packages/pytest-bridge/venv.mjs'
 
+// Times pytest's phases in both runs alike; written to $BENCH_PHASES when pytest unconfigures.
+const PHASE_PROBE = `import json, os, time
+import pytest
+
+_t = {}
+
+
+def _timed(name):
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def hook():
+        _t[name + "0"] = time.perf_counter()
+        try:
+            return (yield)
+        finally:
+            _t[name + "1"] = time.perf_counter()
+
+    return hook
+
+
+pytest_collection = _timed("collect")
+pytest_runtestloop = _timed("loop")
+pytest_terminal_summary = _timed("summary")
+
+
+def pytest_unconfigure(config):
+    phases = {k: _t.get(k + "1", 0) - _t.get(k + "0", 0) for k in ("collect", "loop", "summary")}
+    with open(os.environ["BENCH_PHASES"], "w") as f:
+        json.dump(phases, f)
+`
+
 export async function benchPytestScale({ quick }) {
   const files = quick ? 20 : 200
   const perFile = 1000
+  const order = quick ? ['bare', 'ours'] : ['bare', 'ours', 'ours', 'bare']
   const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-pytest-'))
   mkdirSync(join(dir, 'tests'))
   writeFileSync(join(dir, 'pytest.ini'), '[pytest]\n')
+  writeFileSync(join(dir, 'conftest.py'), PHASE_PROBE)
   for (let f = 0; f < files; f++) {
     writeFileSync(
       join(dir, 'tests', `test_mod${f}.py`),
@@ -21,11 +55,13 @@ export async function benchPytestScale({ quick }) {
     )
   }
   const python = join(ensureVenv(9), 'python')
+  const phasesFile = join(dir, 'phases.json')
   const time = async (args, env = {}) => {
+    rmSync(phasesFile, { force: true })
     const start = process.hrtime.bigint()
     const proc = spawn(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args], {
       cwd: dir,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, BENCH_PHASES: phasesFile },
       stdio: ['ignore', 'ignore', 'ignore'],
     })
     const peak = { pytest: 0, sidecar: 0 }
@@ -35,11 +71,18 @@ export async function benchPytestScale({ quick }) {
     }, 100)
     const status = await new Promise((resolve) => proc.on('exit', (code) => resolve(code)))
     clearInterval(sample)
-    return { seconds: Number(process.hrtime.bigint() - start) / 1e9, status, peak }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9
+    const phases = JSON.parse(readFileSync(phasesFile, 'utf8'))
+    phases.rest = seconds - phases.collect - phases.loop - phases.summary
+    return { seconds, status, peak, phases }
   }
-  const bare = await time([])
   const out = join(dir, '.3pio')
-  const ours = await time(['-p', 'threepio'], { THREEPIO_DIR: out })
+  const runs = { bare: [], ours: [] }
+  const variants = {
+    bare: () => time([]),
+    ours: () => time(['-p', 'threepio'], { THREEPIO_DIR: out }),
+  }
+  for (const name of order) runs[name].push(await variants[name]())
   const paths = runPaths(out, readLatest(out))
   const raw = readFileSync(paths.events)
   const { events, stats } = decodeEvents(raw)
@@ -49,19 +92,32 @@ export async function benchPytestScale({ quick }) {
   const summary = JSON.parse(readFileSync(paths.summaryJson, 'utf8'))
   const tests = files * perFile
   console.log(
-    `\npytest scale: ${tests.toLocaleString('en-US')} tests in ${files} files, each printing a line\n`,
+    `\npytest scale: ${tests.toLocaleString('en-US')} tests in ${files} files, each printing a line; runs in the order ${order.map((n) => (n === 'bare' ? 'pytest' : 'threepio')).join(', ')}; means [min–max]\n`,
   )
   const mib = (kb) => (kb / 1024).toFixed(0)
-  console.log('| run | wall time (s) | exit | peak RSS pytest (MiB) | peak RSS log writer (MiB) |')
-  console.log('|---|---:|---:|---:|---:|')
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length
+  const spread = (values) =>
+    `${mean(values).toFixed(1)}${values.length > 1 ? ` [${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}]` : ''}`
+  const row = (label, list, withSidecar) => {
+    const phase = (k) => spread(list.map((r) => r.phases[k]))
+    const rss = Math.max(...list.map((r) => r.peak.pytest))
+    const side = withSidecar ? mib(Math.max(...list.map((r) => r.peak.sidecar))) : '—'
+    return `| ${label} | ${spread(list.map((r) => r.seconds))} | ${phase('collect')} | ${phase('loop')} | ${phase('summary')} | ${phase('rest')} | ${list.map((r) => r.status).join(', ')} | ${mib(rss)} | ${side} |`
+  }
   console.log(
-    `| pytest | ${bare.seconds.toFixed(1)} | ${bare.status} | ${mib(bare.peak.pytest)} | — |`,
+    '| run | wall (s) | collection (s) | test loop (s) | terminal summary (s) | start and exit (s) | exit | peak RSS pytest (MiB) | peak RSS log writer (MiB) |',
   )
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  console.log(row('pytest', runs.bare, false))
+  console.log(row('pytest -p threepio (events + log writer)', runs.ours, true))
+  const overhead = (pick) => {
+    const pct = (mean(runs.ours.map(pick)) / mean(runs.bare.map(pick)) - 1) * 100
+    return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`
+  }
+  const accounted =
+    events.at(-1)?.seq === lines && testEnds === tests && summary.counts.total === tests
   console.log(
-    `| pytest -p threepio (events + log writer) | ${ours.seconds.toFixed(1)} | ${ours.status} | ${mib(ours.peak.pytest)} | ${mib(ours.peak.sidecar)} |`,
-  )
-  console.log(
-    `\nratio ${(ours.seconds / bare.seconds).toFixed(3)}; events written (last seq) ${events.at(-1)?.seq} = lines in events.jsonl ${lines} (unreadable ${skippedLines(stats)}); test-end events ${testEnds} = run.json total ${summary.counts.total} = tests ${tests}: ${events.at(-1)?.seq === lines && testEnds === tests && summary.counts.total === tests ? 'all accounted for' : 'MISMATCH'}`,
+    `\nthreepio: wall ${overhead((r) => r.seconds)}, test loop ${overhead((r) => r.phases.loop)} (means); events written (last seq) ${events.at(-1)?.seq} = lines in events.jsonl ${lines} (unreadable ${skippedLines(stats)}); test-end events ${testEnds} = run.json total ${summary.counts.total} = tests ${tests}: ${accounted ? 'all accounted for' : 'MISMATCH'}`,
   )
   rmSync(dir, { recursive: true, force: true })
 }
