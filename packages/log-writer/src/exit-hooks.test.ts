@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
@@ -28,5 +30,66 @@ describe('onProcessEnd', () => {
   it('leaves the exit code alone on a normal exit', () => {
     const r = child(`onProcessEnd(() => process.stdout.write('ended')); process.exitCode = 3`)
     expect([r.stdout, r.status]).toEqual(['ended', 3])
+  })
+})
+
+/**
+ * Runs a script in a child Node whose stderr pipe is full when it exits: the script fills it
+ * (until a write would block) and calls `done()` from an 'exit' listener; only then does this
+ * side start reading. Returns what reached stderr after the filling.
+ */
+async function exitWithFullStderr(script: string): Promise<string> {
+  const code = `
+    import { writeSync } from 'node:fs'
+    const dist = await import(${JSON.stringify(DIST)})
+    process.stderr // opened like a framework's: non-blocking
+    const chunk = Buffer.alloc(4096, 120)
+    let filled = 0
+    for (;;) {
+      try { filled += writeSync(2, chunk) } catch (err) { if (err.code === 'EAGAIN') break; throw err }
+    }
+    const done = () => writeSync(1, String(filled))
+    ${script}
+  `
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  proc.stderr.pause()
+  let stdout = ''
+  await new Promise<void>((resolve) =>
+    proc.stdout.on('data', (d) => {
+      stdout += d
+      resolve()
+    }),
+  )
+  const chunks: Buffer[] = []
+  proc.stderr.on('data', (d: Buffer) => chunks.push(d))
+  proc.stderr.resume()
+  await new Promise((resolve) => proc.on('close', resolve))
+  return Buffer.concat(chunks).subarray(Number(stdout)).toString('utf8')
+}
+
+describe('at exit, with stderr a pipe its reader has not caught up with', () => {
+  it('writeStderrNow waits for room instead of leaving the text queued and dropped', async () => {
+    const rest = await exitWithFullStderr(`
+      process.on('exit', () => { done(); dist.writeStderrNow('threepio: closing line\\n') })
+    `)
+    expect(rest).toBe('threepio: closing line\n')
+  })
+
+  it('the closing line printed at exit arrives', async () => {
+    const outputDir = mkdtempSync(join(tmpdir(), 'threepio-exit-'))
+    const rest = await exitWithFullStderr(`
+      const r = dist.RunRecorder.start({
+        runner: { name: 'jest', version: '30.0.0' },
+        reporter: { name: 'x', version: '0' },
+        rootDir: ${JSON.stringify(outputDir)},
+        options: { outputDir: ${JSON.stringify(outputDir)} },
+        handleExit: false,
+      })
+      r.end({ status: 'passed' })
+      process.prependListener('exit', done)
+    `)
+    expect(rest).toMatch(/^threepio: PASSED · no tests · .*test-run\.md\n$/)
   })
 })

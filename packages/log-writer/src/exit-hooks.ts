@@ -12,6 +12,8 @@
  * On exit ('exit' event, our listener again first) the callback runs with the exit code.
  */
 
+import { writeSync } from 'node:fs'
+
 /** Signals that end a test run from a terminal, CI runner or supervisor. */
 export const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
@@ -58,4 +60,32 @@ export function onProcessEnd(callback: ExitCallback, graceMs = 10_000): () => vo
   // which ends the process at once, skipping every listener after it.
   process.prependListener('exit', onExit)
   return remove
+}
+
+/**
+ * Writes to stderr when the process may be about to end (an 'exit' listener, a signal).
+ * `process.stderr.write()` to a pipe whose reader is behind queues the text, and a process
+ * that ends then drops it: a closing line printed at exit would be lost exactly when the
+ * terminal or CI log is busiest. With nothing queued on process.stderr, the text goes to its
+ * descriptor directly, waiting for the reader to make room for at most `maxWaitMs`; otherwise
+ * (text already queued, which must stay in order) it is queued behind it.
+ */
+export function writeStderrNow(text: string, maxWaitMs = 2000): void {
+  const stream = process.stderr as NodeJS.WriteStream & { fd?: number }
+  if (stream.writableLength > 0 || typeof stream.fd !== 'number') {
+    stream.write(text)
+    return
+  }
+  const bytes = Buffer.from(text)
+  const deadline = Date.now() + maxWaitMs
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  let done = 0
+  while (done < bytes.length) {
+    try {
+      done += writeSync(stream.fd, bytes, done)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return
+      Atomics.wait(pause, 0, 0, 5) // the pipe is full: give its reader a moment
+    }
+  }
 }

@@ -32,7 +32,7 @@ import {
 import { summaryJson, summaryMarkdown } from './summary.js'
 import { onGitHubActions, reportToGitHub } from './github.js'
 import { writeAskedExports } from './export.js'
-import { onProcessEnd } from './exit-hooks.js'
+import { onProcessEnd, writeStderrNow } from './exit-hooks.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
 
@@ -276,16 +276,19 @@ export class RunRecorder {
    */
   private printClosingLine(): void {
     const line = this.closingLine() + '\n'
-    if (this.options.closingLine === 'now' || this.exiting) return this.stderr(line)
+    // Now or at exit: straight to stderr (see writeStderrNow), so it is not queued and dropped.
+    const now = this.options.stderr ?? writeStderrNow
+    if (this.options.closingLine === 'now' || this.exiting) return now(line)
     let printed = false
-    const print = () => {
+    const print = (atExit: boolean) => {
       if (printed) return
       printed = true
-      process.off('exit', print)
-      this.stderr(line)
+      process.off('exit', onExit)
+      ;(atExit ? now : this.stderr)(line)
     }
-    process.once('exit', print)
-    setTimeout(print, 100).unref()
+    const onExit = () => print(true)
+    process.once('exit', onExit)
+    setTimeout(() => print(false), 100).unref()
   }
 
   /** `threepio: FAILED · 3 failed, 120 passed · 1 of 9 files failed · 4.2 s · .3pio/runs/<id>/test-run.md` */
