@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -90,6 +90,7 @@ describe('at exit, with stderr a pipe its reader has not caught up with', () => 
       r.end({ status: 'passed' })
       process.prependListener('exit', done)
     `)
+    rmSync(outputDir, { recursive: true, force: true })
     expect(rest).toMatch(/^threepio: PASSED · no tests · .*test-run\.md\n$/)
   })
 })
