@@ -36,9 +36,10 @@ describe('onProcessEnd', () => {
 /**
  * Runs a script in a child Node whose stderr pipe is full when it exits: the script fills it
  * (until a write would block) and calls `done()` from an 'exit' listener; only then does this
- * side start reading. Returns what reached stderr after the filling.
+ * side start reading, `readAfterMs` later (a reader that is behind). Returns what reached
+ * stderr after the filling.
  */
-async function exitWithFullStderr(script: string): Promise<string> {
+async function exitWithFullStderr(script: string, readAfterMs = 0): Promise<string> {
   const code = `
     import { writeSync } from 'node:fs'
     const dist = await import(${JSON.stringify(DIST)})
@@ -56,16 +57,20 @@ async function exitWithFullStderr(script: string): Promise<string> {
   })
   proc.stderr.pause()
   let stdout = ''
-  await new Promise<void>((resolve) =>
+  const closed = new Promise((resolve) => proc.on('close', resolve))
+  // Until the child said it is exiting (or ended without saying so: then nothing is read late).
+  await new Promise<void>((resolve) => {
     proc.stdout.on('data', (d) => {
       stdout += d
       resolve()
-    }),
-  )
+    })
+    void closed.then(() => resolve())
+  })
+  if (readAfterMs) await new Promise((resolve) => setTimeout(resolve, readAfterMs))
   const chunks: Buffer[] = []
   proc.stderr.on('data', (d: Buffer) => chunks.push(d))
   proc.stderr.resume()
-  await new Promise((resolve) => proc.on('close', resolve))
+  await closed
   return Buffer.concat(chunks).subarray(Number(stdout)).toString('utf8')
 }
 
@@ -92,5 +97,30 @@ describe('at exit, with stderr a pipe its reader has not caught up with', () => 
     `)
     rmSync(outputDir, { recursive: true, force: true })
     expect(rest).toMatch(/^threepio: PASSED · no tests · .*test-run\.md\n$/)
+  })
+
+  it('a warning while the run is finished at exit arrives, and the closing line after it', async () => {
+    const outputDir = mkdtempSync(join(tmpdir(), 'threepio-exit-'))
+    // The process exits without the run's end: the exit hook finishes it, and the JUnit
+    // export, asked for under a path that is not a directory, fails then.
+    const rest = await exitWithFullStderr(
+      `
+      dist.RunRecorder.start({
+        runner: { name: 'jest', version: '30.0.0' },
+        reporter: { name: 'x', version: '0' },
+        rootDir: ${JSON.stringify(outputDir)},
+        options: { outputDir: ${JSON.stringify(outputDir)}, junit: '/dev/null/junit.xml' },
+      })
+      process.prependListener('exit', done)
+    `,
+      500,
+    )
+    rmSync(outputDir, { recursive: true, force: true })
+    const lines = rest.split('\n')
+    expect(lines[0]).toMatch(
+      /^threepio: warning: could not write the junit export .*\/dev\/null\/junit\.xml/,
+    )
+    expect(lines[1]).toMatch(/^threepio: INTERRUPTED · /)
+    expect(lines.slice(2)).toEqual([''])
   })
 })

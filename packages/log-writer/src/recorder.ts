@@ -324,7 +324,10 @@ export class RunRecorder {
   problem(d: WriterDiagnostic): void {
     if (!this.warned) {
       this.warned = true
-      this.stderr(
+      // While the process may be going, the way the closing line goes (see writeStderrNow):
+      // queued behind a full pipe, the warning would be dropped, and the closing line with it.
+      const say = this.exiting ? (this.options.stderr ?? writeStderrNow) : this.stderr
+      say(
         `threepio: warning: ${d.message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`,
       )
     }
