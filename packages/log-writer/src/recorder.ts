@@ -90,6 +90,8 @@ export class RunRecorder {
   private warned = false
   private removeExitHook: (() => void) | undefined
   private readonly stderr: (text: string) => void
+  /** The same, for text printed as the process may be ending (see writeStderrNow). */
+  private readonly stderrNow: (text: string) => void
 
   private constructor(
     /** Paths of the run directory. */
@@ -101,6 +103,7 @@ export class RunRecorder {
     private readonly startTime: number,
   ) {
     this.stderr = options.stderr ?? ((text) => void process.stderr.write(text))
+    this.stderrNow = options.stderr ?? writeStderrNow
   }
 
   /**
@@ -276,15 +279,14 @@ export class RunRecorder {
    */
   private printClosingLine(): void {
     const line = this.closingLine() + '\n'
-    // Now or at exit: straight to stderr (see writeStderrNow), so it is not queued and dropped.
-    const now = this.options.stderr ?? writeStderrNow
-    if (this.options.closingLine === 'now' || this.exiting) return now(line)
+    // Now or at exit: straight to stderr, so that it is not queued and dropped.
+    if (this.options.closingLine === 'now' || this.exiting) return this.stderrNow(line)
     let printed = false
     const print = (atExit: boolean) => {
       if (printed) return
       printed = true
       process.off('exit', onExit)
-      ;(atExit ? now : this.stderr)(line)
+      ;(atExit ? this.stderrNow : this.stderr)(line)
     }
     const onExit = () => print(true)
     process.once('exit', onExit)
@@ -324,10 +326,9 @@ export class RunRecorder {
   problem(d: WriterDiagnostic): void {
     if (!this.warned) {
       this.warned = true
-      // While the process may be going, the way the closing line goes (see writeStderrNow):
-      // queued behind a full pipe, the warning would be dropped, and the closing line with it.
-      const say = this.exiting ? (this.options.stderr ?? writeStderrNow) : this.stderr
-      say(
+      // While the process may be going, the way the closing line goes: queued behind a full
+      // pipe, the warning would be dropped, and the closing line with it.
+      ;(this.exiting ? this.stderrNow : this.stderr)(
         `threepio: warning: ${d.message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`,
       )
     }
