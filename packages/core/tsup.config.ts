@@ -7,7 +7,7 @@ import { packageBuild } from '../../tsup.shared.js'
 // Its declarations are bundled too, so TypeBox is a build-time dependency only (rollup-plugin-dts
 // cannot follow TypeBox's `export *` chains when asked for that one package, so all are inlined).
 export default defineConfig(
-  packageBuild(['src/index.ts', 'src/path-map.ts', 'src/output-text.ts'], {
+  packageBuild(['src/index.ts', 'src/path-map.ts', 'src/output-text.ts', 'src/options-entry.ts'], {
     noExternal: ['@sinclair/typebox'],
     dts: { resolve: true }, // dependencies' declarations inlined (node:* stays external)
   }),

@@ -8,6 +8,7 @@ import {
   eventJsonSchema,
   fileStatus,
   TEST_STATUSES,
+  TestStatus,
   type Counts,
 } from './schema.js'
 import { isEvent } from './jsonl.js'
@@ -16,6 +17,13 @@ const examplesDir = join(import.meta.dirname, '../test/examples')
 const examples = readdirSync(examplesDir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => ({ name: f, event: JSON.parse(readFileSync(join(examplesDir, f), 'utf8')) }))
+
+describe('TEST_STATUSES', () => {
+  it('lists exactly the statuses of the schema', () => {
+    const literals = TestStatus.anyOf.map((s: { const: string }) => s.const)
+    expect([...TEST_STATUSES].sort()).toEqual([...literals].sort())
+  })
+})
 
 describe('schema.json', () => {
   it('is generated from the TypeBox source (run `pnpm schema` after changing schema.ts)', async () => {

@@ -9,9 +9,9 @@
  * (`additionalProperties` is not restricted).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { SCHEMA_VERSION, TEST_STATUSES } from './schema-facts.js'
 
-/** The schema version written in `run-start.schema`. */
-export const SCHEMA_VERSION = 2
+export { SCHEMA_VERSION, TEST_STATUSES }
 
 const str = (description: string) => Type.String({ description })
 const int = (description: string) => Type.Integer({ minimum: 0, description })
@@ -51,17 +51,6 @@ export const TestStatus = Type.Union(
   },
 )
 export type TestStatus = Static<typeof TestStatus>
-
-/** All test statuses, in the order summaries list them. */
-export const TEST_STATUSES = [
-  'failed',
-  'error',
-  'passed',
-  'skipped',
-  'todo',
-  'xfailed',
-  'xpassed',
-] as const satisfies readonly TestStatus[]
 
 /** Outcome of a test file. */
 export const FileStatus = Type.Union(

@@ -17,7 +17,7 @@ import {
   SUMMARY_MD,
   WORKER_MARKER,
 } from './run-dir.js'
-import { SCHEMA_VERSION, TEST_STATUSES } from './schema.js'
+import { SCHEMA_VERSION, TEST_STATUSES } from './schema-facts.js'
 
 /** Runs kept when no option says otherwise. */
 export const DEFAULT_KEEP_RUNS = 30

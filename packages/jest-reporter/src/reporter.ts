@@ -9,15 +9,12 @@
 import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import {
-  toEventFile,
-  type EventInput,
-  type OutputEvent,
-  type RunStatus,
-  type TestError,
-  type TestStatus,
-} from '@threepio/core'
-import { RunRecorder, type ThreepioOptions } from '@threepio/log-writer'
+import type { EventInput, OutputEvent, RunStatus, TestError, TestStatus } from '@threepio/core'
+import { toEventFile } from '@threepio/core/path-map'
+import type { ThreepioOptions } from '@threepio/log-writer'
+// The recording runs in a worker thread: Jest runs small suites in its own thread, where every
+// callback here delays the tests. Only the options, the run directory and event hand-over load here.
+import { ThreadRecorder } from '@threepio/log-writer/thread'
 import type {
   AggregatedResult,
   AssertionResult,
@@ -82,7 +79,7 @@ const SIDE_FILE_POLL_MS = 25
 
 /** Jest reporter writing a threepio run directory. */
 export class ThreepioJestReporter {
-  private recorder: RunRecorder | undefined
+  private recorder: ThreadRecorder | undefined
   private sideFiles: SideFiles | undefined
   /** What the setup file calls in band (on `process` while the run goes). */
   private liveSink: LiveSink | undefined
@@ -106,7 +103,7 @@ export class ThreepioJestReporter {
     const watch = this.watching
       ? { round: ++watchRound, files: results?.numTotalTestSuites ?? 0 }
       : undefined
-    this.recorder = RunRecorder.start({
+    this.recorder = ThreadRecorder.start({
       options: this.options,
       runner: { name: 'jest', version: jestVersion() },
       reporter: { name: '@threepio/jest-reporter', version: __VERSION__ },
@@ -254,7 +251,7 @@ export class ThreepioJestReporter {
     return undefined
   }
 
-  private guard(what: string, fn: (r: RunRecorder) => void): void {
+  private guard(what: string, fn: (r: ThreadRecorder) => void): void {
     const r = this.recorder
     if (!r || r.isEnded) return
     r.guard(what, () => fn(r))

@@ -89,3 +89,25 @@ export function writeStderrNow(text: string, maxWaitMs = 2000): void {
     }
   }
 }
+
+/**
+ * Prints threepio's closing line after the framework's own summary, which frameworks print once
+ * the reporters' end hooks ran: on the next turn of the event loop, or at exit if that comes
+ * first (then straight to stderr's descriptor, so that it is not queued and dropped).
+ */
+export function printAfterFramework(
+  line: string,
+  stderr: (text: string) => void,
+  stderrNow: (text: string) => void,
+): void {
+  let printed = false
+  const print = (atExit: boolean) => {
+    if (printed) return
+    printed = true
+    process.off('exit', onExit)
+    ;(atExit ? stderrNow : stderr)(line)
+  }
+  const onExit = () => print(true)
+  process.once('exit', onExit)
+  setTimeout(() => print(false), 100).unref()
+}

@@ -11,9 +11,7 @@ import { relative } from 'node:path'
 import ciInfo from 'ci-info'
 import {
   CI_JOB_VARS,
-  createRunDirectory,
   describeFsError,
-  resolveOptions,
   type ResolvedOptions,
   EventLogWriter,
   FaultGate,
@@ -32,7 +30,8 @@ import {
 import { summaryJson, summaryMarkdown } from './summary.js'
 import { onGitHubActions, reportToGitHub } from './github.js'
 import { writeAskedExports } from './export.js'
-import { onProcessEnd, writeStderrNow } from './exit-hooks.js'
+import { onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
+import { prepareRun, type PreparedRun } from './prepare.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
 
@@ -52,12 +51,17 @@ export interface RecorderOptions {
   argv?: string[]
   /** A round of a watch session (the runner's rerun of some files). */
   watch?: NonNullable<RunStartEvent['watch']>
-  /** When to print the closing line: 'deferred' (default) lets the framework's summary go first. */
-  closingLine?: 'now' | 'deferred'
+  /**
+   * When to print the closing line: 'deferred' (default) lets the framework's summary go first;
+   * 'none' leaves it to the caller ({@link RunRecorder.closingLine}).
+   */
+  closingLine?: 'now' | 'deferred' | 'none'
   /** Install exit and signal hooks (default true). */
   handleExit?: boolean
   /** Where warnings and the closing line go. Default process.stderr. */
   stderr?: (text: string) => void
+  /** Where threepio's one warning goes, if not to `stderr`. */
+  warn?: (text: string) => void
   /** Seams for simulating disk faults. */
   fs?: { events?: WriterFs; runDir?: RunDirectoryFs }
   /** Environment (default process.env). */
@@ -111,29 +115,25 @@ export class RunRecorder {
    * (after one warning) when the run directory cannot be created: the test run goes on without it.
    */
   static start(options: RecorderOptions): RunRecorder | undefined {
+    const prepared = prepareRun(options)
+    return prepared && RunRecorder.open(options, prepared)
+  }
+
+  /**
+   * Opens a run directory that {@link prepareRun} created: events.jsonl, run-start, `latest`,
+   * retention and (unless `handleExit` is false) the exit hooks. Returns undefined after one
+   * warning when events.jsonl cannot be opened.
+   */
+  static open(options: RecorderOptions, prepared: PreparedRun): RunRecorder | undefined {
     const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
-    const { options: resolved, warnings } = resolveOptions(options.options, {
-      rootDir: options.rootDir,
-      ...(options.env ? { env: options.env } : {}),
-      ...(options.otherOptionKeys ? { otherKeys: options.otherOptionKeys } : {}),
-    })
-    for (const w of warnings) stderr(`threepio: warning: ${w}\n`)
-    let paths: RunPaths
+    const { paths, resolved, warnings } = prepared
     let seams = options.fs
-    try {
-      const fault = seams ? undefined : simulatedFaultFromEnv(options.env)
-      if (fault) {
-        const gate = new FaultGate(fault)
-        seams = { events: faultyWriterFs(gate), runDir: faultyRunDirectoryFs(gate) }
-      }
-      paths = createRunDirectory(resolved.outputDir)
-    } catch (err) {
-      stderr(
-        `threepio: warning: not recording this run: ${describeFsError(err)}; set outputDir or THREEPIO_DIR to a directory you can write to\n`,
-      )
-      return undefined
+    const fault = seams ? undefined : simulatedFaultFromEnv(options.env)
+    if (fault) {
+      const gate = new FaultGate(fault)
+      seams = { events: faultyWriterFs(gate), runDir: faultyRunDirectoryFs(gate) }
     }
-    const startTime = Date.now()
+    const startTime = prepared.startTime
     let recorder: RunRecorder | undefined = undefined
     const onDiagnostic = (d: WriterDiagnostic) => recorder?.problem(d)
     const directory = new RunDirectory(paths.runDir, {
@@ -149,7 +149,9 @@ export class RunRecorder {
         ...(seams?.events ? { fs: seams.events } : {}),
       })
     } catch (err) {
-      stderr(`threepio: warning: not recording this run: ${describeFsError(err)}\n`)
+      ;(options.warn ?? stderr)(
+        `threepio: warning: not recording this run: ${describeFsError(err)}\n`,
+      )
       return undefined
     }
     recorder = new RunRecorder(paths, writer, directory, { ...options, ...resolved }, startTime)
@@ -237,7 +239,7 @@ export class RunRecorder {
       this.directory.finish()
       this.writeExports()
       this.reportToGitHub()
-      if (!this.options.quiet) this.printClosingLine()
+      if (!this.options.quiet && this.options.closingLine !== 'none') this.printClosingLine()
     } catch (err) {
       this.problem({
         level: 'error',
@@ -273,24 +275,10 @@ export class RunRecorder {
     }
   }
 
-  /**
-   * The closing line goes after the framework's own summary, which frameworks print once the
-   * reporters' end hooks ran: on the next turn of the event loop, or at exit if that comes first.
-   */
   private printClosingLine(): void {
     const line = this.closingLine() + '\n'
-    // Now or at exit: straight to stderr, so that it is not queued and dropped.
     if (this.options.closingLine === 'now' || this.exiting) return this.stderrNow(line)
-    let printed = false
-    const print = (atExit: boolean) => {
-      if (printed) return
-      printed = true
-      process.off('exit', onExit)
-      ;(atExit ? this.stderrNow : this.stderr)(line)
-    }
-    const onExit = () => print(true)
-    process.once('exit', onExit)
-    setTimeout(() => print(false), 100).unref()
+    printAfterFramework(line, this.stderr, this.stderrNow)
   }
 
   /** `threepio: FAILED · 3 failed, 120 passed · 1 of 9 files failed · 4.2 s · .3pio/runs/<id>/test-run.md` */
@@ -328,7 +316,7 @@ export class RunRecorder {
       this.warned = true
       // While the process may be going, the way the closing line goes: queued behind a full
       // pipe, the warning would be dropped, and the closing line with it.
-      ;(this.exiting ? this.stderrNow : this.stderr)(
+      ;(this.options.warn ?? (this.exiting ? this.stderrNow : this.stderr))(
         `threepio: warning: ${d.message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`,
       )
     }

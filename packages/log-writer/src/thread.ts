@@ -1,0 +1,268 @@
+/**
+ * ThreadRecorder: a {@link RunRecorder} whose work runs in a worker thread, for reporters that run
+ * in the test runner's own thread (Jest runs small suites in band: every reporter callback is on
+ * the critical path of the tests).
+ *
+ * The runner's thread validates the options and creates the run directory (synchronously, so the
+ * reporter knows its paths at once), then only stamps each event with its time and hands the
+ * events of one synchronous burst to the worker in one message. The worker writes events.jsonl,
+ * the logs and the summaries exactly as RunRecorder does in process, on the other core.
+ *
+ * Durability is RunRecorder's: the worker writes an event as soon as its message arrives, which
+ * does not depend on the runner's thread (a test blocking it does not hold the write back). At
+ * run end and on exit or a signal, the runner's thread waits (Atomics.wait, bounded) until the
+ * worker has written run-end, fsync'd and finished the run directory, then prints the worker's
+ * warning and the closing line itself, so nothing the worker has to say is lost with the process.
+ */
+import { Worker } from 'node:worker_threads'
+import type { EventInput, RunPaths, RunStatus, WriterDiagnostic } from '@threepio/core'
+import { onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
+import { prepareRun, type PreparedRun } from './prepare.js'
+import type { RecorderOptions } from './recorder.js'
+
+/** What the runner's thread asks of the worker, in order. */
+export type RecorderWorkerOp =
+  | { op: 'events'; events: EventInput[] }
+  | { op: 'end'; status: RunStatus; reason?: string }
+
+/** The worker's start data. */
+export interface RecorderWorkerData {
+  options: Omit<RecorderOptions, 'stderr' | 'warn' | 'fs' | 'options'>
+  prepared: PreparedRun
+  /** Header (state, byte length) and the worker's last words, as UTF-8 JSON: {@link LastWords}. */
+  done: SharedArrayBuffer
+}
+
+/** What the worker leaves when the run directory is finished. */
+export interface LastWords {
+  /** The closing line (without newline), unless quiet or not recording. */
+  closing?: string
+  /** Text for stderr not yet handed over (warning, GitHub annotations), in order. */
+  out: Array<{ text: string; warning: boolean }>
+}
+
+/** A line for stderr, posted by the worker while the run goes. */
+export interface RecorderWorkerNote {
+  text: string
+  warning: boolean
+}
+
+/** State of the shared header: the worker finished the run directory (or failed to). */
+export const WORKER_RUNNING = 0
+export const WORKER_DONE = 1
+export const WORKER_FAILED = 2
+
+/** Room for the worker's last words (GitHub annotations can be many lines). */
+const DONE_BYTES = 1024 * 1024
+
+/**
+ * How long the runner's thread waits for the worker to finish the run directory. Finishing is
+ * fast (the worker keeps up during the run); this bounds a disk that hangs.
+ */
+const END_WAIT_MS = 30_000
+
+export class ThreadRecorder {
+  private ended = false
+  private exiting = false
+  private warned = false
+  private batch: EventInput[] = []
+  private posting = false
+  private readonly beforeEndHooks: Array<() => void> = []
+  private removeExitHook: (() => void) | undefined
+  private readonly header: Int32Array
+  private readonly stderr: (text: string) => void
+  private readonly stderrNow: (text: string) => void
+
+  private constructor(
+    /** Paths of the run directory. */
+    readonly paths: RunPaths,
+    private readonly worker: Worker,
+    private readonly done: SharedArrayBuffer,
+    private readonly quiet: boolean,
+    options: RecorderOptions,
+  ) {
+    this.header = new Int32Array(done, 0, 2)
+    this.stderr = options.stderr ?? ((text) => void process.stderr.write(text))
+    this.stderrNow = options.stderr ?? writeStderrNow
+  }
+
+  /**
+   * Validates the options, creates the run directory and starts the worker that records into it.
+   * Returns undefined (after one warning) when the run directory cannot be created or the worker
+   * cannot start: the test run goes on without a record.
+   */
+  static start(options: RecorderOptions): ThreadRecorder | undefined {
+    const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
+    const prepared = prepareRun(options)
+    if (!prepared) return undefined
+    const done = new SharedArrayBuffer(DONE_BYTES)
+    const { stderr: _s, warn: _w, fs: _f, options: _o, ...rest } = options
+    // The worker's own argv and cwd are not the run's.
+    const plain = { ...rest, argv: options.argv ?? process.argv, cwd: options.cwd ?? process.cwd() }
+    let worker: Worker
+    try {
+      const data: RecorderWorkerData = { options: plain, prepared, done }
+      worker = new Worker(new URL('./recorder-worker.js', import.meta.url), {
+        workerData: data,
+        stdout: true, // the worker never prints: all it has to say comes through messages
+        stderr: true,
+      })
+    } catch (err) {
+      stderr(`threepio: warning: not recording this run: could not start its thread: ${String(err)}\n`)
+      return undefined
+    }
+    worker.unref() // never keeps the test runner alive
+    const recorder = new ThreadRecorder(
+      prepared.paths,
+      worker,
+      done,
+      prepared.resolved.quiet,
+      options,
+    )
+    worker.on('message', (note: RecorderWorkerNote) => recorder.print(note))
+    worker.on('error', (err) => {
+      recorder.warn(`stopped recording this run: its thread failed: ${String(err)}`)
+      Atomics.store(recorder.header, 0, WORKER_FAILED)
+    })
+    if (options.handleExit !== false) {
+      recorder.removeExitHook = onProcessEnd(({ signal, code }) => {
+        recorder.interrupt(
+          signal
+            ? `received ${signal}`
+            : `the process exited (code ${code ?? 0}) before the run ended`,
+        )
+      })
+    }
+    return recorder
+  }
+
+  /** The run id. */
+  get runId(): string {
+    return this.paths.runId
+  }
+
+  /** True once the run ended (normally or interrupted). */
+  get isEnded(): boolean {
+    return this.ended
+  }
+
+  /**
+   * Records one event (stamped with the time now). Events of one synchronous burst reach the
+   * worker in one message at the end of it. Never throws.
+   */
+  emit(event: EventInput): void {
+    if (this.ended) return
+    this.batch.push(event.time === undefined ? { ...event, time: Date.now() } : event)
+    if (!this.posting) {
+      this.posting = true
+      queueMicrotask(() => this.post())
+    }
+  }
+
+  private post(): void {
+    this.posting = false
+    if (!this.batch.length) return
+    const events = this.batch
+    this.batch = []
+    this.send({ op: 'events', events })
+  }
+
+  private send(op: RecorderWorkerOp): void {
+    try {
+      this.worker.postMessage(op)
+    } catch (err) {
+      this.warn(`could not hand events to the recording thread: ${String(err)}`)
+    }
+  }
+
+  /** Registers a function to run (once) just before run-end is written: a reporter's last flush. */
+  beforeEnd(fn: () => void): void {
+    this.beforeEndHooks.push(fn)
+  }
+
+  /**
+   * Ends the run: the worker writes run-end, the final logs and summary and fsyncs while this
+   * thread waits; then the closing line. Synchronous; never throws; runs once.
+   */
+  end(result: { status: RunStatus; reason?: string }): void {
+    if (this.ended) return
+    for (const fn of this.beforeEndHooks.splice(0)) this.guard('a before-end hook', fn)
+    this.ended = true
+    this.removeExitHook?.()
+    this.removeExitHook = undefined
+    this.post()
+    this.send({ op: 'end', status: result.status, ...(result.reason ? { reason: result.reason } : {}) })
+    const waited = Atomics.wait(this.header, 0, WORKER_RUNNING, END_WAIT_MS)
+    const state = Atomics.load(this.header, 0)
+    if (waited === 'timed-out' || state !== WORKER_DONE) {
+      this.warn(
+        state === WORKER_FAILED
+          ? `could not finish the run directory ${this.paths.runDir}; \`threepio report ${this.paths.runDir}\` rebuilds it from events.jsonl`
+          : `the run directory ${this.paths.runDir} was not finished within ${END_WAIT_MS / 1000} s; \`threepio report ${this.paths.runDir}\` rebuilds it from events.jsonl`,
+      )
+      return
+    }
+    let words: LastWords
+    try {
+      const length = Atomics.load(this.header, 1)
+      const bytes = new Uint8Array(this.done, 8, length).slice()
+      words = JSON.parse(Buffer.from(bytes).toString('utf8')) as LastWords
+    } catch {
+      return
+    }
+    for (const note of words.out) this.print(note)
+    if (words.closing === undefined || this.quiet) return
+    const line = words.closing + '\n'
+    if (this.exiting) this.stderrNow(line)
+    else printAfterFramework(line, this.stderr, this.stderrNow)
+  }
+
+  /** Ends the run as interrupted (exit paths). */
+  interrupt(reason: string): void {
+    this.exiting = true // the process may be going: print right away
+    this.end({ status: 'interrupted', reason })
+  }
+
+  /**
+   * Runs a reporter callback's body: whatever it throws becomes a warning and a diagnostic
+   * event, never an exception in the framework.
+   */
+  guard(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.problem({
+        level: 'error',
+        message: `${what} failed: ${(err as Error)?.stack ?? String(err)}`,
+        code: 'EREPORTER',
+      })
+    }
+  }
+
+  /** threepio's own trouble: one warning on stderr per run, a diagnostic event each time. */
+  problem(d: WriterDiagnostic): void {
+    this.warn(d.message)
+    this.emit({
+      type: 'diagnostic',
+      level: d.level,
+      message: d.message,
+      ...(d.code ? { code: d.code } : {}),
+    })
+  }
+
+  private warn(message: string): void {
+    this.print({
+      text: `threepio: warning: ${message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`,
+      warning: true,
+    })
+  }
+
+  /** Text for stderr, from either thread: only the first warning of the run is printed. */
+  private print(note: RecorderWorkerNote): void {
+    if (note.warning) {
+      if (this.warned) return
+      this.warned = true
+    }
+    ;(this.exiting ? this.stderrNow : this.stderr)(note.text)
+  }
+}
