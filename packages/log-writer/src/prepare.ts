@@ -36,7 +36,12 @@ export function prepareRun(options: RecorderOptions): PreparedRun | undefined {
   })
   for (const w of warnings) stderr(`threepio: warning: ${w}\n`)
   try {
-    return { paths: createRunDirectory(resolved.outputDir), resolved, warnings, startTime: Date.now() }
+    return {
+      paths: createRunDirectory(resolved.outputDir),
+      resolved,
+      warnings,
+      startTime: Date.now(),
+    }
   } catch (err) {
     stderr(
       `threepio: warning: not recording this run: ${describeFsError(err)}; set outputDir or THREEPIO_DIR to a directory you can write to\n`,
@@ -44,4 +49,3 @@ export function prepareRun(options: RecorderOptions): PreparedRun | undefined {
     return undefined
   }
 }
-

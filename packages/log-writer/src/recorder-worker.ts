@@ -1,12 +1,19 @@
 /**
  * The worker thread of {@link ThreadRecorder}: a RunRecorder fed with the events the runner's
- * thread hands over. It prints nothing itself: what it has to say goes back to the runner's
+ * thread puts in the shared ring, taken every RING_POLL_MS. It prints nothing itself: what it has to say goes back to the runner's
  * thread as messages while the run goes, and in the shared "last words" once it ends, when the
  * runner's thread is waiting for it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import type { EventInput } from '@threepio/core'
 import { RunRecorder } from './recorder.js'
 import {
+  HEADER_BYTES,
+  HEADER_READ,
+  HEADER_STATE,
+  HEADER_WORDS,
+  HEADER_WRITE,
+  RING_POLL_MS,
   WORKER_DONE,
   WORKER_FAILED,
   type LastWords,
@@ -15,9 +22,12 @@ import {
   type RecorderWorkerOp,
 } from './thread.js'
 
-const { options, prepared, done } = workerData as RecorderWorkerData
-const header = new Int32Array(done, 0, 2)
-const body = new Uint8Array(done, 8)
+const { options, prepared, done, ring } = workerData as RecorderWorkerData
+const header = new Int32Array(done, 0, HEADER_BYTES / 4)
+const body = new Uint8Array(done, HEADER_BYTES)
+const ringBytes = new Uint8Array(ring)
+const decoder = new TextDecoder()
+let read = 0
 
 /** Set once the runner's thread waits: its messages would not be read before the process goes. */
 let ending = false
@@ -37,10 +47,25 @@ function finish(state: number, closing?: string): void {
   }
   if (bytes.length <= body.length) {
     body.set(bytes)
-    Atomics.store(header, 1, bytes.length)
+    Atomics.store(header, HEADER_WORDS, bytes.length)
   }
-  Atomics.store(header, 0, state)
-  Atomics.notify(header, 0)
+  Atomics.store(header, HEADER_STATE, state)
+  Atomics.notify(header, HEADER_STATE)
+}
+
+/** The lines the runner's thread put in the ring since the last call (whole lines only). */
+function take(): string[] {
+  const write = Atomics.load(header, HEADER_WRITE)
+  if (write === read) return []
+  const bytes =
+    write > read
+      ? ringBytes.slice(read, write)
+      : Buffer.concat([ringBytes.subarray(read), ringBytes.subarray(0, write)])
+  read = write
+  Atomics.store(header, HEADER_READ, read)
+  const lines = decoder.decode(bytes).split('\n')
+  lines.pop() // after the last newline: empty
+  return lines
 }
 
 try {
@@ -54,22 +79,41 @@ try {
     },
     prepared,
   )
-  parentPort!.on('message', (op: RecorderWorkerOp) => {
-    try {
-      if (op.op === 'events') {
-        for (const event of op.events) recorder?.emit(event)
-        return
+  const record = () => {
+    for (const line of take()) {
+      let event: EventInput
+      try {
+        event = JSON.parse(line) as EventInput
+      } catch (err) {
+        recorder?.problem({
+          level: 'error',
+          message: `an event could not be read back: ${String(err)}`,
+        })
+        continue
       }
+      recorder?.emit(event)
+    }
+  }
+  const poll = setInterval(() => {
+    try {
+      record()
+    } catch (err) {
+      recorder?.problem({ level: 'error', message: `recording failed: ${String(err)}` })
+    }
+  }, RING_POLL_MS)
+  parentPort!.on('message', (op: RecorderWorkerOp) => {
+    clearInterval(poll)
+    try {
       ending = true
+      record()
       recorder?.end({ status: op.status, ...(op.reason ? { reason: op.reason } : {}) })
       const quiet = prepared.resolved.quiet
       finish(WORKER_DONE, recorder && !quiet ? recorder.closingLine() : undefined)
-      parentPort!.close()
     } catch (err) {
       held.push({ text: `threepio: warning: ${String(err)}\n`, warning: true })
       finish(WORKER_FAILED)
-      parentPort!.close()
     }
+    parentPort!.close()
   })
 } catch (err) {
   held.push({ text: `threepio: warning: not recording this run: ${String(err)}\n`, warning: true })

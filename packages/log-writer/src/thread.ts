@@ -4,12 +4,15 @@
  * the critical path of the tests).
  *
  * The runner's thread validates the options and creates the run directory (synchronously, so the
- * reporter knows its paths at once), then only stamps each event with its time and hands the
- * events of one synchronous burst to the worker in one message. The worker writes events.jsonl,
- * the logs and the summaries exactly as RunRecorder does in process, on the other core.
+ * reporter knows its paths at once), then only encodes each event (stamped with its time) as a
+ * JSON line and copies the lines of one synchronous burst into a ring buffer shared with the
+ * worker, at the end of the burst: no message and no system call per event. The worker takes
+ * what is new from the ring every few milliseconds and records it exactly as RunRecorder does in
+ * process: events.jsonl, the logs and the summaries, on another core.
  *
- * Durability is RunRecorder's: the worker writes an event as soon as its message arrives, which
- * does not depend on the runner's thread (a test blocking it does not hold the write back). At
+ * Durability is RunRecorder's: the worker takes events from the ring within
+ * {@link RING_POLL_MS} whatever the runner's thread is doing (a test blocking it does not hold
+ * the write back). At
  * run end and on exit or a signal, the runner's thread waits (Atomics.wait, bounded) until the
  * worker has written run-end, fsync'd and finished the run directory, then prints the worker's
  * warning and the closing line itself, so nothing the worker has to say is lost with the process.
@@ -20,17 +23,21 @@ import { onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
 
-/** What the runner's thread asks of the worker, in order. */
-export type RecorderWorkerOp =
-  | { op: 'events'; events: EventInput[] }
-  | { op: 'end'; status: RunStatus; reason?: string }
+/** What the runner's thread asks of the worker besides recording the ring's events: the end. */
+export interface RecorderWorkerOp {
+  op: 'end'
+  status: RunStatus
+  reason?: string
+}
 
 /** The worker's start data. */
 export interface RecorderWorkerData {
   options: Omit<RecorderOptions, 'stderr' | 'warn' | 'fs' | 'options'>
   prepared: PreparedRun
-  /** Header (state, byte length) and the worker's last words, as UTF-8 JSON: {@link LastWords}. */
+  /** Header (see the `HEADER_` indexes) and the worker's last words, as UTF-8 JSON: {@link LastWords}. */
   done: SharedArrayBuffer
+  /** The events, as JSON lines, between the header's write and read positions. */
+  ring: SharedArrayBuffer
 }
 
 /** What the worker leaves when the run directory is finished. */
@@ -47,13 +54,32 @@ export interface RecorderWorkerNote {
   warning: boolean
 }
 
+/** Indexes in the shared header (Int32): the worker's state, the length of its last words, ring positions. */
+export const HEADER_STATE = 0
+export const HEADER_WORDS = 1
+/** Where the runner's thread writes next in the ring (it owns it). */
+export const HEADER_WRITE = 2
+/** Where the worker reads next in the ring (it owns it). */
+export const HEADER_READ = 3
+/** Bytes the header takes before the last words. */
+export const HEADER_BYTES = 16
+
 /** State of the shared header: the worker finished the run directory (or failed to). */
 export const WORKER_RUNNING = 0
 export const WORKER_DONE = 1
 export const WORKER_FAILED = 2
 
+/** How often the worker takes new events from the ring. */
+export const RING_POLL_MS = 5
+
 /** Room for the worker's last words (GitHub annotations can be many lines). */
 const DONE_BYTES = 1024 * 1024
+
+/** The ring's size: a few seconds of the busiest output, while the worker starts or the disk stalls. */
+const RING_BYTES = 4 * 1024 * 1024
+
+/** Encoded events held in this thread while the ring is full; newer ones are dropped (counted). */
+const MAX_HELD_BYTES = 8 * 1024 * 1024
 
 /**
  * How long the runner's thread waits for the worker to finish the run directory. Finishing is
@@ -65,8 +91,14 @@ export class ThreadRecorder {
   private ended = false
   private exiting = false
   private warned = false
-  private batch: EventInput[] = []
+  /** JSON lines not yet in the ring. */
+  private held = ''
   private posting = false
+  private retry: NodeJS.Timeout | undefined
+  /** Events dropped while the ring and {@link MAX_HELD_BYTES} were full, not yet reported. */
+  private dropped = 0
+  private write = 0
+  private readonly ringBytes: Uint8Array
   private readonly beforeEndHooks: Array<() => void> = []
   private removeExitHook: (() => void) | undefined
   private readonly header: Int32Array
@@ -78,10 +110,12 @@ export class ThreadRecorder {
     readonly paths: RunPaths,
     private readonly worker: Worker,
     private readonly done: SharedArrayBuffer,
+    ring: SharedArrayBuffer,
     private readonly quiet: boolean,
     options: RecorderOptions,
   ) {
-    this.header = new Int32Array(done, 0, 2)
+    this.header = new Int32Array(done, 0, HEADER_BYTES / 4)
+    this.ringBytes = new Uint8Array(ring)
     this.stderr = options.stderr ?? ((text) => void process.stderr.write(text))
     this.stderrNow = options.stderr ?? writeStderrNow
   }
@@ -96,19 +130,22 @@ export class ThreadRecorder {
     const prepared = prepareRun(options)
     if (!prepared) return undefined
     const done = new SharedArrayBuffer(DONE_BYTES)
+    const ring = new SharedArrayBuffer(RING_BYTES)
     const { stderr: _s, warn: _w, fs: _f, options: _o, ...rest } = options
     // The worker's own argv and cwd are not the run's.
     const plain = { ...rest, argv: options.argv ?? process.argv, cwd: options.cwd ?? process.cwd() }
     let worker: Worker
     try {
-      const data: RecorderWorkerData = { options: plain, prepared, done }
+      const data: RecorderWorkerData = { options: plain, prepared, done, ring }
       worker = new Worker(new URL('./recorder-worker.js', import.meta.url), {
         workerData: data,
         stdout: true, // the worker never prints: all it has to say comes through messages
         stderr: true,
       })
     } catch (err) {
-      stderr(`threepio: warning: not recording this run: could not start its thread: ${String(err)}\n`)
+      stderr(
+        `threepio: warning: not recording this run: could not start its thread: ${String(err)}\n`,
+      )
       return undefined
     }
     worker.unref() // never keeps the test runner alive
@@ -116,13 +153,14 @@ export class ThreadRecorder {
       prepared.paths,
       worker,
       done,
+      ring,
       prepared.resolved.quiet,
       options,
     )
     worker.on('message', (note: RecorderWorkerNote) => recorder.print(note))
     worker.on('error', (err) => {
       recorder.warn(`stopped recording this run: its thread failed: ${String(err)}`)
-      Atomics.store(recorder.header, 0, WORKER_FAILED)
+      Atomics.store(recorder.header, HEADER_STATE, WORKER_FAILED)
     })
     if (options.handleExit !== false) {
       recorder.removeExitHook = onProcessEnd(({ signal, code }) => {
@@ -147,31 +185,79 @@ export class ThreadRecorder {
   }
 
   /**
-   * Records one event (stamped with the time now). Events of one synchronous burst reach the
-   * worker in one message at the end of it. Never throws.
+   * Records one event (stamped with the time now, unless it has a time). The events of one
+   * synchronous burst reach the ring at the end of it. Never throws.
    */
   emit(event: EventInput): void {
     if (this.ended) return
-    this.batch.push(event.time === undefined ? { ...event, time: Date.now() } : event)
+    let line: string
+    try {
+      line = JSON.stringify(event)
+    } catch (err) {
+      this.problem({
+        level: 'error',
+        message: `could not encode a ${event.type} event: ${String(err)}`,
+      })
+      return
+    }
+    // `{"time":…,` in front rather than a copy of the event with its time.
+    this.held += event.time === undefined ? `{"time":${Date.now()},${line.slice(1)}\n` : `${line}\n`
+    if (this.held.length > MAX_HELD_BYTES) this.flush()
     if (!this.posting) {
       this.posting = true
-      queueMicrotask(() => this.post())
+      queueMicrotask(() => {
+        this.posting = false
+        this.flush()
+      })
     }
   }
 
-  private post(): void {
-    this.posting = false
-    if (!this.batch.length) return
-    const events = this.batch
-    this.batch = []
-    this.send({ op: 'events', events })
+  /**
+   * Copies the held lines into the ring. When it has no room (the worker is starting, or the
+   * disk stalls it), they are held and tried again shortly; beyond MAX_HELD_BYTES newer events
+   * are dropped, and the record says how many.
+   */
+  private flush(): boolean {
+    if (!this.held && !this.dropped) return true
+    if (this.dropped) {
+      const n = this.dropped
+      this.dropped = 0
+      this.held += `${JSON.stringify({ type: 'diagnostic', time: Date.now(), level: 'error', code: 'EVENTS_DROPPED', message: `threepio dropped ${n} event(s) while its recording thread could not keep up; the run's record is incomplete.` })}\n`
+    }
+    const bytes = Buffer.from(this.held, 'utf8')
+    const size = this.ringBytes.length
+    const read = Atomics.load(this.header, HEADER_READ)
+    const free = (read - this.write - 1 + size) % size
+    if (bytes.length > free) {
+      if (bytes.length > MAX_HELD_BYTES) {
+        // Keep what was held before this burst's overflow; count the rest as dropped.
+        const lines = this.held.split('\n').length - 1
+        this.held = ''
+        this.dropped += lines
+      }
+      if (!this.retry) {
+        this.retry = setTimeout(() => {
+          this.retry = undefined
+          this.flush()
+        }, RING_POLL_MS * 2)
+        this.retry.unref()
+      }
+      return false
+    }
+    this.held = ''
+    const first = Math.min(bytes.length, size - this.write)
+    this.ringBytes.set(bytes.subarray(0, first), this.write)
+    if (first < bytes.length) this.ringBytes.set(bytes.subarray(first), 0)
+    this.write = (this.write + bytes.length) % size
+    Atomics.store(this.header, HEADER_WRITE, this.write)
+    return true
   }
 
   private send(op: RecorderWorkerOp): void {
     try {
       this.worker.postMessage(op)
     } catch (err) {
-      this.warn(`could not hand events to the recording thread: ${String(err)}`)
+      this.warn(`could not ask the recording thread to finish: ${String(err)}`)
     }
   }
 
@@ -190,10 +276,23 @@ export class ThreadRecorder {
     this.ended = true
     this.removeExitHook?.()
     this.removeExitHook = undefined
-    this.post()
-    this.send({ op: 'end', status: result.status, ...(result.reason ? { reason: result.reason } : {}) })
-    const waited = Atomics.wait(this.header, 0, WORKER_RUNNING, END_WAIT_MS)
-    const state = Atomics.load(this.header, 0)
+    clearTimeout(this.retry)
+    const deadline = Date.now() + END_WAIT_MS
+    // A full ring: give the worker time to take what it holds (it reads every RING_POLL_MS).
+    while (!this.flush() && Date.now() < deadline)
+      Atomics.wait(this.header, HEADER_STATE, WORKER_RUNNING, RING_POLL_MS)
+    this.send({
+      op: 'end',
+      status: result.status,
+      ...(result.reason ? { reason: result.reason } : {}),
+    })
+    const waited = Atomics.wait(
+      this.header,
+      HEADER_STATE,
+      WORKER_RUNNING,
+      Math.max(0, deadline - Date.now()),
+    )
+    const state = Atomics.load(this.header, HEADER_STATE)
     if (waited === 'timed-out' || state !== WORKER_DONE) {
       this.warn(
         state === WORKER_FAILED
@@ -204,8 +303,8 @@ export class ThreadRecorder {
     }
     let words: LastWords
     try {
-      const length = Atomics.load(this.header, 1)
-      const bytes = new Uint8Array(this.done, 8, length).slice()
+      const length = Atomics.load(this.header, HEADER_WORDS)
+      const bytes = new Uint8Array(this.done, HEADER_BYTES, length).slice()
       words = JSON.parse(Buffer.from(bytes).toString('utf8')) as LastWords
     } catch {
       return
