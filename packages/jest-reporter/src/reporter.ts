@@ -170,8 +170,9 @@ export class ThreepioJestReporter {
 
   onTestCaseResult(test: Test, result: TestCaseResult): void {
     this.guard('onTestCaseResult', () => {
-      // Once per test is a hot path: read the side files at most every 20 ms here.
-      if (Date.now() - this.lastPoll >= 20) this.pollSideFiles()
+      // Once per test is a hot path: read the side files at most every 20 ms here, and only where
+      // the setup file writes them.
+      if (liveOutput(test) && Date.now() - this.lastPoll >= 20) this.pollSideFiles()
       this.reportResult(this.liveFileState(test), result as AssertionResult)
     })
   }
@@ -333,7 +334,8 @@ export class ThreepioJestReporter {
       const entry = testStart !== undefined ? state.starts[testStart - 1] : undefined
       if (testStart !== undefined && !entry && !all) return
       state.waiting.shift()
-      this.recorder?.emit(entry ? { ...event, testId: entry.id } : event)
+      if (entry) event.testId = entry.id // the reporter's own waiting copy
+      this.recorder?.emit(event)
     }
   }
 
@@ -341,11 +343,14 @@ export class ThreepioJestReporter {
   private acceptLive(event: OutputEvent & SideOutput): void {
     if (!this.recorder) return
     const { seq: _seq, testStart, consoleIndex, ...input } = event
-    // The setup file does not know the project: it is the one running that file.
-    const open =
-      input.file !== undefined ? [...this.files.values()].filter((f) => f.file === input.file) : []
-    const state = open.length === 1 ? open[0] : undefined
-    const output: OutputInput = state?.project ? { ...input, project: state.project } : input
+    // The setup file does not know the project: it is the one running that file (if only one is).
+    let state: FileState | undefined
+    let open = 0
+    if (input.file !== undefined)
+      for (const f of this.files.values()) if (f.file === input.file && open++ === 0) state = f
+    if (open > 1) state = undefined
+    const output: OutputInput = input
+    if (state?.project) output.project = state.project
     if (!state) {
       this.recorder.emit(output)
       return
@@ -405,11 +410,19 @@ function statusOf(status: AssertionResult['status']): TestStatus {
   }
 }
 
+const usesSetupFile = new WeakMap<Config.ProjectConfig, boolean>()
+
 /** True when the project loads the setup file: console output then comes live, not at file end. */
 function liveOutput(test: Test): boolean {
-  return test.context.config.setupFilesAfterEnv.some((f) =>
-    /[\\/]jest-reporter[\\/](dist[\\/])?setup\.c?js$/.test(f),
-  )
+  const config = test.context.config
+  let uses = usesSetupFile.get(config)
+  if (uses === undefined) {
+    uses = config.setupFilesAfterEnv.some((f) =>
+      /[\\/]jest-reporter[\\/](dist[\\/])?setup\.c?js$/.test(f),
+    )
+    usesSetupFile.set(config, uses)
+  }
+  return uses
 }
 
 function displayName(name: Config.ProjectConfig['displayName']): string | undefined {

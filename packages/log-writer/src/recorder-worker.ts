@@ -53,16 +53,25 @@ function finish(state: number, closing?: string): void {
   Atomics.notify(header, HEADER_STATE)
 }
 
-/** The lines the runner's thread put in the ring since the last call (whole lines only). */
+/** Bytes of a line whose end is not in the ring yet. */
+let partial: Buffer | undefined
+
+/** The whole lines the runner's thread put in the ring since the last call. */
 function take(): string[] {
   const write = Atomics.load(header, HEADER_WRITE)
   if (write === read) return []
-  const bytes =
+  const parts =
     write > read
-      ? ringBytes.slice(read, write)
-      : Buffer.concat([ringBytes.subarray(read), ringBytes.subarray(0, write)])
+      ? [ringBytes.subarray(read, write)]
+      : [ringBytes.subarray(read), ringBytes.subarray(0, write)]
+  let bytes = Buffer.concat(partial ? [partial, ...parts] : parts) // a copy: the ring is reused
   read = write
   Atomics.store(header, HEADER_READ, read)
+  Atomics.notify(header, HEADER_READ) // the runner's thread may wait for room
+  const end = bytes.lastIndexOf(10) + 1
+  partial = end < bytes.length ? bytes.subarray(end) : undefined
+  bytes = bytes.subarray(0, end)
+  if (!end) return []
   const lines = decoder.decode(bytes).split('\n')
   lines.pop() // after the last newline: empty
   return lines

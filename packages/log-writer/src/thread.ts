@@ -19,6 +19,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { EventInput, RunPaths, RunStatus, WriterDiagnostic } from '@threepio/core'
+import { MAX_OUTPUT_CHARS, splitText } from '@threepio/core/output-text'
 import { onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
@@ -78,8 +79,11 @@ const DONE_BYTES = 1024 * 1024
 /** The ring's size: a few seconds of the busiest output, while the worker starts or the disk stalls. */
 const RING_BYTES = 4 * 1024 * 1024
 
-/** Encoded events held in this thread while the ring is full; newer ones are dropped (counted). */
+/** Encoded events held in this thread while the ring is full: beyond, it waits for the worker. */
 const MAX_HELD_BYTES = 8 * 1024 * 1024
+
+/** How long this thread waits for a worker that takes nothing before it drops events. */
+const STALL_MS = 5000
 
 /**
  * How long the runner's thread waits for the worker to finish the run directory. Finishing is
@@ -91,8 +95,11 @@ export class ThreadRecorder {
   private ended = false
   private exiting = false
   private warned = false
-  /** JSON lines not yet in the ring. */
+  /** JSON lines not yet in the ring: new ones as text, then encoded, not yet copied. */
   private held = ''
+  private heldBytes: Buffer | undefined
+  /** The ring ends inside a line: the rest of it is the start of heldBytes. */
+  private midLine = false
   private posting = false
   private retry: NodeJS.Timeout | undefined
   /** Events dropped while the ring and {@link MAX_HELD_BYTES} were full, not yet reported. */
@@ -141,6 +148,8 @@ export class ThreadRecorder {
         workerData: data,
         stdout: true, // the worker never prints: all it has to say comes through messages
         stderr: true,
+        // Not the runner's flags: `-e`, `--require` or loader hooks are for the runner's code.
+        execArgv: [],
       })
     } catch (err) {
       stderr(
@@ -190,6 +199,11 @@ export class ThreadRecorder {
    */
   emit(event: EventInput): void {
     if (this.ended) return
+    // Long output in parts, as events.jsonl holds it (the ring then never holds one huge line).
+    if (event.type === 'output' && event.text.length > MAX_OUTPUT_CHARS) {
+      for (const text of splitText(event.text)) this.emit({ ...event, text })
+      return
+    }
     let line: string
     try {
       line = JSON.stringify(event)
@@ -202,7 +216,7 @@ export class ThreadRecorder {
     }
     // `{"time":…,` in front rather than a copy of the event with its time.
     this.held += event.time === undefined ? `{"time":${Date.now()},${line.slice(1)}\n` : `${line}\n`
-    if (this.held.length > MAX_HELD_BYTES) this.flush()
+    if (this.held.length > RING_BYTES / 4) this.flush()
     if (!this.posting) {
       this.posting = true
       queueMicrotask(() => {
@@ -213,44 +227,66 @@ export class ThreadRecorder {
   }
 
   /**
-   * Copies the held lines into the ring. When it has no room (the worker is starting, or the
-   * disk stalls it), they are held and tried again shortly; beyond MAX_HELD_BYTES newer events
-   * are dropped, and the record says how many.
+   * Copies the held lines into the ring, as much as it has room for (the worker takes whole
+   * lines only). While the worker is behind (starting, or a slow disk), the rest is kept and
+   * tried again shortly; beyond MAX_HELD_BYTES this thread waits for the worker to make room,
+   * as a write to a slow disk would have made it wait, and drops (and counts) what still does
+   * not fit after {@link STALL_MS}. Returns true when nothing is left held.
    */
   private flush(): boolean {
-    if (!this.held && !this.dropped) return true
     if (this.dropped) {
       const n = this.dropped
       this.dropped = 0
       this.held += `${JSON.stringify({ type: 'diagnostic', time: Date.now(), level: 'error', code: 'EVENTS_DROPPED', message: `threepio dropped ${n} event(s) while its recording thread could not keep up; the run's record is incomplete.` })}\n`
     }
-    const bytes = Buffer.from(this.held, 'utf8')
+    if (this.held) {
+      const bytes = Buffer.from(this.held, 'utf8')
+      this.held = ''
+      this.heldBytes = this.heldBytes ? Buffer.concat([this.heldBytes, bytes]) : bytes
+    }
+    if (!this.heldBytes) return true
+    this.copy()
+    if (this.heldBytes && this.heldBytes.length > MAX_HELD_BYTES) {
+      const until = Date.now() + STALL_MS
+      while (this.heldBytes && this.heldBytes.length > MAX_HELD_BYTES && Date.now() < until) {
+        Atomics.wait(this.header, HEADER_READ, Atomics.load(this.header, HEADER_READ), 50)
+        this.copy()
+      }
+      if (this.heldBytes && this.heldBytes.length > MAX_HELD_BYTES) {
+        // The worker is stuck: drop what it has not begun to take, keeping its lines whole.
+        const keep = this.midLine ? this.heldBytes.indexOf(10) + 1 : 0
+        let lines = 0
+        for (let k = keep; k < this.heldBytes.length; k++) if (this.heldBytes[k] === 10) lines++
+        this.dropped += lines
+        this.heldBytes = keep > 0 ? this.heldBytes.subarray(0, keep) : undefined
+      }
+    }
+    if (!this.heldBytes) return true
+    if (!this.retry) {
+      this.retry = setTimeout(() => {
+        this.retry = undefined
+        this.flush()
+      }, RING_POLL_MS * 2)
+      this.retry.unref()
+    }
+    return false
+  }
+
+  /** Copies as much of the held bytes as the ring has room for. */
+  private copy(): void {
+    const bytes = this.heldBytes
+    if (!bytes) return
     const size = this.ringBytes.length
     const read = Atomics.load(this.header, HEADER_READ)
-    const free = (read - this.write - 1 + size) % size
-    if (bytes.length > free) {
-      if (bytes.length > MAX_HELD_BYTES) {
-        // Keep what was held before this burst's overflow; count the rest as dropped.
-        const lines = this.held.split('\n').length - 1
-        this.held = ''
-        this.dropped += lines
-      }
-      if (!this.retry) {
-        this.retry = setTimeout(() => {
-          this.retry = undefined
-          this.flush()
-        }, RING_POLL_MS * 2)
-        this.retry.unref()
-      }
-      return false
-    }
-    this.held = ''
-    const first = Math.min(bytes.length, size - this.write)
+    const n = Math.min(bytes.length, (read - this.write - 1 + size) % size)
+    if (n <= 0) return
+    const first = Math.min(n, size - this.write)
     this.ringBytes.set(bytes.subarray(0, first), this.write)
-    if (first < bytes.length) this.ringBytes.set(bytes.subarray(first), 0)
-    this.write = (this.write + bytes.length) % size
+    if (first < n) this.ringBytes.set(bytes.subarray(first, n), 0)
+    this.write = (this.write + n) % size
     Atomics.store(this.header, HEADER_WRITE, this.write)
-    return true
+    this.heldBytes = n < bytes.length ? bytes.subarray(n) : undefined
+    this.midLine = bytes[n - 1] !== 10
   }
 
   private send(op: RecorderWorkerOp): void {

@@ -1,0 +1,108 @@
+/**
+ * ThreadRecorder as reporters load it: the built module (dist), its worker thread, real files.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ThreadRecorder as ThreadRecorderType } from './thread.js'
+
+const dist = join(import.meta.dirname, '..', 'dist', 'thread.js')
+const { ThreadRecorder } = (await import(pathToFileURL(dist).href)) as {
+  ThreadRecorder: typeof ThreadRecorderType
+}
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'threepio-thread-'))
+  dirs.push(d)
+  return d
+}
+
+function events(runDir: string): Array<Record<string, unknown>> {
+  return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+}
+
+describe('ThreadRecorder', () => {
+  it('records bursts far larger than its ring, and output longer than one event holds, in order', () => {
+    const root = tempDir()
+    const stderr: string[] = []
+    const r = ThreadRecorder.start({
+      runner: { name: 'jest', version: '30.0.0' },
+      reporter: { name: 'test', version: '0' },
+      rootDir: root,
+      options: { outputDir: join(root, '.3pio') },
+      handleExit: false,
+      stderr: (t) => stderr.push(t),
+    })!
+    expect(r).toBeDefined()
+    r.emit({ type: 'file-start', file: 'a.test.js' })
+    // One synchronous burst of 12 MB (the ring holds 4 MiB): this thread waits for room.
+    const line = 'é'.repeat(2000) + '\n'
+    for (let i = 0; i < 3000; i++)
+      r.emit({ type: 'output', file: 'a.test.js', stream: 'stdout', text: `${i} ${line}` })
+    const huge = 'x'.repeat(600 * 1024) + '\n' // split into parts of 256 Ki characters
+    r.emit({ type: 'output', file: 'a.test.js', stream: 'stderr', text: huge })
+    r.emit({
+      type: 'test-end',
+      file: 'a.test.js',
+      test: { id: 'a.test.js::t', name: 't', suite: [] },
+      status: 'passed',
+    })
+    r.emit({ type: 'file-end', file: 'a.test.js' })
+    r.end({ status: 'passed' })
+    const all = events(r.paths.runDir)
+    expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1))
+    const outputs = all.filter((e) => e.type === 'output')
+    expect(outputs).toHaveLength(3000 + 3)
+    expect(outputs.slice(0, 3000).map((e) => String(e.text).split(' ')[0])).toEqual(
+      Array.from({ length: 3000 }, (_, i) => String(i)),
+    )
+    expect(
+      outputs
+        .slice(3000)
+        .map((e) => e.text)
+        .join(''),
+    ).toBe(huge)
+    expect(all.at(-1)).toMatchObject({ type: 'run-end', status: 'passed' })
+    const log = readFileSync(join(r.paths.runDir, 'logs', 'a.test.js.log'), 'utf8')
+    expect(log).toContain(`2999 ${line}`)
+    expect(log).toContain(huge.slice(0, 1000))
+    expect(stderr.join('')).not.toContain('warning')
+  })
+
+  it('finishes the run directory when the process exits before the run ended, exit code unchanged', () => {
+    const root = tempDir()
+    const script = `
+      const { ThreadRecorder } = await import(${JSON.stringify(pathToFileURL(dist).href)})
+      const r = ThreadRecorder.start({
+        runner: { name: 'jest', version: '30.0.0' },
+        reporter: { name: 'test', version: '0' },
+        rootDir: ${JSON.stringify(root)},
+        options: { outputDir: ${JSON.stringify(join(root, '.3pio'))} },
+      })
+      r.emit({ type: 'file-start', file: 'a.test.js' })
+      r.emit({ type: 'output', file: 'a.test.js', stream: 'stdout', text: 'before exit\\n' })
+      process.exit(3)
+    `
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    })
+    expect(child.status, child.stderr).toBe(3)
+    expect(child.stderr).toMatch(/^threepio: INTERRUPTED .*test-run\.md\n$/)
+    const runDir = join(root, '.3pio', 'runs', 'latest')
+    const all = events(runDir)
+    expect(all.at(-1)).toMatchObject({ type: 'run-end', status: 'interrupted' })
+    expect(readFileSync(join(runDir, 'logs', 'a.test.js.log'), 'utf8')).toContain('before exit')
+    expect(readFileSync(join(runDir, 'test-run.md'), 'utf8')).toContain('INTERRUPTED')
+  })
+})
