@@ -5,8 +5,8 @@
  *
  * The runner's thread validates the options and creates the run directory (synchronously, so the
  * reporter knows its paths at once), then only encodes each event (stamped with its time) as a
- * JSON line and copies the lines of one synchronous burst into a ring buffer shared with the
- * worker, at the end of the burst: no message and no system call per event. The worker takes
+ * JSON line straight into a ring buffer shared with the worker: no message, no system call and
+ * nothing scheduled per event. The worker takes
  * what is new from the ring every few milliseconds and records it exactly as RunRecorder does in
  * process: events.jsonl, the logs and the summaries, on another core.
  *
@@ -95,12 +95,13 @@ export class ThreadRecorder {
   private ended = false
   private exiting = false
   private warned = false
+  private readonly encoder = new TextEncoder()
   /** JSON lines not yet in the ring: new ones as text, then encoded, not yet copied. */
   private held = ''
-  private heldBytes: Buffer | undefined
-  /** The ring ends inside a line: the rest of it is the start of heldBytes. */
+  private heldBytes: Buffer[] = []
+  private heldLength = 0
+  /** The ring ends inside a line: the rest of it starts heldBytes. */
   private midLine = false
-  private posting = false
   private retry: NodeJS.Timeout | undefined
   /** Events dropped while the ring and {@link MAX_HELD_BYTES} were full, not yet reported. */
   private dropped = 0
@@ -194,8 +195,8 @@ export class ThreadRecorder {
   }
 
   /**
-   * Records one event (stamped with the time now, unless it has a time). The events of one
-   * synchronous burst reach the ring at the end of it. Never throws.
+   * Records one event (stamped with the time now, unless it has a time): in the ring at once.
+   * Never throws.
    */
   emit(event: EventInput): void {
     if (this.ended) return
@@ -215,15 +216,32 @@ export class ThreadRecorder {
       return
     }
     // `{"time":…,` in front rather than a copy of the event with its time.
-    this.held += event.time === undefined ? `{"time":${Date.now()},${line.slice(1)}\n` : `${line}\n`
-    if (this.held.length > RING_BYTES / 4) this.flush()
-    if (!this.posting) {
-      this.posting = true
-      queueMicrotask(() => {
-        this.posting = false
-        this.flush()
-      })
+    this.put(event.time === undefined ? `{"time":${Date.now()},${line.slice(1)}\n` : `${line}\n`)
+  }
+
+  /**
+   * Puts one line in the ring, encoded straight into it: nothing to schedule, no message, no
+   * system call. Only when the ring has no room for it in one piece is it held and copied in
+   * parts, now or shortly.
+   */
+  private put(line: string): void {
+    if (!this.held && !this.heldLength) {
+      const size = this.ringBytes.length
+      const free = (Atomics.load(this.header, HEADER_READ) - this.write - 1 + size) % size
+      const end = this.write + Math.min(free, size - this.write)
+      const { read, written } = this.encoder.encodeInto(
+        line,
+        this.ringBytes.subarray(this.write, end),
+      )
+      if (read === line.length) {
+        this.write = (this.write + written) % size
+        Atomics.store(this.header, HEADER_WRITE, this.write)
+        return
+      }
     }
+    this.held += line
+    // In bigger pieces while the worker is behind: each try encodes what was held.
+    if (!this.retry || this.held.length > 256 * 1024) this.flush()
   }
 
   /**
@@ -242,26 +260,19 @@ export class ThreadRecorder {
     if (this.held) {
       const bytes = Buffer.from(this.held, 'utf8')
       this.held = ''
-      this.heldBytes = this.heldBytes ? Buffer.concat([this.heldBytes, bytes]) : bytes
+      this.heldBytes.push(bytes)
+      this.heldLength += bytes.length
     }
-    if (!this.heldBytes) return true
     this.copy()
-    if (this.heldBytes && this.heldBytes.length > MAX_HELD_BYTES) {
+    if (this.heldLength > MAX_HELD_BYTES) {
       const until = Date.now() + STALL_MS
-      while (this.heldBytes && this.heldBytes.length > MAX_HELD_BYTES && Date.now() < until) {
+      while (this.heldLength > MAX_HELD_BYTES && Date.now() < until) {
         Atomics.wait(this.header, HEADER_READ, Atomics.load(this.header, HEADER_READ), 50)
         this.copy()
       }
-      if (this.heldBytes && this.heldBytes.length > MAX_HELD_BYTES) {
-        // The worker is stuck: drop what it has not begun to take, keeping its lines whole.
-        const keep = this.midLine ? this.heldBytes.indexOf(10) + 1 : 0
-        let lines = 0
-        for (let k = keep; k < this.heldBytes.length; k++) if (this.heldBytes[k] === 10) lines++
-        this.dropped += lines
-        this.heldBytes = keep > 0 ? this.heldBytes.subarray(0, keep) : undefined
-      }
+      if (this.heldLength > MAX_HELD_BYTES) this.dropHeld()
     }
-    if (!this.heldBytes) return true
+    if (!this.heldLength) return true
     if (!this.retry) {
       this.retry = setTimeout(() => {
         this.retry = undefined
@@ -274,19 +285,35 @@ export class ThreadRecorder {
 
   /** Copies as much of the held bytes as the ring has room for. */
   private copy(): void {
-    const bytes = this.heldBytes
-    if (!bytes) return
     const size = this.ringBytes.length
-    const read = Atomics.load(this.header, HEADER_READ)
-    const n = Math.min(bytes.length, (read - this.write - 1 + size) % size)
-    if (n <= 0) return
-    const first = Math.min(n, size - this.write)
-    this.ringBytes.set(bytes.subarray(0, first), this.write)
-    if (first < n) this.ringBytes.set(bytes.subarray(first, n), 0)
-    this.write = (this.write + n) % size
-    Atomics.store(this.header, HEADER_WRITE, this.write)
-    this.heldBytes = n < bytes.length ? bytes.subarray(n) : undefined
-    this.midLine = bytes[n - 1] !== 10
+    while (this.heldBytes.length) {
+      const bytes = this.heldBytes[0]!
+      const n = Math.min(
+        bytes.length,
+        (Atomics.load(this.header, HEADER_READ) - this.write - 1 + size) % size,
+      )
+      if (n <= 0) return
+      const first = Math.min(n, size - this.write)
+      this.ringBytes.set(bytes.subarray(0, first), this.write)
+      if (first < n) this.ringBytes.set(bytes.subarray(first, n), 0)
+      this.write = (this.write + n) % size
+      Atomics.store(this.header, HEADER_WRITE, this.write)
+      this.midLine = bytes[n - 1] !== 10
+      this.heldLength -= n
+      if (n < bytes.length) this.heldBytes[0] = bytes.subarray(n)
+      else this.heldBytes.shift()
+    }
+  }
+
+  /** The worker is stuck: drops what it has not begun to take (counted), keeping lines whole. */
+  private dropHeld(): void {
+    const first = this.heldBytes[0]
+    const keep = first && this.midLine ? first.subarray(0, first.indexOf(10) + 1) : undefined
+    let lines = 0
+    for (const chunk of this.heldBytes) for (const b of chunk) if (b === 10) lines++
+    this.dropped += lines - (keep ? 1 : 0)
+    this.heldBytes = keep ? [keep] : []
+    this.heldLength = keep?.length ?? 0
   }
 
   private send(op: RecorderWorkerOp): void {
