@@ -93,6 +93,7 @@ const END_WAIT_MS = 30_000
 
 export class ThreadRecorder {
   private ended = false
+  private failed = false
   private exiting = false
   private warned = false
   private readonly encoder = new TextEncoder()
@@ -170,6 +171,7 @@ export class ThreadRecorder {
     worker.on('message', (note: RecorderWorkerNote) => recorder.print(note))
     worker.on('error', (err) => {
       recorder.warn(`stopped recording this run: its thread failed: ${String(err)}`)
+      recorder.failed = true // nobody takes events any more: no holding, no waiting for room
       Atomics.store(recorder.header, HEADER_STATE, WORKER_FAILED)
     })
     if (options.handleExit !== false) {
@@ -199,7 +201,7 @@ export class ThreadRecorder {
    * Never throws.
    */
   emit(event: EventInput): void {
-    if (this.ended) return
+    if (this.ended || this.failed) return
     // Long output in parts, as events.jsonl holds it (the ring then never holds one huge line).
     if (event.type === 'output' && event.text.length > MAX_OUTPUT_CHARS) {
       for (const text of splitText(event.text)) this.emit({ ...event, text })
