@@ -159,10 +159,13 @@ export class ThreepioJestReporter {
           (entry = { id: jestTestId(state.file, info.fullName, list.length + 1), invocations: 0 }),
         )
       state.starts.push(entry)
+      // Events are encoded as they are emitted: Jest's own arrays need no copy, and fields left
+      // undefined are left out (no spreads on the per-test path).
       r.emit({
         type: 'test-start',
-        ...where(state),
-        test: { id: entry.id, name: info.title, suite: [...info.ancestorTitles] },
+        file: state.file,
+        project: state.project,
+        test: { id: entry.id, name: info.title, suite: info.ancestorTitles },
       })
       this.drain(state)
     })
@@ -195,7 +198,13 @@ export class ThreepioJestReporter {
         const from = liveOutput(test) ? state.consoleSeen : 0
         for (const entry of result.console.slice(from)) {
           const stream = entry.type === 'error' || entry.type === 'warn' ? 'stderr' : 'stdout'
-          r.emit({ type: 'output', ...where(state), stream, text: entry.message + '\n' })
+          r.emit({
+            type: 'output',
+            file: state.file,
+            project: state.project,
+            stream,
+            text: entry.message + '\n',
+          })
         }
       }
       // A suite that failed to run (syntax or import error): Jest ran none of its tests.
@@ -282,10 +291,13 @@ export class ThreepioJestReporter {
    * whatever the project, so the project comes from the file's own start when it is unambiguous.
    */
   private liveFileState(test: Test): FileState {
-    const open = [...this.files.values()].filter((f) => f.path === test.path)
-    if (open.length === 1) return open[0]!
+    let only: FileState | undefined
+    let open = 0
+    for (const f of this.files.values()) if (f.path === test.path && open++ === 0) only = f
+    if (open === 1) return only!
     const project = displayName(test.context.config.displayName)
-    return open.find((f) => f.project === project) ?? open[0] ?? this.fileState(test)
+    const all = [...this.files.values()].filter((f) => f.path === test.path)
+    return all.find((f) => f.project === project) ?? all[0] ?? this.fileState(test)
   }
 
   /** One attempt's result (Jest reports each attempt of a retried test; `invocations` counts them). */
@@ -307,20 +319,16 @@ export class ThreepioJestReporter {
     const error = status === 'failed' ? failureOf(a) : undefined
     this.recorder?.emit({
       type: 'test-end',
-      ...where(state),
-      test: { id: entry.id, name: a.title, suite: [...a.ancestorTitles] },
+      file: state.file,
+      project: state.project,
+      test: { id: entry.id, name: a.title, suite: a.ancestorTitles },
       status,
-      ...(typeof a.duration === 'number' ? { durationMs: a.duration } : {}),
-      ...(invocations > 1 ? { attempt: invocations - 1 } : {}),
-      ...(error ? { error } : {}),
-      ...(a.location
-        ? {
-            location: {
-              line: a.location.line,
-              ...(a.location.column ? { column: a.location.column } : {}),
-            },
-          }
-        : {}),
+      durationMs: typeof a.duration === 'number' ? a.duration : undefined,
+      attempt: invocations > 1 ? invocations - 1 : undefined,
+      error,
+      location: a.location
+        ? { line: a.location.line, column: a.location.column || undefined }
+        : undefined,
     })
   }
 
