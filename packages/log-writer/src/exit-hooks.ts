@@ -19,6 +19,13 @@ export const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
 export type ExitCallback = (cause: { signal?: NodeJS.Signals; code?: number }) => void
 
+/** Why a run ended as interrupted, for its run-end `reason`. */
+export function interruptedBy(cause: { signal?: NodeJS.Signals; code?: number }): string {
+  return cause.signal
+    ? `received ${cause.signal}`
+    : `the process exited (code ${cause.code ?? 0}) before the run ended`
+}
+
 /** Installs the hooks; returns a function that removes them. */
 export function onProcessEnd(callback: ExitCallback, graceMs = 10_000): () => void {
   let done = false

@@ -30,7 +30,7 @@ import {
 import { summaryJson, summaryMarkdown } from './summary.js'
 import { onGitHubActions, reportToGitHub } from './github.js'
 import { writeAskedExports } from './export.js'
-import { onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
+import { interruptedBy, onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -180,13 +180,7 @@ export class RunRecorder {
     }
     pruneRuns(resolved.outputDir, resolved.keepRuns, [paths.runId])
     if (options.handleExit !== false) {
-      recorder.removeExitHook = onProcessEnd(({ signal, code }) => {
-        recorder?.interrupt(
-          signal
-            ? `received ${signal}`
-            : `the process exited (code ${code ?? 0}) before the run ended`,
-        )
-      })
+      recorder.removeExitHook = onProcessEnd((cause) => recorder?.interrupt(interruptedBy(cause)))
     }
     return recorder
   }

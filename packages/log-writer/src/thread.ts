@@ -20,7 +20,7 @@
 import { Worker } from 'node:worker_threads'
 import type { EventInput, RunPaths, RunStatus, WriterDiagnostic } from '@threepio/core'
 import { MAX_OUTPUT_CHARS, splitText } from '@threepio/core/output-text'
-import { onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
+import { interruptedBy, onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
 
@@ -175,13 +175,7 @@ export class ThreadRecorder {
       Atomics.store(recorder.header, HEADER_STATE, WORKER_FAILED)
     })
     if (options.handleExit !== false) {
-      recorder.removeExitHook = onProcessEnd(({ signal, code }) => {
-        recorder.interrupt(
-          signal
-            ? `received ${signal}`
-            : `the process exited (code ${code ?? 0}) before the run ended`,
-        )
-      })
+      recorder.removeExitHook = onProcessEnd((cause) => recorder.interrupt(interruptedBy(cause)))
     }
     return recorder
   }
