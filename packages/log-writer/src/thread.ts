@@ -6,13 +6,12 @@
  * The runner's thread validates the options and creates the run directory (synchronously, so the
  * reporter knows its paths at once), then only encodes each event (stamped with its time) as a
  * JSON line straight into a ring buffer shared with the worker: no message, no system call and
- * nothing scheduled per event. The worker takes
- * what is new from the ring every few milliseconds and records it exactly as RunRecorder does in
- * process: events.jsonl, the logs and the summaries, on another core.
+ * nothing scheduled per event. The worker takes what is new from the ring every few
+ * milliseconds and records it exactly as RunRecorder does in process: events.jsonl, the logs and
+ * the summaries, on another core.
  *
- * Durability is RunRecorder's: the worker takes events from the ring within
- * {@link RING_POLL_MS} whatever the runner's thread is doing (a test blocking it does not hold
- * the write back). At
+ * Durability is RunRecorder's: the worker takes events from the ring within RING_POLL_MS
+ * whatever the runner's thread is doing (a test blocking it does not hold the write back). At
  * run end and on exit or a signal, the runner's thread waits (Atomics.wait, bounded) until the
  * worker has written run-end, fsync'd and finished the run directory, then prints the worker's
  * warning and the closing line itself, so nothing the worker has to say is lost with the process.
