@@ -55,7 +55,11 @@ async function exitWithFullStderr(script: string, readAfterMs = 0): Promise<stri
   const proc = spawn(process.execPath, ['--input-type=module', '-e', code], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // Paused before anything is read; the listener is attached at once all the same: a child that
+  // exits while its stderr has no 'data' listener has it drained and discarded by Node.
+  const chunks: Buffer[] = []
   proc.stderr.pause()
+  proc.stderr.on('data', (d: Buffer) => chunks.push(d))
   let stdout = ''
   const closed = new Promise((resolve) => proc.on('close', resolve))
   // Until the child said it is exiting (or ended without saying so: then nothing is read late).
@@ -67,8 +71,6 @@ async function exitWithFullStderr(script: string, readAfterMs = 0): Promise<stri
     void closed.then(() => resolve())
   })
   if (readAfterMs) await new Promise((resolve) => setTimeout(resolve, readAfterMs))
-  const chunks: Buffer[] = []
-  proc.stderr.on('data', (d: Buffer) => chunks.push(d))
   proc.stderr.resume()
   await closed
   return Buffer.concat(chunks).subarray(Number(stdout)).toString('utf8')
