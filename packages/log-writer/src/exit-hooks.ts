@@ -69,6 +69,11 @@ export function onProcessEnd(callback: ExitCallback, graceMs = 10_000): () => vo
   return remove
 }
 
+/** Writes to stderr the usual way (queued behind a full pipe), for text while the run goes. */
+export function writeStderr(text: string): void {
+  process.stderr.write(text)
+}
+
 /**
  * Writes to stderr when the process may be about to end (an 'exit' listener, a signal).
  * `process.stderr.write()` to a pipe whose reader is behind queues the text, and a process

@@ -11,6 +11,7 @@ import {
   type ResolvedOptions,
   type RunPaths,
 } from '@threepio/core/options'
+import { writeStderr } from './exit-hooks.js'
 import type { RecorderOptions } from './recorder.js'
 
 /** A run directory created for a run, with the options that decided where. */
@@ -28,7 +29,7 @@ export interface PreparedRun {
  * the directory cannot be created: the test run goes on without a record.
  */
 export function prepareRun(options: RecorderOptions): PreparedRun | undefined {
-  const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
+  const stderr = options.stderr ?? writeStderr
   const { options: resolved, warnings } = resolveOptions(options.options, {
     rootDir: options.rootDir,
     ...(options.env ? { env: options.env } : {}),

@@ -32,13 +32,21 @@ let read = 0
 /** Set once the runner's thread waits: its messages would not be read before the process goes. */
 let ending = false
 const held: RecorderWorkerNote[] = []
+/**
+ * The warning posted while the run went: handed over again at the end, in case the runner's
+ * thread went into its wait (or the process ended) before reading the message. It prints one
+ * warning a run, so a second copy is dropped there.
+ */
+let posted: RecorderWorkerNote | undefined
 const say = (note: RecorderWorkerNote) => {
-  if (ending) held.push(note)
-  else parentPort!.postMessage(note)
+  if (ending) return void held.push(note)
+  if (note.warning) posted ??= note
+  parentPort!.postMessage(note)
 }
 
 function finish(state: number, closing?: string): void {
-  const words: LastWords = { ...(closing !== undefined ? { closing } : {}), out: held }
+  const out = posted ? [posted, ...held] : held
+  const words: LastWords = { ...(closing !== undefined ? { closing } : {}), out }
   let bytes = Buffer.from(JSON.stringify(words))
   // Too much to hand over (thousands of annotations): the closing line and the warning first.
   while (bytes.length > body.length && words.out.length) {

@@ -30,7 +30,13 @@ import {
 import { summaryJson, summaryMarkdown } from './summary.js'
 import { onGitHubActions, reportToGitHub } from './github.js'
 import { writeAskedExports } from './export.js'
-import { interruptedBy, onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
+import {
+  interruptedBy,
+  onProcessEnd,
+  printAfterFramework,
+  writeStderr,
+  writeStderrNow,
+} from './exit-hooks.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -106,7 +112,7 @@ export class RunRecorder {
     private readonly options: RecorderOptions & ResolvedOptions,
     private readonly startTime: number,
   ) {
-    this.stderr = options.stderr ?? ((text) => void process.stderr.write(text))
+    this.stderr = options.stderr ?? writeStderr
     this.stderrNow = options.stderr ?? writeStderrNow
   }
 
@@ -125,7 +131,7 @@ export class RunRecorder {
    * warning when events.jsonl cannot be opened.
    */
   static open(options: RecorderOptions, prepared: PreparedRun): RunRecorder | undefined {
-    const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
+    const stderr = options.stderr ?? writeStderr
     const { paths, resolved, warnings } = prepared
     let seams = options.fs
     const fault = seams ? undefined : simulatedFaultFromEnv(options.env)

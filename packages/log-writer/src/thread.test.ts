@@ -2,7 +2,7 @@
  * ThreadRecorder as reporters load it: the built module (dist), its worker thread, real files.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -78,6 +78,37 @@ describe('ThreadRecorder', () => {
     expect(log).toContain(`2999 ${line}`)
     expect(log).toContain(huge.slice(0, 1000))
     expect(stderr.join('')).not.toContain('warning')
+  })
+
+  it("prints the worker's warning once, also when the run ends before its message is read", async () => {
+    const root = tempDir()
+    const stderr: string[] = []
+    const r = ThreadRecorder.start({
+      runner: { name: 'jest', version: '30.0.0' },
+      reporter: { name: 'test', version: '0' },
+      rootDir: root,
+      options: { outputDir: join(root, '.3pio'), quiet: true },
+      handleExit: false,
+      stderr: (t) => stderr.push(t),
+    })!
+    const pause = new Int32Array(new SharedArrayBuffer(4))
+    r.emit({ type: 'file-start', file: 'a.test.js' })
+    // Until the worker has written it (its first event file), without giving messages a turn.
+    for (let i = 0; i < 400 && !existsSync(join(r.paths.runDir, 'events.jsonl')); i++)
+      Atomics.wait(pause, 0, 0, 10)
+    rmSync(r.paths.runDir, { recursive: true, force: true })
+    r.emit({ type: 'file-end', file: 'a.test.js' })
+    // The worker notices (it checks every second), recreates the file and posts its warning
+    // while this thread, busy, reads no message; then the run ends at once.
+    Atomics.wait(pause, 0, 0, 1500)
+    r.end({ status: 'passed' })
+    expect(stderr.join('')).toMatch(/^threepio: warning: .*deleted during the run/)
+    await new Promise((resolve) => setTimeout(resolve, 100)) // the posted copy arrives now
+    expect(stderr.filter((t) => t.includes('warning'))).toHaveLength(1)
+    const all = events(r.paths.runDir)
+    expect(all.findIndex((e) => e.code === 'ENOENT')).toBeLessThan(
+      all.findIndex((e) => e.type === 'run-end'),
+    )
   })
 
   it('finishes the run directory when the process exits before the run ended, exit code unchanged', () => {

@@ -19,7 +19,13 @@
 import { Worker } from 'node:worker_threads'
 import type { EventInput, RunPaths, RunStatus, WriterDiagnostic } from '@threepio/core'
 import { MAX_OUTPUT_CHARS, splitText } from '@threepio/core/output-text'
-import { interruptedBy, onProcessEnd, printAfterFramework, writeStderrNow } from './exit-hooks.js'
+import {
+  interruptedBy,
+  onProcessEnd,
+  printAfterFramework,
+  writeStderr,
+  writeStderrNow,
+} from './exit-hooks.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
 
@@ -45,7 +51,7 @@ export interface LastWords {
   /** The closing line (without newline), unless quiet or not recording. */
   closing?: string
   /** Text for stderr not yet handed over (warning, GitHub annotations), in order. */
-  out: Array<{ text: string; warning: boolean }>
+  out: RecorderWorkerNote[]
 }
 
 /** A line for stderr, posted by the worker while the run goes. */
@@ -124,7 +130,7 @@ export class ThreadRecorder {
   ) {
     this.header = new Int32Array(done, 0, HEADER_BYTES / 4)
     this.ringBytes = new Uint8Array(ring)
-    this.stderr = options.stderr ?? ((text) => void process.stderr.write(text))
+    this.stderr = options.stderr ?? writeStderr
     this.stderrNow = options.stderr ?? writeStderrNow
   }
 
@@ -134,7 +140,7 @@ export class ThreadRecorder {
    * cannot start: the test run goes on without a record.
    */
   static start(options: RecorderOptions): ThreadRecorder | undefined {
-    const stderr = options.stderr ?? ((text: string) => void process.stderr.write(text))
+    const stderr = options.stderr ?? writeStderr
     const prepared = prepareRun(options)
     if (!prepared) return undefined
     const done = new SharedArrayBuffer(DONE_BYTES)
