@@ -171,11 +171,17 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
   })
 
   it.each([
-    ['with the setup file', true],
-    ['without the setup file', false],
-  ])('duplicate titles %s: output under the right test, the rest marked', async (_, live) => {
+    ['with the setup file', true, {}],
+    // The setup file counts test starts with a root beforeEach where it cannot read jest-circus's.
+    ['with the setup file, starts counted by its fallback', true, { HIDE_CIRCUS_STATE: '1' }],
+    ['without the setup file', false, {}],
+  ])('duplicate titles %s: output under the right test, the rest marked', async (_, live, env) => {
     // Not verbose (a single file would be): Jest 29 hands reporters no console output then.
-    const r = await runJest(version, 'duplicate-titles', { live, args: ['--verbose=false'] })
+    const r = await runJest(version, 'duplicate-titles', {
+      live,
+      env,
+      args: ['--verbose=false'],
+    })
     expectConsistent(r)
     const owner = (text: string) =>
       r.events.find((e) => e.type === 'output' && e.text.includes(text)) as
@@ -243,6 +249,17 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(r.markdown).toContain('could not connect to the database')
   })
 
+  it('beforeAll failure: with the setup file, output of a later test stays its own', async () => {
+    const r = await runJest(version, 'beforeall-failure', { live: true })
+    expectConsistent(r)
+    // Jest reports the failed suite's tests as started although they run no beforeEach hook:
+    // the setup file counts them too, or the later test's output goes to one of them.
+    const printed = r.events.find(
+      (e) => e.type === 'output' && e.text.includes('printed outside the failing suite'),
+    ) as { testId?: string } | undefined
+    expect(printed?.testId).toBe('hook.test.js::outside the failing suite')
+  })
+
   it('a timeout is a failure', async () => {
     const r = await runJest(version, 'timeout')
     expectConsistent(r)
@@ -261,6 +278,17 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
       ['passed', 2],
     ])
     expect(r.summary.flaky).toBe(1)
+  })
+
+  it('jest.retryTimes with the setup file: each attempt prints under the retried test', async () => {
+    const r = await runJest(version, 'retry-times', { live: true })
+    expectConsistent(r)
+    const attempts = r.events.filter(
+      (e) => e.type === 'output' && /attempt \d/.test(e.text),
+    ) as Array<{ testId?: string }>
+    expect(attempts.map((e) => e.testId)).toEqual(
+      Array(3).fill('flaky.test.js::passes on the third try'),
+    )
   })
 
   it('an ESM project loads the reporter', async () => {

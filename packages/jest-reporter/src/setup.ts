@@ -58,13 +58,9 @@ function install(dir: string, root: string, sink: LiveSink | undefined): void {
   const testPath = state.testPath
   const file = testPath ? toEventFile(root, testPath) : undefined
   let seq = 0
-  // Test invocations started in this file: runs first among every test's beforeEach hooks.
-  let starts = 0
+  const starts = countStarts()
   let testsOver = false
   let consoleEntries = 0
-  beforeEach(() => {
-    starts++
-  })
   const record = (stream: 'stdout' | 'stderr', text: string, consoleIndex?: number) => {
     if (!text || testsOver) return
     if (tornDown()) return finish()
@@ -80,7 +76,8 @@ function install(dir: string, root: string, sink: LiveSink | undefined): void {
           event.file = file
           if (name) event.testId = jestTestId(file, name)
         }
-        if (name && starts) event.testStart = starts
+        const start = starts.current()
+        if (name && start) event.testStart = start
         if (i === 0 && consoleIndex !== undefined) event.consoleIndex = consoleIndex
         event.stream = stream
         event.text = parts[i]!
@@ -153,6 +150,7 @@ function install(dir: string, root: string, sink: LiveSink | undefined): void {
   function finish(): void {
     if (testsOver) return
     testsOver = true
+    starts.stop()
     for (const r of restore) r()
     try {
       if (fd !== undefined) closeSync(fd)
@@ -164,4 +162,69 @@ function install(dir: string, root: string, sink: LiveSink | undefined): void {
   // file's tests are over. Console output of later afterAll hooks reaches the reporter in the
   // file's result, from the console entry after the last one recorded here (`consoleIndex`).
   afterAll(finish)
+}
+
+/** A jest-circus test, as far as counting its starts reads it. */
+interface CircusTest {
+  status?: unknown
+}
+
+/**
+ * Counts the test invocations started in this file, in the order the reporter sees them as
+ * onTestCaseStart (jest-circus's `test_started`): a started test is one whose `test_start` was
+ * not followed by `test_skip` or `test_todo`. Read from jest-circus's state, where each
+ * `test_start` sets `currentlyRunningTest`: a property setter sees every start, and whether the
+ * test was skipped is settled when the next one starts or output is recorded (output comes only
+ * from a test that runs). A test that a failed `beforeAll` left with errors runs no `beforeEach`
+ * hook but is still reported as started, so a root `beforeEach` undercounts them; it is the
+ * fallback where jest-circus's state is not found (another test runner), and costs Jest's hook
+ * machinery on every test besides.
+ */
+function countStarts(): { current(): number; stop(): void } {
+  let started = 0
+  let undecided: CircusTest | undefined
+  const settle = () => {
+    if (undecided && undecided.status !== 'skip' && undecided.status !== 'todo') started++
+    undecided = undefined
+  }
+  const circus = circusState()
+  const property = circus && Object.getOwnPropertyDescriptor(circus, 'currentlyRunningTest')
+  if (!circus || !property || !('value' in property) || !property.configurable) {
+    beforeEach(() => {
+      started++
+    })
+    return { current: () => started, stop() {} }
+  }
+  let running = property.value as CircusTest | null | undefined
+  Object.defineProperty(circus, 'currentlyRunningTest', {
+    configurable: true,
+    enumerable: property.enumerable ?? true,
+    get: () => running,
+    set(test: CircusTest | null | undefined) {
+      settle()
+      running = test
+      if (test) undecided = test
+    },
+  })
+  return {
+    current() {
+      settle()
+      return started
+    },
+    stop() {
+      // Back to a plain property with the value it has now.
+      if (Object.getOwnPropertyDescriptor(circus, 'currentlyRunningTest')?.get)
+        Object.defineProperty(circus, 'currentlyRunningTest', { ...property, value: running })
+    },
+  }
+}
+
+/** jest-circus's state object: on the test file's global, under a symbol it does not export. */
+function circusState(): Record<string, unknown> | undefined {
+  for (const key of Object.getOwnPropertySymbols(globalThis))
+    if (key.description === 'JEST_STATE_SYMBOL') {
+      const state = (globalThis as unknown as Record<symbol, unknown>)[key]
+      return state && typeof state === 'object' ? (state as Record<string, unknown>) : undefined
+    }
+  return undefined
 }
