@@ -37,6 +37,7 @@ import {
   writeStderr,
   writeStderrNow,
 } from './exit-hooks.js'
+import { guarded, warningLine } from './notes.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -299,15 +300,7 @@ export class RunRecorder {
    * event, never an exception in the framework.
    */
   guard(what: string, fn: () => void): void {
-    try {
-      fn()
-    } catch (err) {
-      this.problem({
-        level: 'error',
-        message: `${what} failed: ${(err as Error)?.stack ?? String(err)}`,
-        code: 'EREPORTER',
-      })
-    }
+    guarded((d) => this.problem(d), what, fn)
   }
 
   /** threepio's own trouble: one warning on stderr per run, a diagnostic event each time. */
@@ -317,7 +310,7 @@ export class RunRecorder {
       // While the process may be going, the way the closing line goes: queued behind a full
       // pipe, the warning would be dropped, and the closing line with it.
       ;(this.options.warn ?? (this.exiting ? this.stderrNow : this.stderr))(
-        `threepio: warning: ${d.message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`,
+        warningLine(d.message, this.paths.summaryMd),
       )
     }
     if (!this.ended && !this.writer.isClosed && d.code !== 'EVENTS_DROPPED') {

@@ -2,7 +2,7 @@
  * ThreadRecorder as reporters load it: the built module (dist), its worker thread, real files.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -96,7 +96,9 @@ describe('ThreadRecorder', () => {
     // Until the worker has written it (its first event file), without giving messages a turn.
     for (let i = 0; i < 400 && !existsSync(join(r.paths.runDir, 'events.jsonl')); i++)
       Atomics.wait(pause, 0, 0, 10)
-    rmSync(r.paths.runDir, { recursive: true, force: true })
+    // Moved away in one step, then removed: the worker may be creating files in it meanwhile.
+    renameSync(r.paths.runDir, `${r.paths.runDir}.gone`)
+    rmSync(`${r.paths.runDir}.gone`, { recursive: true, force: true })
     r.emit({ type: 'file-end', file: 'a.test.js' })
     // The worker notices (it checks every second), recreates the file and posts its warning
     // while this thread, busy, reads no message; then the run ends at once.

@@ -26,6 +26,7 @@ import {
   writeStderr,
   writeStderrNow,
 } from './exit-hooks.js'
+import { guarded, warningLine } from './notes.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
 
@@ -391,15 +392,7 @@ export class ThreadRecorder {
    * event, never an exception in the framework.
    */
   guard(what: string, fn: () => void): void {
-    try {
-      fn()
-    } catch (err) {
-      this.problem({
-        level: 'error',
-        message: `${what} failed: ${(err as Error)?.stack ?? String(err)}`,
-        code: 'EREPORTER',
-      })
-    }
+    guarded((d) => this.problem(d), what, fn)
   }
 
   /** threepio's own trouble: one warning on stderr per run, a diagnostic event each time. */
@@ -415,7 +408,7 @@ export class ThreadRecorder {
 
   private warn(message: string): void {
     this.print({
-      text: `threepio: warning: ${message} (the test run goes on; see diagnostics in ${this.paths.summaryMd})\n`,
+      text: warningLine(message, this.paths.summaryMd),
       warning: true,
     })
   }
