@@ -25,6 +25,20 @@ function tempDir(): string {
   return d
 }
 
+/** A recorder in this process for a run under `root`, its stderr kept in `stderr`. */
+function start(root: string, stderr: string[], options: { quiet?: boolean } = {}) {
+  const r = ThreadRecorder.start({
+    runner: { name: 'jest', version: '30.0.0' },
+    reporter: { name: 'test', version: '0' },
+    rootDir: root,
+    options: { outputDir: join(root, '.3pio'), ...options },
+    handleExit: false,
+    stderr: (t) => stderr.push(t),
+  })
+  expect(r).toBeDefined()
+  return r!
+}
+
 function events(runDir: string): Array<Record<string, unknown>> {
   return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
     .trim()
@@ -36,15 +50,7 @@ describe('ThreadRecorder', () => {
   it('records bursts far larger than its ring, and output longer than one event holds, in order', () => {
     const root = tempDir()
     const stderr: string[] = []
-    const r = ThreadRecorder.start({
-      runner: { name: 'jest', version: '30.0.0' },
-      reporter: { name: 'test', version: '0' },
-      rootDir: root,
-      options: { outputDir: join(root, '.3pio') },
-      handleExit: false,
-      stderr: (t) => stderr.push(t),
-    })!
-    expect(r).toBeDefined()
+    const r = start(root, stderr)
     r.emit({ type: 'file-start', file: 'a.test.js' })
     // One synchronous burst of 12 MB (the ring holds 4 MiB): this thread waits for room.
     const line = 'é'.repeat(2000) + '\n'
@@ -83,14 +89,7 @@ describe('ThreadRecorder', () => {
   it("prints the worker's warning once, also when the run ends before its message is read", async () => {
     const root = tempDir()
     const stderr: string[] = []
-    const r = ThreadRecorder.start({
-      runner: { name: 'jest', version: '30.0.0' },
-      reporter: { name: 'test', version: '0' },
-      rootDir: root,
-      options: { outputDir: join(root, '.3pio'), quiet: true },
-      handleExit: false,
-      stderr: (t) => stderr.push(t),
-    })!
+    const r = start(root, stderr, { quiet: true })
     const pause = new Int32Array(new SharedArrayBuffer(4))
     r.emit({ type: 'file-start', file: 'a.test.js' })
     // Until the worker has written it (its first event file), without giving messages a turn.
