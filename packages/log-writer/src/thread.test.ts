@@ -112,6 +112,20 @@ describe('ThreadRecorder', () => {
     )
   })
 
+  it('a worker gone before the run ended: one warning, and the run ends without waiting for it', async () => {
+    const root = tempDir()
+    const stderr: string[] = []
+    const r = start(root, stderr)
+    r.emit({ type: 'file-start', file: 'a.test.js' })
+    const worker = (r as unknown as { worker: import('node:worker_threads').Worker }).worker
+    await Promise.all([new Promise((resolve) => worker.once('exit', resolve)), worker.terminate()])
+    r.emit({ type: 'file-end', file: 'a.test.js' })
+    r.end({ status: 'passed' })
+    expect(stderr.filter((t) => t.includes('warning'))).toEqual([
+      expect.stringMatching(/^threepio: warning: stopped recording this run: its thread stopped/),
+    ])
+  })
+
   it('finishes the run directory when the process exits before the run ended, exit code unchanged', () => {
     const root = tempDir()
     const script = `

@@ -175,10 +175,11 @@ export class ThreadRecorder {
       options,
     )
     worker.on('message', (note: RecorderWorkerNote) => recorder.print(note))
-    worker.on('error', (err) => {
-      recorder.warn(`stopped recording this run: its thread failed: ${String(err)}`)
-      recorder.failed = true // nobody takes events any more: no holding, no waiting for room
-      Atomics.store(recorder.header, HEADER_STATE, WORKER_FAILED)
+    worker.on('error', (err) => recorder.lost(`its thread failed: ${String(err)}`))
+    // A worker gone before it finished the run directory (terminated, or out of memory).
+    worker.on('exit', () => {
+      if (Atomics.load(recorder.header, HEADER_STATE) === WORKER_RUNNING)
+        recorder.lost('its thread stopped before the run ended')
     })
     if (options.handleExit !== false) {
       recorder.removeExitHook = onProcessEnd((cause) => recorder.interrupt(interruptedBy(cause)))
@@ -254,6 +255,7 @@ export class ThreadRecorder {
    * not fit after {@link STALL_MS}. Returns true when nothing is left held.
    */
   private flush(): boolean {
+    if (this.failed) return true
     if (this.dropped) {
       const n = this.dropped
       this.dropped = 0
@@ -307,6 +309,17 @@ export class ThreadRecorder {
     }
   }
 
+  /** The worker is gone: nobody takes events any more, so nothing is held or waited for. */
+  private lost(why: string): void {
+    if (this.failed) return
+    this.warn(`stopped recording this run: ${why}`)
+    this.failed = true
+    this.held = ''
+    this.heldBytes = []
+    this.heldLength = 0
+    Atomics.store(this.header, HEADER_STATE, WORKER_FAILED)
+  }
+
   /** The worker is stuck: drops what it has not begun to take (counted), keeping lines whole. */
   private dropHeld(): void {
     const first = this.heldBytes[0]
@@ -346,6 +359,7 @@ export class ThreadRecorder {
     // A full ring: give the worker time to take what it holds (it reads every RING_POLL_MS).
     while (!this.flush() && Date.now() < deadline)
       Atomics.wait(this.header, HEADER_STATE, WORKER_RUNNING, RING_POLL_MS)
+    if (this.failed) return // said when the worker was lost
     this.send({
       op: 'end',
       status: result.status,
