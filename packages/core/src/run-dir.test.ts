@@ -16,8 +16,8 @@ import {
   logFilePath,
   readLatest,
   RUN_ID_PATTERN,
-  writeLatest,
 } from './run-dir.js'
+import { writeLatest } from './run-dir-files.js'
 
 const dirs: string[] = []
 function tempDir(): string {

@@ -9,9 +9,8 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import writeFileAtomic from 'write-file-atomic'
 import { logPathFor } from './path-map.js'
 
 /** Names inside the output directory and a run directory: one place for each. */
@@ -99,40 +98,12 @@ export function createRunDirectory(outputDir: string, date: Date = new Date()): 
   }
 }
 
-/**
- * Replaces a file atomically (temporary file, rename) and, unless `fsync: false`, durably (the
- * temporary file fsync'd before the rename). Throws on failure.
- */
-export function writeFileAtomicSync(
-  path: string,
-  data: string | Buffer,
-  options: { fsync?: boolean } = {},
-): void {
-  writeFileAtomic.sync(path, data, { fsync: options.fsync ?? true })
-}
-
 /** Writes `<outputDir>/.gitignore` unless there is one (the user's own is kept). Never throws. */
 export function writeGitignore(outputDir: string): void {
   try {
     writeFileSync(join(outputDir, GITIGNORE_FILE), GITIGNORE_TEXT, { flag: 'wx' })
   } catch {
     // there already, or not writable: neither stops a run
-  }
-}
-
-/**
- * Points `<outputDir>/latest` at `runId`, atomically (throws on failure), and the symlink
- * `<outputDir>/runs/latest` at its directory (best effort: not every file system has symlinks).
- */
-export function writeLatest(outputDir: string, runId: string): void {
-  writeFileAtomicSync(join(outputDir, LATEST_FILE), runId + '\n')
-  const link = join(outputDir, RUNS_DIR, LATEST_LINK)
-  const temp = `${link}.${process.pid}.tmp`
-  try {
-    symlinkSync(runId, temp, 'dir')
-    renameSync(temp, link) // replaces the old link atomically
-  } catch {
-    rmSync(temp, { force: true })
   }
 }
 

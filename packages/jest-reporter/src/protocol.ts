@@ -8,7 +8,7 @@
  * directly, through a function the reporter puts on `process` under {@link LIVE_SINK}, and
  * writes no side file.
  */
-import type { OutputEvent } from '@threepio/core'
+import type { EventInput } from '@threepio/core'
 
 /** Folder (in the run directory) of the workers' side files. */
 export const SIDE_DIR_ENV = 'THREEPIO_JEST_SIDE_DIR'
@@ -40,5 +40,12 @@ export interface SideOutput {
  */
 export const LIVE_SINK = Symbol.for('threepio.jest-reporter.live-output')
 
-/** Takes one output event of the setup file, in band. Never throws. */
-export type LiveSink = (event: OutputEvent & SideOutput) => void
+/**
+ * Takes one output event of the setup file, in band (the event is the reporter's from then on),
+ * with what a side-file line adds to it. Never throws.
+ */
+export type LiveSink = (
+  event: Extract<EventInput, { type: 'output' }>,
+  testStart: number | undefined,
+  consoleIndex: number | undefined,
+) => void

@@ -63,8 +63,10 @@ interface FileState {
   tests: Map<string, TestEntry[]>
   /** Test invocations in the order they started (a retry again): side-file output names them. */
   starts: TestEntry[]
-  /** Live output of a test invocation whose start has not been reported yet, in order. */
-  waiting: Array<{ event: OutputInput; testStart?: number }>
+  /** Live output of a test invocation whose start has not been reported yet, in order … */
+  waiting: OutputInput[]
+  /** … and the ordinal of the test invocation that printed each (undefined: none). */
+  waitingStarts: Array<number | undefined>
   /** Console entries of the file recorded live (the rest come with its result). */
   consoleSeen: number
 }
@@ -87,6 +89,8 @@ export class ThreepioJestReporter {
   private pollTimer: NodeJS.Timeout | undefined
   private lastPoll = 0
   private readonly files = new Map<string, FileState>()
+  /** The answer of {@link liveOutputFile} for the file of the last live output. */
+  private liveFile: { file: string; state: FileState | undefined } | undefined
   private readonly rootDir: string
 
   private readonly watching: boolean
@@ -118,7 +122,17 @@ export class ThreepioJestReporter {
     process.env[ROOT_DIR_ENV] = this.rootDir
     this.sideFiles = new SideFiles(dir)
     // In band, the setup file runs in this process: it hands output over here, not through a file.
-    const sink: LiveSink = (event) => this.guard('live output', () => this.acceptLive(event))
+    // Called for every console line: no closure per call, and the guard only when it throws.
+    const sink: LiveSink = (event, testStart, consoleIndex) => {
+      if (r.isEnded) return
+      try {
+        this.acceptLive(event, testStart, consoleIndex)
+      } catch (err) {
+        r.guard('live output', () => {
+          throw err
+        })
+      }
+    }
     this.liveSink = sink
     ;(process as unknown as Record<symbol, unknown>)[LIVE_SINK] = sink
     this.pollTimer = setInterval(
@@ -228,6 +242,7 @@ export class ThreepioJestReporter {
         ...(execError && !ran ? { failedToLoad: true } : {}),
       })
       this.files.delete(test.path + '\0' + (state.project ?? ''))
+      this.liveFile = undefined
     })
   }
 
@@ -279,9 +294,11 @@ export class ThreepioJestReporter {
         tests: new Map(),
         starts: [],
         waiting: [],
+        waitingStarts: [],
         consoleSeen: 0,
       }
       this.files.set(key, state)
+      this.liveFile = undefined
     }
     return state
   }
@@ -337,44 +354,74 @@ export class ThreepioJestReporter {
    * (matched by start order, so tests that share a title stay apart). `all` at the file's end.
    */
   private drain(state: FileState, all = false): void {
-    while (state.waiting.length) {
-      const { event, testStart } = state.waiting[0]!
+    const { waiting, waitingStarts } = state
+    let i = 0
+    for (; i < waiting.length; i++) {
+      const testStart = waitingStarts[i]
       const entry = testStart !== undefined ? state.starts[testStart - 1] : undefined
-      if (testStart !== undefined && !entry && !all) return
-      state.waiting.shift()
-      if (entry) event.testId = entry.id // the reporter's own waiting copy
+      if (testStart !== undefined && !entry && !all) break
+      const event = waiting[i]!
+      if (entry) event.testId = entry.id
       this.recorder?.emit(event)
+    }
+    if (i) {
+      waiting.splice(0, i)
+      waitingStarts.splice(0, i)
     }
   }
 
-  /** One output event of the setup file (from a side file, or handed over in band). */
-  private acceptLive(event: OutputEvent & SideOutput): void {
+  /**
+   * One output event of the setup file (from a side file, or handed over in band: then the event
+   * is ours to complete), with the test invocation that printed it and its console entry.
+   */
+  private acceptLive(
+    event: OutputInput,
+    testStart: number | undefined,
+    consoleIndex: number | undefined,
+  ): void {
     if (!this.recorder) return
-    const { seq: _seq, testStart, consoleIndex, ...input } = event
-    // The setup file does not know the project: it is the one running that file (if only one is).
-    let state: FileState | undefined
-    let open = 0
-    if (input.file !== undefined)
-      for (const f of this.files.values()) if (f.file === input.file && open++ === 0) state = f
-    if (open > 1) state = undefined
-    const output: OutputInput = input
-    if (state?.project) output.project = state.project
+    const state = this.liveOutputFile(event.file)
     if (!state) {
-      this.recorder.emit(output)
+      this.recorder.emit(event)
       return
     }
-    if (consoleIndex !== undefined)
-      state.consoleSeen = Math.max(state.consoleSeen, consoleIndex + 1)
+    if (state.project) event.project = state.project
+    if (consoleIndex !== undefined && consoleIndex >= state.consoleSeen)
+      state.consoleSeen = consoleIndex + 1
     // Output of a test whose start Jest has not reported yet waits for it, keeping its order.
-    state.waiting.push({ event: output, ...(testStart !== undefined ? { testStart } : {}) })
+    const entry = testStart !== undefined ? state.starts[testStart - 1] : undefined
+    if (!state.waiting.length && (entry || testStart === undefined)) {
+      if (entry) event.testId = entry.id
+      this.recorder.emit(event)
+      return
+    }
+    state.waiting.push(event)
+    state.waitingStarts.push(testStart)
     this.drain(state)
+  }
+
+  /**
+   * The file of live output: the setup file does not know the project, so it is the one running
+   * that file, if only one is. The last answer is kept until a file starts or ends.
+   */
+  private liveOutputFile(file: string | undefined): FileState | undefined {
+    if (file === undefined) return undefined
+    if (this.liveFile?.file === file) return this.liveFile.state
+    let state: FileState | undefined
+    let open = 0
+    for (const f of this.files.values()) if (f.file === file && open++ === 0) state = f
+    if (open > 1) state = undefined
+    this.liveFile = { file, state }
+    return state
   }
 
   private pollSideFiles(): void {
     this.lastPoll = Date.now()
     if (!this.sideFiles || !this.recorder) return
     for (const event of this.sideFiles.poll()) {
-      if (event.type === 'output') this.acceptLive(event as OutputEvent & SideOutput)
+      if (event.type !== 'output') continue
+      const { seq: _seq, testStart, consoleIndex, ...output } = event as OutputEvent & SideOutput
+      this.acceptLive(output, testStart, consoleIndex)
     }
     const skipped = this.sideFiles.skipped
     if (skipped > this.sideSkipped) {

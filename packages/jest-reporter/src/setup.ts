@@ -9,8 +9,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { OutputEvent } from '@threepio/core'
-import { splitText } from '@threepio/core/output-text'
+import type { EventInput } from '@threepio/core'
+import { MAX_OUTPUT_CHARS, splitText } from '@threepio/core/output-text'
 import { toEventFile } from '@threepio/core/path-map'
 import {
   jestTestId,
@@ -20,6 +20,9 @@ import {
   type LiveSink,
   type SideOutput,
 } from './protocol.js'
+
+type OutputInput = Extract<EventInput, { type: 'output' }>
+type SideLine = SideOutput & { seq?: number }
 
 declare const expect: { getState(): { currentTestName?: string; testPath?: string } }
 declare const beforeEach: (fn: () => void) => void
@@ -61,29 +64,52 @@ function install(dir: string, root: string, sink: LiveSink | undefined): void {
   const starts = countStarts()
   let testsOver = false
   let consoleEntries = 0
+  // The test id of the last name seen: a test prints its lines one after another.
+  let lastName: string | undefined
+  let lastId: string | undefined
+  // One part of output, as events.jsonl holds it: fields in its order, no object spreads (a
+  // console call is a hot path).
+  const put = (
+    stream: 'stdout' | 'stderr',
+    text: string,
+    testId: string | undefined,
+    testStart: number | undefined,
+    consoleIndex: number | undefined,
+  ) => {
+    const event = { type: 'output', time: Date.now() } as OutputInput & SideLine
+    if (!sink) event.seq = ++seq
+    if (file !== undefined) {
+      event.file = file
+      if (testId !== undefined) event.testId = testId
+    }
+    event.stream = stream
+    event.text = text
+    if (sink) return sink(event, testStart, consoleIndex)
+    if (testStart !== undefined) event.testStart = testStart
+    if (consoleIndex !== undefined) event.consoleIndex = consoleIndex
+    writeSync(fd!, JSON.stringify(event) + '\n')
+  }
   const record = (stream: 'stdout' | 'stderr', text: string, consoleIndex?: number) => {
     if (!text || testsOver) return
     if (tornDown()) return finish()
     try {
       const name = state.currentTestName
+      let testId: string | undefined
+      let testStart: number | undefined
+      if (name) {
+        if (file !== undefined && name !== lastName) {
+          lastName = name
+          lastId = jestTestId(file, name)
+        }
+        testId = file !== undefined ? lastId : undefined
+        testStart = starts.current() || undefined
+      }
+      if (text.length <= MAX_OUTPUT_CHARS) return put(stream, text, testId, testStart, consoleIndex)
       // Long output in parts, as events.jsonl holds it: one line stays well below the bound
       // the reporter reads side files with.
       const parts = splitText(text)
-      for (let i = 0; i < parts.length; i++) {
-        // Fields in events.jsonl's order; no object spreads (a console call is a hot path).
-        const event = { type: 'output', seq: ++seq, time: Date.now() } as OutputEvent & SideOutput
-        if (file !== undefined) {
-          event.file = file
-          if (name) event.testId = jestTestId(file, name)
-        }
-        const start = starts.current()
-        if (name && start) event.testStart = start
-        if (i === 0 && consoleIndex !== undefined) event.consoleIndex = consoleIndex
-        event.stream = stream
-        event.text = parts[i]!
-        if (sink) sink(event)
-        else writeSync(fd!, JSON.stringify(event) + '\n')
-      }
+      for (let i = 0; i < parts.length; i++)
+        put(stream, parts[i]!, testId, testStart, i === 0 ? consoleIndex : undefined)
     } catch {
       // never disturb the test
     }
@@ -106,20 +132,30 @@ function install(dir: string, root: string, sink: LiveSink | undefined): void {
     for (const p of out) record(p.stream, p.text)
   }
   if (buffered) {
-    const entries = buffer as Array<{ message: string; type: string }>
+    type Entry = { message: string; type: string }
+    const entries = buffer as Entry[]
     const push = entries.push
+    const take = (item: Entry) => {
+      if (pending.length) pending = pending.filter((p) => !p.text.includes(item.message))
+      record(
+        item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout',
+        item.message + '\n',
+        consoleEntries++,
+      )
+    }
     Object.defineProperty(entries, 'push', {
       configurable: true,
       writable: true,
-      value(this: unknown[], ...items: Array<{ message: string; type: string }>) {
-        for (const item of items) {
-          if (pending.length) pending = pending.filter((p) => !p.text.includes(item.message))
-          record(
-            item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout',
-            item.message + '\n',
-            consoleEntries++,
-          )
+      // Jest pushes one entry a console call: that case allocates nothing here.
+      value(this: Entry[], item: Entry) {
+        if (arguments.length === 1) {
+          take(item)
+          return push.call(this, item)
         }
+        // A rest parameter would be an array on every console call.
+        // eslint-disable-next-line prefer-rest-params
+        const items = Array.prototype.slice.call(arguments) as Entry[]
+        for (const i of items) take(i)
         return push.apply(this, items)
       },
     })

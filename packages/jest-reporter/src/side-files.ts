@@ -1,7 +1,17 @@
 /** Reading the workers' side files (see protocol.ts). */
 import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { EventDecoder, skippedLines, type Event } from '@threepio/core'
+import type * as Core from '@threepio/core'
+import type { Event, EventDecoder } from '@threepio/core'
+
+/**
+ * The event decoder (with the schema it checks lines against) is loaded when a side file is
+ * first read: in band there are none, and Jest's own thread does not pay for loading it.
+ */
+let core: typeof Core | undefined
+const loadCore = (): typeof Core =>
+  (core ??= createRequire(import.meta.url)('@threepio/core') as typeof Core)
 
 /**
  * Reads every side file incrementally and synchronously: a worker writes its output before it
@@ -16,7 +26,7 @@ export class SideFiles {
   /** Lines of all side files that could not be read as events so far. */
   get skipped(): number {
     let n = 0
-    for (const { decoder } of this.files.values()) n += skippedLines(decoder.stats)
+    for (const { decoder } of this.files.values()) n += loadCore().skippedLines(decoder.stats)
     return n
   }
 
@@ -33,7 +43,8 @@ export class SideFiles {
     }
     for (const name of names) {
       let state = this.files.get(name)
-      if (!state) this.files.set(name, (state = { offset: 0, decoder: new EventDecoder() }))
+      if (!state)
+        this.files.set(name, (state = { offset: 0, decoder: new (loadCore().EventDecoder)() }))
       let fd: number
       try {
         fd = openSync(join(this.dir, name), 'r')
