@@ -86,6 +86,8 @@ export class ThreepioJestReporter {
   /** What the setup file calls in band (on `process` while the run goes). */
   private liveSink: LiveSink | undefined
   private sideSkipped = 0
+  /** The setup file handed output over directly: the tests run in this process, not in workers. */
+  private inBand = false
   private pollTimer: NodeJS.Timeout | undefined
   private lastPoll = 0
   private readonly files = new Map<string, FileState>()
@@ -124,6 +126,7 @@ export class ThreepioJestReporter {
     // In band, the setup file runs in this process: it hands output over here, not through a file.
     // Called for every console line: no closure per call, and the guard only when it throws.
     const sink: LiveSink = (event, testStart, consoleIndex) => {
+      this.inBand = true
       if (r.isEnded) return
       try {
         this.acceptLive(event, testStart, consoleIndex)
@@ -188,8 +191,8 @@ export class ThreepioJestReporter {
   onTestCaseResult(test: Test, result: TestCaseResult): void {
     this.guard('onTestCaseResult', () => {
       // Once per test is a hot path: read the side files at most every 20 ms here, and only where
-      // the setup file writes them.
-      if (liveOutput(test) && Date.now() - this.lastPoll >= 20) this.pollSideFiles()
+      // the setup file writes them (not in band, where it hands its output over directly).
+      if (!this.inBand && liveOutput(test) && Date.now() - this.lastPoll >= 20) this.pollSideFiles()
       this.reportResult(this.liveFileState(test), result as AssertionResult)
     })
   }

@@ -73,6 +73,8 @@ describe('ThreadRecorder', () => {
     expect(outputs.slice(0, 3000).map((e) => String(e.text).split(' ')[0])).toEqual(
       Array.from({ length: 3000 }, (_, i) => String(i)),
     )
+    // Every byte of each line, also where a line wraps round the ring's end.
+    expect(outputs.slice(0, 3000).filter((e, i) => e.text !== `${i} ${line}`)).toEqual([])
     expect(
       outputs
         .slice(3000)

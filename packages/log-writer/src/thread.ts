@@ -117,7 +117,7 @@ export class ThreadRecorder {
   /** Events dropped while the ring and {@link MAX_HELD_BYTES} were full, not yet reported. */
   private dropped = 0
   private write = 0
-  private readonly ringBytes: Uint8Array
+  private readonly ringBytes: Buffer
   private readonly beforeEndHooks: Array<() => void> = []
   private removeExitHook: (() => void) | undefined
   private readonly header: Int32Array
@@ -134,7 +134,7 @@ export class ThreadRecorder {
     options: RecorderOptions,
   ) {
     this.header = new Int32Array(done, 0, HEADER_BYTES / 4)
-    this.ringBytes = new Uint8Array(ring)
+    this.ringBytes = Buffer.from(ring)
     this.stderr = options.stderr ?? writeStderr
     this.stderrNow = options.stderr ?? writeStderrNow
   }
@@ -223,7 +223,7 @@ export class ThreadRecorder {
       return
     }
     // `{"time":…,` in front rather than a copy of the event with its time.
-    this.put(event.time === undefined ? `{"time":${Date.now()},${line.slice(1)}\n` : `${line}\n`)
+    this.put(event.time === undefined ? `{"time":${Date.now()},${line.slice(1)}` : line)
   }
 
   /**
@@ -235,18 +235,27 @@ export class ThreadRecorder {
     if (!this.held && !this.heldLength) {
       const size = this.ringBytes.length
       const free = (Atomics.load(this.header, HEADER_READ) - this.write - 1 + size) % size
-      const end = this.write + Math.min(free, size - this.write)
+      const room = Math.min(free, size - this.write)
+      // The common case: room for the longest encoding (3 bytes a UTF-16 unit) and the newline
+      // before the ring's end, so one call writes it all and nothing is allocated.
+      if (line.length * 3 < room) {
+        const n = this.ringBytes.write(line, this.write)
+        this.ringBytes[this.write + n] = 0x0a
+        this.write = (this.write + n + 1) % size
+        Atomics.store(this.header, HEADER_WRITE, this.write)
+        return
+      }
       const { read, written } = this.encoder.encodeInto(
-        line,
-        this.ringBytes.subarray(this.write, end),
+        line + '\n',
+        this.ringBytes.subarray(this.write, this.write + room),
       )
-      if (read === line.length) {
+      if (read === line.length + 1) {
         this.write = (this.write + written) % size
         Atomics.store(this.header, HEADER_WRITE, this.write)
         return
       }
     }
-    this.held += line
+    this.held += line + '\n'
     // In bigger pieces while the worker is behind: each try encodes what was held.
     if (!this.retry || this.held.length > 256 * 1024) this.flush()
   }
