@@ -26,7 +26,12 @@ function tempDir(): string {
 }
 
 /** A recorder in this process for a run under `root`, its stderr kept in `stderr`. */
-function start(root: string, stderr: string[], options: { quiet?: boolean } = {}) {
+function start(
+  root: string,
+  stderr: string[],
+  options: { quiet?: boolean } = {},
+  env?: Record<string, string>,
+) {
   const r = ThreadRecorder.start({
     runner: { name: 'jest', version: '30.0.0' },
     reporter: { name: 'test', version: '0' },
@@ -34,6 +39,7 @@ function start(root: string, stderr: string[], options: { quiet?: boolean } = {}
     options: { outputDir: join(root, '.3pio'), ...options },
     handleExit: false,
     stderr: (t) => stderr.push(t),
+    ...(env ? { env } : {}),
   })
   expect(r).toBeDefined()
   return r!
@@ -125,6 +131,24 @@ describe('ThreadRecorder', () => {
     r.end({ status: 'passed' })
     expect(stderr.filter((t) => t.includes('warning'))).toEqual([
       expect.stringMatching(/^threepio: warning: stopped recording this run: its thread stopped/),
+    ])
+  })
+
+  it('a worker that cannot start recording: its own warning, once, and nothing held or waited for', () => {
+    const root = tempDir()
+    const stderr: string[] = []
+    // A malformed fault setting makes the worker's recorder throw as it opens the run.
+    const r = start(root, stderr, {}, { THREEPIO_SIMULATE_FAULT: 'bogus' })
+    // More than the ring and what this thread holds beyond it (12 MiB): without noticing that the
+    // worker gave up, this waited 5 s for room, and the end 30 s more for a flush.
+    const line = 'x'.repeat(4000) + '\n'
+    for (let i = 0; i < 4000; i++)
+      r.emit({ type: 'output', file: 'a.test.js', stream: 'stdout', text: line })
+    r.end({ status: 'passed' })
+    expect(stderr).toEqual([
+      expect.stringMatching(
+        /^threepio: warning: not recording this run: .*THREEPIO_SIMULATE_FAULT="bogus" is not CODE/,
+      ),
     ])
   })
 

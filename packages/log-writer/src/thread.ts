@@ -180,10 +180,12 @@ export class ThreadRecorder {
     )
     worker.on('message', (note: RecorderWorkerNote) => recorder.print(note))
     worker.on('error', (err) => recorder.lost(`its thread failed: ${String(err)}`))
-    // A worker gone before it finished the run directory (terminated, or out of memory).
+    // A worker gone before it finished the run directory (terminated, or out of memory), or
+    // one that could not start recording (it said why in its last words).
     worker.on('exit', () => {
       if (Atomics.load(recorder.header, HEADER_STATE) === WORKER_RUNNING)
         recorder.lost('its thread stopped before the run ended')
+      else recorder.gaveUp()
     })
     if (options.handleExit !== false) {
       recorder.removeExitHook = onProcessEnd((cause) => recorder.interrupt(interruptedBy(cause)))
@@ -268,7 +270,7 @@ export class ThreadRecorder {
    * not fit after {@link STALL_MS}. Returns true when nothing is left held.
    */
   private flush(): boolean {
-    if (this.failed) return true
+    if (this.gaveUp()) return true
     if (this.dropped) {
       const n = this.dropped
       this.dropped = 0
@@ -285,6 +287,7 @@ export class ThreadRecorder {
       const until = Date.now() + STALL_MS
       while (this.heldLength > MAX_HELD_BYTES && Date.now() < until) {
         Atomics.wait(this.header, HEADER_READ, Atomics.load(this.header, HEADER_READ), 50)
+        if (this.gaveUp()) return true
         this.copy()
       }
       if (this.heldLength > MAX_HELD_BYTES) this.dropHeld()
@@ -322,10 +325,24 @@ export class ThreadRecorder {
     }
   }
 
-  /** The worker is gone: nobody takes events any more, so nothing is held or waited for. */
-  private lost(why: string): void {
+  /**
+   * Whether the worker is gone. One that could not start recording marks itself failed before
+   * it exits: this thread may learn that first here, while it waits for room or for the end.
+   */
+  private gaveUp(): boolean {
+    if (!this.failed && Atomics.load(this.header, HEADER_STATE) === WORKER_FAILED) this.lost()
+    return this.failed
+  }
+
+  /**
+   * The worker is gone: nobody takes events any more, so nothing is held or waited for. Without
+   * `why`, it gave up on its own and its last words say why.
+   */
+  private lost(why?: string): void {
     if (this.failed) return
-    this.warn(`stopped recording this run: ${why}`)
+    const words = why === undefined ? this.lastWords() : undefined
+    if (words?.out.length) for (const note of words.out) this.print(note)
+    else this.warn(`stopped recording this run: ${why ?? 'its thread failed'}`)
     this.failed = true
     this.held = ''
     this.heldBytes = []
@@ -372,7 +389,7 @@ export class ThreadRecorder {
     // A full ring: give the worker time to take what it holds (it reads every RING_POLL_MS).
     while (!this.flush() && Date.now() < deadline)
       Atomics.wait(this.header, HEADER_STATE, WORKER_RUNNING, RING_POLL_MS)
-    if (this.failed) return // said when the worker was lost
+    if (this.gaveUp()) return // said when the worker was lost
     this.send({
       op: 'end',
       status: result.status,
@@ -391,21 +408,28 @@ export class ThreadRecorder {
           ? `could not finish the run directory ${this.paths.runDir}; \`threepio report ${this.paths.runDir}\` rebuilds it from events.jsonl`
           : `the run directory ${this.paths.runDir} was not finished within ${END_WAIT_MS / 1000} s; \`threepio report ${this.paths.runDir}\` rebuilds it from events.jsonl`,
       )
+      this.failed = true // said: its exit adds nothing
       return
     }
-    let words: LastWords
-    try {
-      const length = Atomics.load(this.header, HEADER_WORDS)
-      const bytes = new Uint8Array(this.done, HEADER_BYTES, length).slice()
-      words = JSON.parse(Buffer.from(bytes).toString('utf8')) as LastWords
-    } catch {
-      return
-    }
+    const words = this.lastWords()
+    if (!words) return
     for (const note of words.out) this.print(note)
     if (words.closing === undefined || this.quiet) return
     const line = words.closing + '\n'
     if (this.exiting) this.stderrNow(line)
     else printAfterFramework(line, this.stderr, this.stderrNow)
+  }
+
+  /** What the worker left for this thread when it finished or gave up. */
+  private lastWords(): LastWords | undefined {
+    try {
+      const length = Atomics.load(this.header, HEADER_WORDS)
+      if (!length) return undefined
+      const bytes = new Uint8Array(this.done, HEADER_BYTES, length).slice()
+      return JSON.parse(Buffer.from(bytes).toString('utf8')) as LastWords
+    } catch {
+      return undefined
+    }
   }
 
   /** Ends the run as interrupted (exit paths). */
