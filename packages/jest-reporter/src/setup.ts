@@ -67,8 +67,8 @@ function install(dir: string, root: string, sink: LiveSink | undefined): void {
   // The test id of the last name seen: a test prints its lines one after another.
   let lastName: string | undefined
   let lastId: string | undefined
-  // One part of output, as events.jsonl holds it: fields in its order, no object spreads (a
-  // console call is a hot path).
+  // One part of output: handed over in band, else a side-file line with what the reporter
+  // matches it by. No object spreads: a console call is a hot path.
   const put = (
     stream: 'stdout' | 'stderr',
     text: string,
