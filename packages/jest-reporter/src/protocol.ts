@@ -4,9 +4,9 @@
  * The reporter sets two environment variables before workers start; the setup file in each
  * worker appends `output` events (events.jsonl format) to `<runDir>/workers/<pid>.jsonl`; the
  * reporter reads those files and merges their events into the run's events.jsonl. When Jest runs
- * the tests in its own process (in band), the setup file hands the same events to the reporter
- * directly, through a function the reporter puts on `process` under {@link LIVE_SINK}, and
- * writes no side file.
+ * the tests in its own process (in band), the setup file has the reporter install the capture
+ * (through the hub the reporter puts on `process` under {@link LIVE_SINK}), which hands the same
+ * events to the reporter directly and writes no side file.
  */
 import type { EventInput } from '@threepio/core'
 
@@ -34,14 +34,35 @@ export interface SideOutput {
 }
 
 /**
- * Where the reporter puts its {@link LiveSink} on `process` before the tests start. Jest copies
+ * Where the reporter puts its {@link LiveHub} on `process` before the tests start. Jest copies
  * `process` into each test file's environment, so the setup file finds it there when the tests
  * run in the reporter's own process; in a worker process it is absent.
  */
 export const LIVE_SINK = Symbol.for('threepio.jest-reporter.live-output')
 
+/** The test file's globals the capture is installed with. */
+export interface TestFileGlobals {
+  expect: { getState(): { currentTestName?: string; testPath?: string } }
+  beforeEach: (fn: () => void) => void
+  afterAll: (fn: () => void) => void
+  jest: { isEnvironmentTornDown?: () => boolean } | undefined
+  console: object
+  process: Pick<NodeJS.Process, 'stdout' | 'stderr'>
+  /** The file's global object (jest-circus keeps its state on it). */
+  globalThis: object
+}
+
 /**
- * Takes one output event of the setup file, in band (the event is the reporter's from then on),
+ * What the reporter offers the setup file in band: `install` sets up the capture in the file whose
+ * globals it is given, with the reporter's own copy of the code, which hands each output event to
+ * the reporter directly. Never throws.
+ */
+export interface LiveHub {
+  install(globals: TestFileGlobals): void
+}
+
+/**
+ * Takes one output event of the capture, in band (the event is the reporter's from then on),
  * with what a side-file line adds to it. Never throws.
  */
 export type LiveSink = (

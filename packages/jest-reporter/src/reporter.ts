@@ -29,9 +29,11 @@ import {
   ROOT_DIR_ENV,
   SIDE_DIR_ENV,
   SIDE_DIR_NAME,
+  type LiveHub,
   type LiveSink,
   type SideOutput,
 } from './protocol.js'
+import { installCapture } from './capture.js'
 import { SideFiles } from './side-files.js'
 
 declare const __VERSION__: string
@@ -84,7 +86,7 @@ export class ThreepioJestReporter {
   private recorder: ThreadRecorder | undefined
   private sideFiles: SideFiles | undefined
   /** What the setup file calls in band (on `process` while the run goes). */
-  private liveSink: LiveSink | undefined
+  private liveHub: LiveHub | undefined
   private sideSkipped = 0
   /** The setup file handed output over directly: the tests run in this process, not in workers. */
   private inBand = false
@@ -123,10 +125,10 @@ export class ThreepioJestReporter {
     process.env[SIDE_DIR_ENV] = dir
     process.env[ROOT_DIR_ENV] = this.rootDir
     this.sideFiles = new SideFiles(dir)
-    // In band, the setup file runs in this process: it hands output over here, not through a file.
-    // Called for every console line: no closure per call, and the guard only when it throws.
+    // In band, the setup file runs in this process: it has this module install the capture, which
+    // hands output over here, not through a file. Called for every console line: no closure per
+    // call, and the guard only when it throws.
     const sink: LiveSink = (event, testStart, consoleIndex) => {
-      this.inBand = true
       if (r.isEnded) return
       try {
         this.acceptLive(event, testStart, consoleIndex)
@@ -136,15 +138,22 @@ export class ThreepioJestReporter {
         })
       }
     }
-    this.liveSink = sink
-    ;(process as unknown as Record<symbol, unknown>)[LIVE_SINK] = sink
+    const rootDir = this.rootDir
+    const hub: LiveHub = {
+      install: (globals) => {
+        this.inBand = true
+        if (!r.isEnded) r.guard('the setup file', () => installCapture(globals, dir, rootDir, sink))
+      },
+    }
+    this.liveHub = hub
+    ;(process as unknown as Record<symbol, unknown>)[LIVE_SINK] = hub
     this.pollTimer = setInterval(
       () => this.guard('reading live output', () => this.pollSideFiles()),
       SIDE_FILE_POLL_MS,
     )
     this.pollTimer.unref()
     r.beforeEnd(() => {
-      this.removeLiveSink()
+      this.removeLiveHub()
       clearInterval(this.pollTimer)
       this.pollSideFiles()
       for (const state of this.files.values()) this.drain(state, true)
@@ -264,14 +273,14 @@ export class ThreepioJestReporter {
       r.end({ status, ...(reason ? { reason } : {}) })
     })
     clearInterval(this.pollTimer)
-    this.removeLiveSink()
+    this.removeLiveHub()
     this.recorder = undefined
   }
 
-  private removeLiveSink(): void {
+  private removeLiveHub(): void {
     const host = process as unknown as Record<symbol, unknown>
-    if (this.liveSink && host[LIVE_SINK] === this.liveSink) delete host[LIVE_SINK]
-    this.liveSink = undefined
+    if (this.liveHub && host[LIVE_SINK] === this.liveHub) delete host[LIVE_SINK]
+    this.liveHub = undefined
   }
 
   /** threepio never fails a Jest run: its own trouble is a warning and a diagnostic event. */

@@ -101,6 +101,9 @@ const STALL_MS = 5000
  */
 const END_WAIT_MS = 30_000
 
+/** Read once: in the CommonJS build an imported binding is a getter call on every use. */
+const MAX_CHARS = MAX_OUTPUT_CHARS
+
 export class ThreadRecorder {
   private ended = false
   private failed = false
@@ -210,7 +213,7 @@ export class ThreadRecorder {
   emit(event: EventInput): void {
     if (this.ended || this.failed) return
     // Long output in parts, as events.jsonl holds it (the ring then never holds one huge line).
-    if (event.type === 'output' && event.text.length > MAX_OUTPUT_CHARS) {
+    if (event.type === 'output' && event.text.length > MAX_CHARS) {
       for (const text of splitText(event.text)) this.emit({ ...event, text })
       return
     }
