@@ -35,6 +35,7 @@ import {
   type ExportFormat,
 } from './export.js'
 import { ingestRun } from './ingest.js'
+import { warningText } from './notes.js'
 import { rebuildRun } from './replay.js'
 import {
   isRunLive,
@@ -523,9 +524,7 @@ function merge(runDirs: string[], outputDir: string, io: CliIo): number {
   }
   for (const s of shards)
     if (s.skipped)
-      io.err(
-        `threepio: warning: ${s.runDir}: ${s.skipped} unreadable line(s) of events.jsonl skipped\n`,
-      )
+      io.err(warningText(`${s.runDir}: ${s.skipped} unreadable line(s) of events.jsonl skipped`))
   let merged: ReturnType<typeof mergeRuns>
   try {
     merged = mergeRuns(shards, outputDir, ['threepio', 'merge', ...runDirs])
@@ -553,7 +552,7 @@ function github(runDir: string, io: CliIo): number {
     rootDir: summary.rootDir ?? io.cwd,
     env: io.env,
   })
-  for (const w of warnings) io.err(`threepio: warning: ${w}\n`)
+  for (const w of warnings) io.err(warningText(w))
   reportToGitHub({
     summary,
     markdown,
@@ -568,7 +567,7 @@ function github(runDir: string, io: CliIo): number {
 function report(runDir: string, io: CliIo): number {
   if (!existsSync(join(runDir, EVENTS_FILE)))
     throw new CommandError(`${join(runDir, EVENTS_FILE)} does not exist`)
-  const { state, stats } = rebuildRun(runDir, (d) => io.err(`threepio: warning: ${d.message}\n`))
+  const { state, stats } = rebuildRun(runDir, (d) => io.err(warningText(d.message)))
   const skipped = skippedLines(stats)
   if (skipped) {
     const reasons = Object.entries(stats)
@@ -704,7 +703,7 @@ async function ingest(
       ...(pid !== undefined ? { pid } : {}),
       onStart: (s) => (stop = s),
       onDiagnostic: (d) => {
-        if (!warned) io.err(`threepio: warning: ${d.message}\n`)
+        if (!warned) io.err(warningText(d.message))
         warned = true
       },
     })
@@ -712,7 +711,7 @@ async function ingest(
     for (const s of signals) process.off(s, onSignal)
   }
   const problem = writeAskedExports(runDir, exports)
-  if (problem && !warned) io.err(`threepio: warning: ${problem}\n`)
+  if (problem && !warned) io.err(warningText(problem))
   // Everything is written: now let the signal do what it would have done.
   if (received) process.kill(process.pid, received)
   return 0

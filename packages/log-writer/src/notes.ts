@@ -4,9 +4,14 @@
  */
 import type { WriterDiagnostic } from '@threepio/core'
 
+/** A warning for stderr: threepio's prefix, once, then the message, as one line. */
+export function warningText(message: string): string {
+  return `threepio: warning: ${message}\n`
+}
+
 /** The one warning line a run prints on stderr for threepio's own trouble. */
 export function warningLine(message: string, summaryMd: string): string {
-  return `threepio: warning: ${message} (the test run goes on; see diagnostics in ${summaryMd})\n`
+  return warningText(`${message} (the test run goes on; see diagnostics in ${summaryMd})`)
 }
 
 /**

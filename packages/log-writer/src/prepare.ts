@@ -12,6 +12,7 @@ import {
   type RunPaths,
 } from '@threepio/core/options'
 import { writeStderr } from './exit-hooks.js'
+import { warningText } from './notes.js'
 import type { RecorderOptions } from './recorder.js'
 
 /** A run directory created for a run, with the options that decided where. */
@@ -35,7 +36,7 @@ export function prepareRun(options: RecorderOptions): PreparedRun | undefined {
     ...(options.env ? { env: options.env } : {}),
     ...(options.otherOptionKeys ? { otherKeys: options.otherOptionKeys } : {}),
   })
-  for (const w of warnings) stderr(`threepio: warning: ${w}\n`)
+  for (const w of warnings) stderr(warningText(w))
   try {
     return {
       paths: createRunDirectory(resolved.outputDir),
@@ -45,7 +46,9 @@ export function prepareRun(options: RecorderOptions): PreparedRun | undefined {
     }
   } catch (err) {
     stderr(
-      `threepio: warning: not recording this run: ${describeFsError(err)}; set outputDir or THREEPIO_DIR to a directory you can write to\n`,
+      warningText(
+        `not recording this run: ${describeFsError(err)}; set outputDir or THREEPIO_DIR to a directory you can write to`,
+      ),
     )
     return undefined
   }

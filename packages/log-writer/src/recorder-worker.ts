@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { EventInput } from '@threepio/core'
+import { warningText } from './notes.js'
 import { RunRecorder } from './recorder.js'
 import {
   HEADER_BYTES,
@@ -127,12 +128,12 @@ try {
       const quiet = prepared.resolved.quiet
       finish(WORKER_DONE, recorder && !quiet ? recorder.closingLine() : undefined)
     } catch (err) {
-      held.push({ text: `threepio: warning: ${String(err)}\n`, warning: true })
+      held.push({ text: warningText(String(err)), warning: true })
       finish(WORKER_FAILED)
     }
     parentPort!.close()
   })
 } catch (err) {
-  held.push({ text: `threepio: warning: not recording this run: ${String(err)}\n`, warning: true })
+  held.push({ text: warningText(`not recording this run: ${String(err)}`), warning: true })
   finish(WORKER_FAILED)
 }

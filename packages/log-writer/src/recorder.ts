@@ -37,7 +37,7 @@ import {
   writeStderr,
   writeStderrNow,
 } from './exit-hooks.js'
-import { guarded, warningLine } from './notes.js'
+import { guarded, warningLine, warningText } from './notes.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import { pruneRuns } from './retention.js'
 import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
@@ -156,9 +156,7 @@ export class RunRecorder {
         ...(seams?.events ? { fs: seams.events } : {}),
       })
     } catch (err) {
-      ;(options.warn ?? stderr)(
-        `threepio: warning: not recording this run: ${describeFsError(err)}\n`,
-      )
+      ;(options.warn ?? stderr)(warningText(`not recording this run: ${describeFsError(err)}`))
       return undefined
     }
     recorder = new RunRecorder(paths, writer, directory, { ...options, ...resolved }, startTime)

@@ -26,7 +26,7 @@ import {
   writeStderr,
   writeStderrNow,
 } from './exit-hooks.js'
-import { guarded, warningLine } from './notes.js'
+import { guarded, warningLine, warningText } from './notes.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
 
@@ -167,9 +167,7 @@ export class ThreadRecorder {
         execArgv: [],
       })
     } catch (err) {
-      stderr(
-        `threepio: warning: not recording this run: could not start its thread: ${String(err)}\n`,
-      )
+      stderr(warningText(`not recording this run: could not start its thread: ${String(err)}`))
       return undefined
     }
     worker.unref() // never keeps the test runner alive
