@@ -5,7 +5,7 @@
  * worker appends `output` events (events.jsonl format) to `<runDir>/workers/<pid>.jsonl`; the
  * reporter reads those files and merges their events into the run's events.jsonl. When Jest runs
  * the tests in its own process (in band), the setup file has the reporter install the capture
- * (through the hub the reporter puts on `process` under {@link LIVE_SINK}), which hands the same
+ * (through the hub the reporter puts on `process` under {@link LIVE_HUB}), which hands the same
  * events to the reporter directly and writes no side file.
  */
 import type { EventInput } from '@threepio/core'
@@ -38,7 +38,7 @@ export interface SideOutput {
  * `process` into each test file's environment, so the setup file finds it there when the tests
  * run in the reporter's own process; in a worker process it is absent.
  */
-export const LIVE_SINK = Symbol.for('threepio.jest-reporter.live-output')
+export const LIVE_HUB = Symbol.for('threepio.jest-reporter.live-output')
 
 /** The test file's globals the capture is installed with. */
 export interface TestFileGlobals {

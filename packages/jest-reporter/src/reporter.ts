@@ -25,7 +25,7 @@ import type {
 import type { Config } from '@jest/types'
 import {
   jestTestId,
-  LIVE_SINK,
+  LIVE_HUB,
   ROOT_DIR_ENV,
   SIDE_DIR_ENV,
   SIDE_DIR_NAME,
@@ -85,10 +85,10 @@ const SIDE_FILE_POLL_MS = 25
 export class ThreepioJestReporter {
   private recorder: ThreadRecorder | undefined
   private sideFiles: SideFiles | undefined
-  /** What the setup file calls in band (on `process` while the run goes). */
+  /** What the setup file finds in band (on `process` while the run goes). */
   private liveHub: LiveHub | undefined
   private sideSkipped = 0
-  /** The setup file handed output over directly: the tests run in this process, not in workers. */
+  /** The setup file had the capture installed here: the tests run in this process, not in workers. */
   private inBand = false
   private pollTimer: NodeJS.Timeout | undefined
   private lastPoll = 0
@@ -146,7 +146,7 @@ export class ThreepioJestReporter {
       },
     }
     this.liveHub = hub
-    ;(process as unknown as Record<symbol, unknown>)[LIVE_SINK] = hub
+    ;(process as unknown as Record<symbol, unknown>)[LIVE_HUB] = hub
     this.pollTimer = setInterval(
       () => this.guard('reading live output', () => this.pollSideFiles()),
       SIDE_FILE_POLL_MS,
@@ -279,7 +279,7 @@ export class ThreepioJestReporter {
 
   private removeLiveHub(): void {
     const host = process as unknown as Record<symbol, unknown>
-    if (this.liveHub && host[LIVE_SINK] === this.liveHub) delete host[LIVE_SINK]
+    if (this.liveHub && host[LIVE_HUB] === this.liveHub) delete host[LIVE_HUB]
     this.liveHub = undefined
   }
 

@@ -10,7 +10,7 @@
  */
 import { installCapture } from './capture.js'
 import {
-  LIVE_SINK,
+  LIVE_HUB,
   ROOT_DIR_ENV,
   SIDE_DIR_ENV,
   type LiveHub,
@@ -35,7 +35,7 @@ if (sideDir && rootDir && typeof expect !== 'undefined' && typeof beforeEach ===
     process,
     globalThis,
   }
-  const hub = (process as unknown as Record<symbol, Partial<LiveHub> | undefined>)[LIVE_SINK]
+  const hub = (process as unknown as Record<symbol, Partial<LiveHub> | undefined>)[LIVE_HUB]
   try {
     if (typeof hub?.install === 'function') hub.install(globals)
     else installCapture(globals, sideDir, rootDir, undefined)
