@@ -132,8 +132,15 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     const r = await runJest(version, 'console-output', { args: ['--verbose=false'] })
     expectConsistent(r)
     const log = r.log('console.test.js')
-    expect(log).toContain('hello from stdout')
-    expect(log).toContain('[stderr] oops on stderr')
+    expect(log).toContain(
+      'hello from stdout\ninfo line\n[stderr] oops on stderr\n[stderr] a warning\n',
+    )
+    // Consecutive console entries of one stream are one event, in the order printed.
+    const outputs = r.events.filter((e) => e.type === 'output')
+    expect(outputs.map((e) => [e.stream, e.text, e.testId])).toEqual([
+      ['stdout', 'hello from stdout\ninfo line\n', undefined],
+      ['stderr', 'oops on stderr\na warning\n', undefined],
+    ])
   })
 
   it('verbose mode: output reaches reporters from Jest 30 on, and with the setup file on every version', async () => {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { EventInput, OutputEvent, RunStatus, TestError, TestStatus } from '@threepio/core'
 import { toEventFile } from '@threepio/core/path-map'
+import { MAX_OUTPUT_CHARS } from '@threepio/core/output-text'
 import type { ThreepioOptions } from '@threepio/log-writer'
 // The recording runs in a worker thread: Jest runs small suites in its own thread, where every
 // callback here delays the tests. Only the options, the run directory and event hand-over load here.
@@ -77,6 +78,9 @@ type OutputInput = Extract<EventInput, { type: 'output' }>
 
 /** Jest runs in watch mode create new reporters for every run: the round is the process's. */
 let watchRound = 0
+
+/** Read once: in the CommonJS build an imported binding is a getter call on every use. */
+const MAX_CHARS = MAX_OUTPUT_CHARS
 
 /** How often the workers' live output is read (it reaches the logs within this, plus 25 ms). */
 const SIDE_FILE_POLL_MS = 25
@@ -221,17 +225,26 @@ export class ThreepioJestReporter {
       if (result.console) {
         // Jest gives a file's console output at its end, without the test that printed it; with
         // the setup file, only what it did not record live (afterAll hooks after the tests).
-        const from = liveOutput(test) ? state.consoleSeen : 0
-        for (const entry of result.console.slice(from)) {
-          const stream = entry.type === 'error' || entry.type === 'warn' ? 'stderr' : 'stdout'
-          r.emit({
-            type: 'output',
-            file: state.file,
-            project: state.project,
-            stream,
-            text: entry.message + '\n',
-          })
+        // Consecutive entries of one stream are one event: here they carry no test and one time,
+        // so the logs are the same with a fraction of the events to encode and record.
+        const entries = result.console
+        let stream: 'stdout' | 'stderr' | undefined
+        let text = ''
+        const put = () => {
+          if (stream && text)
+            r.emit({ type: 'output', file: state.file, project: state.project, stream, text })
+          text = ''
         }
+        for (let i = liveOutput(test) ? state.consoleSeen : 0; i < entries.length; i++) {
+          const entry = entries[i]!
+          const s = entry.type === 'error' || entry.type === 'warn' ? 'stderr' : 'stdout'
+          if (s !== stream || text.length >= MAX_CHARS) {
+            put()
+            stream = s
+          }
+          text += entry.message + '\n'
+        }
+        put()
       }
       // A suite that failed to run (syntax or import error): Jest ran none of its tests.
       const ran = result.testResults.some((a) => a.status === 'passed' || a.status === 'failed')
