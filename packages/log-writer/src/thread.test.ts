@@ -152,6 +152,29 @@ describe('ThreadRecorder', () => {
     ])
   })
 
+  it('the CommonJS build records through its own worker bundle', () => {
+    const root = tempDir()
+    const script = `
+      const { ThreadRecorder } = require(${JSON.stringify(dist.replace(/\.js$/, '.cjs'))})
+      const r = ThreadRecorder.start({
+        runner: { name: 'jest', version: '30.0.0' },
+        reporter: { name: 'test', version: '0' },
+        rootDir: ${JSON.stringify(root)},
+        options: { outputDir: ${JSON.stringify(join(root, '.3pio'))} },
+      })
+      r.emit({ type: 'file-start', file: 'a.test.js' })
+      r.emit({ type: 'output', file: 'a.test.js', stream: 'stdout', text: 'from CommonJS\\n' })
+      r.emit({ type: 'file-end', file: 'a.test.js' })
+      r.end({ status: 'passed' })
+    `
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+    expect(child.status, child.stderr).toBe(0)
+    expect(child.stderr).toMatch(/^threepio: PASSED .*test-run\.md\n$/)
+    const runDir = join(root, '.3pio', 'runs', 'latest')
+    expect(events(runDir).at(-1)).toMatchObject({ type: 'run-end', status: 'passed' })
+    expect(readFileSync(join(runDir, 'logs', 'a.test.js.log'), 'utf8')).toContain('from CommonJS')
+  })
+
   it('finishes the run directory when the process exits before the run ended, exit code unchanged', () => {
     const root = tempDir()
     const script = `

@@ -104,6 +104,15 @@ const END_WAIT_MS = 30_000
 /** Read once: in the CommonJS build an imported binding is a getter call on every use. */
 const MAX_CHARS = MAX_OUTPUT_CHARS
 
+/**
+ * The worker's module, in the format of this build: the CommonJS build (what Jest loads) starts
+ * its one-file CommonJS bundle, which a new thread loads in about half the time of the ES module
+ * graph, on the core the tests share with it.
+ */
+const WORKER_FILE = import.meta.url.endsWith('.cjs')
+  ? './recorder-worker.cjs'
+  : './recorder-worker.js'
+
 export class ThreadRecorder {
   private ended = false
   private failed = false
@@ -159,7 +168,7 @@ export class ThreadRecorder {
     let worker: Worker
     try {
       const data: RecorderWorkerData = { options: plain, prepared, done, ring }
-      worker = new Worker(new URL('./recorder-worker.js', import.meta.url), {
+      worker = new Worker(new URL(WORKER_FILE, import.meta.url), {
         workerData: data,
         stdout: true, // the worker never prints: all it has to say comes through messages
         stderr: true,
