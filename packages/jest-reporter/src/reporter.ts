@@ -227,7 +227,7 @@ export class ThreepioJestReporter {
         // the setup file, only what it did not record live (afterAll hooks after the tests).
         // Consecutive entries of one stream are one event: here they carry no test and one time,
         // so the logs are the same with a fraction of the events to encode and record.
-        const entries = result.console
+        const lines = result.console
         let stream: 'stdout' | 'stderr' | undefined
         let text = ''
         const put = () => {
@@ -235,8 +235,8 @@ export class ThreepioJestReporter {
             r.emit({ type: 'output', file: state.file, project: state.project, stream, text })
           text = ''
         }
-        for (let i = liveOutput(test) ? state.consoleSeen : 0; i < entries.length; i++) {
-          const entry = entries[i]!
+        for (let i = liveOutput(test) ? state.consoleSeen : 0; i < lines.length; i++) {
+          const entry = lines[i]!
           const s = entry.type === 'error' || entry.type === 'warn' ? 'stderr' : 'stdout'
           if (s !== stream || text.length >= MAX_CHARS) {
             put()
