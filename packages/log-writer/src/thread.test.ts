@@ -45,6 +45,16 @@ function start(
   return r!
 }
 
+/** Source of a script's `ThreadRecorder.start` call for a run under `root`, exit handling on. */
+function startSource(root: string): string {
+  return `ThreadRecorder.start({
+    runner: { name: 'jest', version: '30.0.0' },
+    reporter: { name: 'test', version: '0' },
+    rootDir: ${JSON.stringify(root)},
+    options: { outputDir: ${JSON.stringify(join(root, '.3pio'))} },
+  })`
+}
+
 function events(runDir: string): Array<Record<string, unknown>> {
   return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
     .trim()
@@ -156,12 +166,7 @@ describe('ThreadRecorder', () => {
     const root = tempDir()
     const script = `
       const { ThreadRecorder } = require(${JSON.stringify(dist.replace(/\.js$/, '.cjs'))})
-      const r = ThreadRecorder.start({
-        runner: { name: 'jest', version: '30.0.0' },
-        reporter: { name: 'test', version: '0' },
-        rootDir: ${JSON.stringify(root)},
-        options: { outputDir: ${JSON.stringify(join(root, '.3pio'))} },
-      })
+      const r = ${startSource(root)}
       r.emit({ type: 'file-start', file: 'a.test.js' })
       r.emit({ type: 'output', file: 'a.test.js', stream: 'stdout', text: 'from CommonJS\\n' })
       r.emit({ type: 'file-end', file: 'a.test.js' })
@@ -179,12 +184,7 @@ describe('ThreadRecorder', () => {
     const root = tempDir()
     const script = `
       const { ThreadRecorder } = await import(${JSON.stringify(pathToFileURL(dist).href)})
-      const r = ThreadRecorder.start({
-        runner: { name: 'jest', version: '30.0.0' },
-        reporter: { name: 'test', version: '0' },
-        rootDir: ${JSON.stringify(root)},
-        options: { outputDir: ${JSON.stringify(join(root, '.3pio'))} },
-      })
+      const r = ${startSource(root)}
       r.emit({ type: 'file-start', file: 'a.test.js' })
       r.emit({ type: 'output', file: 'a.test.js', stream: 'stdout', text: 'before exit\\n' })
       process.exit(3)
