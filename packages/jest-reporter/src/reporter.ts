@@ -11,13 +11,6 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { EventInput, OutputEvent, RunStatus, TestError, TestStatus } from '@threepio/core'
 import { toEventFile } from '@threepio/core/path-map'
-import {
-  outputMembers,
-  outputPrefix,
-  testEndMembers,
-  testMembers,
-  testStartMembers,
-} from '@threepio/core/event-lines'
 import { MAX_OUTPUT_CHARS } from '@threepio/core/output-text'
 import type { ThreepioOptions } from '@threepio/log-writer'
 // The recording runs in a worker thread: Jest runs small suites in its own thread, where every
@@ -55,18 +48,8 @@ interface TestCaseStartInfo {
   title: string
 }
 
-/** Output events up to their text, by stream, of one test (or of a file, outside its tests). */
-interface OutputPrefixes {
-  stdout?: string
-  stderr?: string
-}
-
 interface TestEntry {
   id: string
-  /** Its file, project and identity as its events' JSON members, encoded when it started. */
-  members?: string
-  /** The beginnings of its output events, encoded at its first output. */
-  out?: OutputPrefixes
   /** Attempts reported so far (Jest's `invocations`); 0 before the first result. */
   invocations: number
   status?: TestStatus
@@ -89,8 +72,6 @@ interface FileState {
   waitingStarts: Array<number | undefined>
   /** Console entries of the file recorded live (the rest come with its result). */
   consoleSeen: number
-  /** The beginnings of its live output events outside its tests. */
-  out?: OutputPrefixes
 }
 
 type OutputInput = Extract<EventInput, { type: 'output' }>
@@ -208,15 +189,14 @@ export class ThreepioJestReporter {
           (entry = { id: jestTestId(state.file, info.fullName, list.length + 1), invocations: 0 }),
         )
       state.starts.push(entry)
-      // The test's file, project and identity are encoded once, here: its start, end and output
-      // lines put them in front of what each adds (in Jest's thread, every event's encoding
-      // delays the tests).
-      entry.members = testMembers(state.file, state.project, {
-        id: entry.id,
-        name: info.title,
-        suite: info.ancestorTitles,
+      // Events are encoded as they are emitted: Jest's own arrays need no copy, and fields left
+      // undefined are left out (no spreads on the per-test path).
+      r.emit({
+        type: 'test-start',
+        file: state.file,
+        project: state.project,
+        test: { id: entry.id, name: info.title, suite: info.ancestorTitles },
       })
-      r.emitEncoded(testStartMembers(entry.members))
       this.drain(state)
     })
   }
@@ -378,22 +358,20 @@ export class ThreepioJestReporter {
     entry.invocations = invocations
     entry.status = status
     entry.retrying = false
-    // Results without a start of their own (skipped, todo) are encoded here.
-    entry.members ??= testMembers(state.file, state.project, {
-      id: entry.id,
-      name: a.title,
-      suite: a.ancestorTitles,
+    const error = status === 'failed' ? failureOf(a) : undefined
+    this.recorder?.emit({
+      type: 'test-end',
+      file: state.file,
+      project: state.project,
+      test: { id: entry.id, name: a.title, suite: a.ancestorTitles },
+      status,
+      durationMs: typeof a.duration === 'number' ? a.duration : undefined,
+      attempt: invocations > 1 ? invocations - 1 : undefined,
+      error,
+      location: a.location
+        ? { line: a.location.line, column: a.location.column || undefined }
+        : undefined,
     })
-    this.recorder?.emitEncoded(
-      testEndMembers(
-        entry.members,
-        status,
-        typeof a.duration === 'number' ? a.duration : undefined,
-        invocations > 1 ? invocations - 1 : undefined,
-        status === 'failed' ? failureOf(a) : undefined,
-        a.location ? { line: a.location.line, column: a.location.column || undefined } : undefined,
-      ),
-    )
   }
 
   /**
@@ -408,10 +386,8 @@ export class ThreepioJestReporter {
       const entry = testStart !== undefined ? state.starts[testStart - 1] : undefined
       if (testStart !== undefined && !entry && !all) break
       const event = waiting[i]!
-      if (entry) {
-        event.testId = entry.id
-        this.emitOutput(state, entry, event)
-      } else this.recorder?.emit(event)
+      if (entry) event.testId = entry.id
+      this.recorder?.emit(event)
     }
     if (i) {
       waiting.splice(0, i)
@@ -441,31 +417,12 @@ export class ThreepioJestReporter {
     const entry = testStart !== undefined ? state.starts[testStart - 1] : undefined
     if (!state.waiting.length && (entry || testStart === undefined)) {
       if (entry) event.testId = entry.id
-      this.emitOutput(state, entry, event)
+      this.recorder.emit(event)
       return
     }
     state.waiting.push(event)
     state.waitingStarts.push(testStart)
     this.drain(state)
-  }
-
-  /**
-   * A live output event of a running file, printed by `entry` (or outside its tests): a console
-   * line is a hot path, so the event's beginning is encoded once a test and stream, and each line
-   * adds its text.
-   */
-  private emitOutput(state: FileState, entry: TestEntry | undefined, event: OutputInput): void {
-    const holder = entry ?? (event.testId === undefined ? state : undefined)
-    // Long text goes whole to emit, which splits it as events.jsonl holds it.
-    if (!holder || event.text.length > MAX_CHARS) return this.recorder?.emit(event)
-    const out = (holder.out ??= {})
-    const prefix = (out[event.stream] ??= outputPrefix(
-      state.file,
-      state.project,
-      entry?.id,
-      event.stream,
-    ))
-    this.recorder?.emitEncoded(outputMembers(prefix, event.text), event.time)
   }
 
   /**

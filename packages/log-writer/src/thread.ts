@@ -239,17 +239,6 @@ export class ThreadRecorder {
   }
 
   /**
-   * Records one event given as its JSON members without `time` (put together by
-   * `@threepio/core/event-lines` from parts encoded once a test), stamped with `time` or the time
-   * now. For the per-test and per-line events of the runner's thread; output text longer than an
-   * event holds goes through {@link emit}, which splits it. Never throws.
-   */
-  emitEncoded(members: string, time?: number): void {
-    if (this.ended || this.failed) return
-    this.put(`{"time":${time ?? Date.now()},${members}}`)
-  }
-
-  /**
    * Puts one line in the ring, encoded straight into it: nothing to schedule, no message, no
    * system call. Only when the ring has no room for it in one piece is it held and copied in
    * parts, now or shortly.
