@@ -1,7 +1,9 @@
 // What threepio costs a real test run, next to what people use instead: generated suites
 // (files × tests × output lines) run by Jest, Vitest and pytest alone, with threepio, and with
-// each peer reporter; wall time, CPU and peak RSS of the whole process tree, repeated in
-// interleaved order. Overhead is the ratio to the framework alone within the same repeat.
+// each peer reporter; wall time, CPU and peak RSS of the whole process tree, in rounds that run
+// every variant once, in a different order each round. Overhead is the ratio to the framework
+// alone within the same round: the geometric mean over the rounds with its 90 % interval
+// (bootstrap), and the median.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -24,6 +26,28 @@ const JEST_JUNIT = require.resolve('jest-junit')
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length)
+
+/** A repeatable pseudo-random sequence in [0, 1) (mulberry32): the same orders and intervals every run. */
+function random(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** 90 % interval of the geometric mean of `ratios`: 2,000 bootstrap resamples. */
+function interval(ratios) {
+  const rnd = random(1)
+  const means = []
+  for (let b = 0; b < 2000; b++)
+    means.push(geomean(ratios.map(() => ratios[Math.floor(rnd() * ratios.length)])))
+  means.sort((a, b) => a - b)
+  return [means[100], means[1899]]
 }
 
 function measure(command, args, cwd, env = {}) {
@@ -118,9 +142,8 @@ function variants(dir, python) {
   }
 }
 
-export async function benchOverhead({ quick, runners }) {
+export async function benchOverhead({ quick, runners, repeats = quick ? 2 : 5 }) {
   const shape = quick ? { files: 4, tests: 25, lines: 2 } : { files: 20, tests: 100, lines: 3 }
-  const repeats = quick ? 2 : 5
   const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-overhead-'))
   for (const d of ['js', 'py', 'out']) mkdirSync(join(dir, d))
   generate(dir, shape)
@@ -132,20 +155,26 @@ export async function benchOverhead({ quick, runners }) {
   const groups = variants(dir, join(bin, 'python'))
   const tests = shape.files * shape.tests
   console.log(
-    `\nOverhead: ${tests.toLocaleString('en-US')} tests (${shape.files} files × ${shape.tests} tests × ${shape.lines} printed lines), ${repeats} repeats in interleaved order; wall and CPU medians, [min–max]; RSS = peak of any one process\n`,
+    `\nOverhead: ${tests.toLocaleString('en-US')} tests (${shape.files} files × ${shape.tests} tests × ${shape.lines} printed lines), ${repeats} rounds, each variant once a round in shuffled order; wall and CPU medians, [min–max]; overhead = ratio to the framework alone in the same round: geometric mean [90 % interval] and median; RSS = peak of any one process\n`,
   )
   console.log(
-    '| runner | reporter | wall (s) | overhead (wall) | CPU (s) | overhead (CPU) | peak RSS (MiB) | exit |',
+    '| runner | reporter | wall (s) | overhead (wall) | median | CPU (s) | overhead (CPU) | peak RSS (MiB) | exit |',
   )
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|')
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|')
   const summary = {}
   for (const [runner, group] of Object.entries(groups)) {
     if (runners && !runners.includes(runner)) continue
     const names = Object.keys(group)
     const results = Object.fromEntries(names.map((n) => [n, []]))
     for (const n of names) group[n].run() // warm-up: caches, transforms, bytecode
+    // A new order each round: no variant always runs after the same one, or first.
+    const rnd = random(runner.length)
     for (let r = 0; r < repeats; r++) {
-      const order = r % 2 ? [...names].reverse() : names
+      const order = [...names]
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1))
+        ;[order[i], order[j]] = [order[j], order[i]]
+      }
       for (const n of order) results[n].push(group[n].run())
     }
     const base = results[names[0]]
@@ -154,13 +183,17 @@ export async function benchOverhead({ quick, runners }) {
       const rs = results[n]
       const wall = rs.map((x) => x.wall)
       const cpu = rs.map((x) => x.cpu)
-      const wallRatio = median(rs.map((x, i) => x.wall / base[i].wall))
-      const cpuRatio = median(rs.map((x, i) => x.cpu / base[i].cpu))
-      summary[runner][n] = { wallRatio, cpuRatio }
-      const pct = (x) =>
-        n === names[0] ? '—' : `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)} %`
+      const wallRatios = rs.map((x, i) => x.wall / base[i].wall)
+      const wallRatio = geomean(wallRatios)
+      const cpuRatio = geomean(rs.map((x, i) => x.cpu / base[i].cpu))
+      const [low, high] = interval(wallRatios)
+      summary[runner][n] = { wallRatio, wallInterval: [low, high], cpuRatio }
+      const signed = (x) => `${x >= 1 ? '+' : '−'}${Math.abs((x - 1) * 100).toFixed(1)}`
+      const pct = (x) => (n === names[0] ? '—' : `${signed(x)} %`)
+      const wallCell =
+        n === names[0] ? '—' : `${signed(wallRatio)} % [${signed(low)}, ${signed(high)}]`
       console.log(
-        `| ${runner} | ${n} | ${median(wall).toFixed(2)} [${Math.min(...wall).toFixed(2)}–${Math.max(...wall).toFixed(2)}] | ${pct(wallRatio)} | ${median(cpu).toFixed(2)} [${Math.min(...cpu).toFixed(2)}–${Math.max(...cpu).toFixed(2)}] | ${pct(cpuRatio)} | ${median(rs.map((x) => x.maxRssMiB)).toFixed(0)} | ${[...new Set(rs.map((x) => x.status))].join(',')} |`,
+        `| ${runner} | ${n} | ${median(wall).toFixed(2)} [${Math.min(...wall).toFixed(2)}–${Math.max(...wall).toFixed(2)}] | ${wallCell} | ${pct(median(wallRatios))} | ${median(cpu).toFixed(2)} [${Math.min(...cpu).toFixed(2)}–${Math.max(...cpu).toFixed(2)}] | ${pct(cpuRatio)} | ${median(rs.map((x) => x.maxRssMiB)).toFixed(0)} | ${[...new Set(rs.map((x) => x.status))].join(',')} |`,
       )
     }
   }
