@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { EventInput } from '@threepio/core'
+import { MAX_OUTPUT_CHARS } from '@threepio/core/output-text'
 import { warningText } from './notes.js'
 import { RunRecorder } from './recorder.js'
 import {
@@ -62,6 +63,20 @@ function finish(state: number, closing?: string): void {
   Atomics.notify(header, HEADER_STATE)
 }
 
+type OutputInput = Extract<EventInput, { type: 'output' }>
+
+/** Whether `next` continues `held`: the same file, project, mode, test and stream, and room. */
+function sameOutput(held: OutputInput, next: OutputInput): boolean {
+  return (
+    next.stream === held.stream &&
+    next.testId === held.testId &&
+    next.file === held.file &&
+    next.project === held.project &&
+    next.mode === held.mode &&
+    held.text.length + next.text.length <= MAX_OUTPUT_CHARS
+  )
+}
+
 /** Bytes of a line whose end is not in the ring yet. */
 let partial: Buffer | undefined
 
@@ -98,6 +113,10 @@ try {
     prepared,
   )
   const record = () => {
+    // Output events that follow one another in what was taken, of one test (or file) and
+    // stream, are recorded as one, with the first one's time: a test's console lines come a few
+    // microseconds apart, and each event costs the second core the tests share more than its text.
+    let output: OutputInput | undefined
     for (const line of take()) {
       let event: EventInput
       try {
@@ -109,8 +128,16 @@ try {
         })
         continue
       }
-      recorder?.emit(event)
+      if (output && event.type === 'output' && sameOutput(output, event)) {
+        output.text += event.text
+        continue
+      }
+      if (output) recorder?.emit(output)
+      output = undefined
+      if (event.type === 'output') output = event
+      else recorder?.emit(event)
     }
+    if (output) recorder?.emit(output)
   }
   const poll = setInterval(() => {
     try {

@@ -85,15 +85,17 @@ describe('ThreadRecorder', () => {
     const all = events(r.paths.runDir)
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1))
     const outputs = all.filter((e) => e.type === 'output')
-    expect(outputs).toHaveLength(3000 + 3)
-    expect(outputs.slice(0, 3000).map((e) => String(e.text).split(' ')[0])).toEqual(
-      Array.from({ length: 3000 }, (_, i) => String(i)),
+    const stdout = outputs.filter((e) => e.stream === 'stdout')
+    // Lines taken together are one event, up to what an event holds.
+    expect(stdout.length).toBeLessThan(3000)
+    expect(outputs.every((e) => String(e.text).length <= 256 * 1024)).toBe(true)
+    // Every byte of each line, in order, also where a line wraps round the ring's end.
+    expect(stdout.map((e) => e.text).join('')).toBe(
+      Array.from({ length: 3000 }, (_, i) => `${i} ${line}`).join(''),
     )
-    // Every byte of each line, also where a line wraps round the ring's end.
-    expect(outputs.slice(0, 3000).filter((e, i) => e.text !== `${i} ${line}`)).toEqual([])
     expect(
       outputs
-        .slice(3000)
+        .filter((e) => e.stream === 'stderr')
         .map((e) => e.text)
         .join(''),
     ).toBe(huge)
@@ -102,6 +104,43 @@ describe('ThreadRecorder', () => {
     expect(log).toContain(`2999 ${line}`)
     expect(log).toContain(huge.slice(0, 1000))
     expect(stderr.join('')).not.toContain('warning')
+  })
+
+  it("records a test's consecutive lines to one stream as one event, and keeps apart what differs", () => {
+    const root = tempDir()
+    const r = start(root, [])
+    const file = 'a.test.js'
+    const t = (n: number) => ({ id: `${file}::t${n}`, name: `t${n}`, suite: [] })
+    const out = (n: number, stream: 'stdout' | 'stderr', text: string) =>
+      r.emit({ type: 'output', file, testId: t(n).id, stream, text })
+    r.emit({ type: 'file-start', file })
+    for (let i = 0; i < 500; i++) out(1, 'stdout', `line ${i}\n`)
+    out(1, 'stderr', 'to stderr\n')
+    out(2, 'stdout', 'second test\n')
+    r.emit({ type: 'test-end', file, test: t(1), status: 'passed' })
+    out(2, 'stdout', 'after an event\n')
+    r.emit({ type: 'output', file, stream: 'stdout', text: 'outside the tests\n' })
+    r.emit({ type: 'file-end', file })
+    r.end({ status: 'passed' })
+    const all = events(r.paths.runDir).filter((e) => e.type === 'output' || e.type === 'test-end')
+    // A test's lines come microseconds apart: the worker takes them together (every 20 ms).
+    expect(all.length).toBeLessThan(500)
+    const key = (e: Record<string, unknown>) =>
+      e.type === 'output' ? `${String(e.testId)} ${String(e.stream)}` : String(e.type)
+    const runs = all.map(key).filter((k, i, keys) => k !== keys[i - 1])
+    expect(runs).toEqual([
+      `${file}::t1 stdout`,
+      `${file}::t1 stderr`,
+      `${file}::t2 stdout`,
+      'test-end',
+      `${file}::t2 stdout`,
+      'undefined stdout',
+    ])
+    const text = all.filter((e) => key(e) === `${file}::t1 stdout`).map((e) => e.text)
+    expect(text.join('')).toBe(Array.from({ length: 500 }, (_, i) => `line ${i}\n`).join(''))
+    const log = readFileSync(join(r.paths.runDir, 'logs', 'a.test.js.log'), 'utf8')
+    expect(log).toContain('line 0\nline 1\n')
+    expect(log).toContain('line 499\n')
   })
 
   it("prints the worker's warning once, also when the run ends before its message is read", async () => {
