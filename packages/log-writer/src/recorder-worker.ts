@@ -117,11 +117,16 @@ try {
     // stream, are recorded as one, with the first one's time: a test's console lines come a few
     // microseconds apart, and each event costs the second core the tests share more than its text.
     let output: OutputInput | undefined
+    const flush = () => {
+      if (output) recorder?.emit(output)
+      output = undefined
+    }
     for (const line of take()) {
       let event: EventInput
       try {
         event = JSON.parse(line) as EventInput
       } catch (err) {
+        flush() // what came before the unreadable line stays before its diagnostic
         recorder?.problem({
           level: 'error',
           message: `an event could not be read back: ${String(err)}`,
@@ -132,12 +137,11 @@ try {
         output.text += event.text
         continue
       }
-      if (output) recorder?.emit(output)
-      output = undefined
+      flush()
       if (event.type === 'output') output = event
       else recorder?.emit(event)
     }
-    if (output) recorder?.emit(output)
+    flush()
   }
   const poll = setInterval(() => {
     try {
