@@ -25,4 +25,10 @@ export default tseslint.config(
       ],
     },
   },
+  // CommonJS files (Jest loads reporters given by path with require) import with require.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 )

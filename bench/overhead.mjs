@@ -23,7 +23,7 @@ const JEST = join(require.resolve('jest/package.json'), '../bin/jest.js')
 const VITEST = join(require.resolve('vitest/package.json'), '../vitest.mjs')
 const JEST_JUNIT = require.resolve('jest-junit')
 
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
@@ -31,7 +31,7 @@ const median = (xs) => {
 const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length)
 
 /** A repeatable pseudo-random sequence in [0, 1) (mulberry32): the same orders and intervals every run. */
-function random(seed) {
+export function random(seed) {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
@@ -60,7 +60,7 @@ function measure(command, args, cwd, env = {}) {
 }
 
 /** A suite for every runner: `files` files of `tests` tests, each printing `lines` lines. */
-function generate(dir, { files, tests, lines }) {
+export function generate(dir, { files, tests, lines }) {
   for (let f = 0; f < files; f++) {
     const js = `describe('module ${f}', () => {
   for (let t = 0; t < ${tests}; t++) {

@@ -20,6 +20,7 @@ const benches = {
   'event-log': async () => (await import('./event-log.mjs')).benchEventLog({ quick }),
   memory: async () => (await import('./log-writer-memory.mjs')).benchLogWriterMemory({ quick }),
   overhead: async () => (await import('./overhead.mjs')).benchOverhead({ quick, runners, repeats }),
+  'jest-parts': async () => (await import('./jest-parts.mjs')).benchJestParts({ quick, repeats }),
   latency: async () => (await import('./latency.mjs')).benchLatency({ quick }),
   'pytest-scale': async () => (await import('./pytest-scale.mjs')).benchPytestScale({ quick }),
   'install-size': async () => (await import('./install-size.mjs')).benchInstallSize(),
