@@ -99,6 +99,8 @@ export class ThreepioJestReporter {
   private readonly files = new Map<string, FileState>()
   /** The answer of {@link liveOutputFile} for the file of the last live output. */
   private liveFile: { file: string; state: FileState | undefined } | undefined
+  /** The answer of {@link liveFileState} while only one file is open. */
+  private liveState: FileState | undefined
   private readonly rootDir: string
 
   private readonly watching: boolean
@@ -137,9 +139,7 @@ export class ThreepioJestReporter {
       try {
         this.acceptLive(event, testStart, consoleIndex)
       } catch (err) {
-        r.guard('live output', () => {
-          throw err
-        })
+        this.threw(r, 'live output', err)
       }
     }
     const rootDir = this.rootDir
@@ -175,14 +175,22 @@ export class ThreepioJestReporter {
     })
   }
 
+  // The two hooks of every test: no closure for the guard, which only matters when they throw.
   onTestCaseStart(test: Test, info: TestCaseStartInfo): void {
-    this.guard('onTestCaseStart', (r) => {
+    const r = this.recorder
+    if (!r || r.isEnded) return
+    try {
       const state = this.liveFileState(test)
       const list = entries(state, info.fullName)
       // jest.retryTimes runs failed tests again after the others: a start of a failed test is its
       // retry. (Two tests with one title, the first failing and retried, can be confused here;
       // their results, which carry the attempt number, are not.)
-      let entry = list.find((e) => e.status === 'failed' && !e.retrying)
+      let entry: TestEntry | undefined
+      for (const e of list)
+        if (e.status === 'failed' && !e.retrying) {
+          entry = e
+          break
+        }
       if (entry) entry.retrying = true
       else
         list.push(
@@ -197,17 +205,23 @@ export class ThreepioJestReporter {
         project: state.project,
         test: { id: entry.id, name: info.title, suite: info.ancestorTitles },
       })
-      this.drain(state)
-    })
+      if (state.waiting.length) this.drain(state)
+    } catch (err) {
+      this.threw(r, 'onTestCaseStart', err)
+    }
   }
 
   onTestCaseResult(test: Test, result: TestCaseResult): void {
-    this.guard('onTestCaseResult', () => {
+    const r = this.recorder
+    if (!r || r.isEnded) return
+    try {
       // Once per test is a hot path: read the side files at most every 20 ms here, and only where
       // the setup file writes them (not in band, where it hands its output over directly).
       if (!this.inBand && liveOutput(test) && Date.now() - this.lastPoll >= 20) this.pollSideFiles()
       this.reportResult(this.liveFileState(test), result as AssertionResult)
-    })
+    } catch (err) {
+      this.threw(r, 'onTestCaseResult', err)
+    }
   }
 
   onTestFileResult(test: Test, result: TestResult): void {
@@ -268,6 +282,7 @@ export class ThreepioJestReporter {
       })
       this.files.delete(test.path + '\0' + (state.project ?? ''))
       this.liveFile = undefined
+      this.liveState = undefined
     })
   }
 
@@ -307,6 +322,13 @@ export class ThreepioJestReporter {
     r.guard(what, () => fn(r))
   }
 
+  /** What a hook that guards itself caught: the recorder's warning and diagnostic, as guard gives. */
+  private threw(r: ThreadRecorder, what: string, err: unknown): void {
+    r.guard(what, () => {
+      throw err
+    })
+  }
+
   private fileState(test: Test): FileState {
     const project = displayName(test.context.config.displayName)
     const key = test.path + '\0' + (project ?? '')
@@ -324,6 +346,7 @@ export class ThreepioJestReporter {
       }
       this.files.set(key, state)
       this.liveFile = undefined
+      this.liveState = undefined
     }
     return state
   }
@@ -333,10 +356,12 @@ export class ThreepioJestReporter {
    * whatever the project, so the project comes from the file's own start when it is unambiguous.
    */
   private liveFileState(test: Test): FileState {
+    const last = this.liveState
+    if (last && last.path === test.path && this.files.size === 1) return last
     let only: FileState | undefined
     let open = 0
     for (const f of this.files.values()) if (f.path === test.path && open++ === 0) only = f
-    if (open === 1) return only!
+    if (open === 1) return (this.liveState = only!)
     const project = displayName(test.context.config.displayName)
     const all = [...this.files.values()].filter((f) => f.path === test.path)
     return all.find((f) => f.project === project) ?? all[0] ?? this.fileState(test)
@@ -346,10 +371,13 @@ export class ThreepioJestReporter {
   private reportResult(state: FileState, a: AssertionResult): void {
     const list = entries(state, a.fullName)
     const invocations = a.invocations ?? 1
+    // The common case first: a test's only result.
     let entry =
-      (invocations > 1
-        ? list.find((e) => e.invocations === invocations - 1 && e.status === 'failed')
-        : undefined) ?? list.find((e) => e.invocations === 0)
+      list.length === 1 && invocations === 1 && list[0]!.invocations === 0
+        ? list[0]
+        : ((invocations > 1
+            ? list.find((e) => e.invocations === invocations - 1 && e.status === 'failed')
+            : undefined) ?? list.find((e) => e.invocations === 0))
     if (!entry)
       list.push(
         (entry = { id: jestTestId(state.file, a.fullName, list.length + 1), invocations: 0 }),
