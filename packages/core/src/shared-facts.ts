@@ -19,6 +19,9 @@ import {
 } from './run-dir.js'
 import { SCHEMA_VERSION, TEST_STATUSES } from './schema-facts.js'
 
+/** How long a write covered by `THREEPIO_SIMULATE_FAULT=HANG…` waits (testing only). */
+export const SIMULATED_HANG_MS = 6000
+
 /** Runs kept when no option says otherwise. */
 export const DEFAULT_KEEP_RUNS = 30
 
@@ -172,6 +175,7 @@ export function sharedFacts(ciVendors: unknown[] = []): Record<string, unknown> 
     booleanWords: BOOLEAN_WORDS,
     badOptionMessage: BAD_OPTION_MESSAGE,
     options: OPTIONS,
+    simulatedHangMs: SIMULATED_HANG_MS,
   }
 }
 

@@ -5,10 +5,13 @@
  * Format: `CODE[@AFTER[+COUNT]]`. The first AFTER writes (default 0) succeed; the next COUNT
  * writes (default: every one from then on) throw an error with `code` CODE, e.g. `ENOSPC`,
  * `EIO`. `ENOSPC@20` is a disk that fills up after 20 writes and stays full; `EIO@5+3` is a
- * disk that fails three writes and recovers. Each process counts its own writes.
+ * disk that fails three writes and recovers. `HANG` in place of an error code makes each covered
+ * write wait {@link SIMULATED_HANG_MS} and then succeed: a disk that stops answering for a while
+ * (`HANG@0+1`: the first write hangs). Each process (and each thread) counts its own writes.
  */
 import * as nodeFs from 'node:fs'
 import type { WriterFs } from './event-log-writer.js'
+import { SIMULATED_HANG_MS } from './shared-facts.js'
 
 export const SIMULATE_FAULT_ENV = 'THREEPIO_SIMULATE_FAULT'
 
@@ -51,8 +54,12 @@ export class FaultGate {
   check(): void {
     const n = this.writes++
     const { code, after, count } = this.fault
-    if (n >= after && n - after < count)
-      throw Object.assign(new Error(`${code}: simulated by ${SIMULATE_FAULT_ENV}`), { code })
+    if (n < after || n - after >= count) return
+    if (code === 'HANG') {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SIMULATED_HANG_MS)
+      return
+    }
+    throw Object.assign(new Error(`${code}: simulated by ${SIMULATE_FAULT_ENV}`), { code })
   }
 }
 

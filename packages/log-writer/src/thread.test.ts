@@ -106,6 +106,47 @@ describe('ThreadRecorder', () => {
     expect(stderr.join('')).not.toContain('warning')
   })
 
+  it('drops (and counts) only what a worker that took nothing for 5 s had not begun to take, keeping lines whole', () => {
+    const root = tempDir()
+    const stderr: string[] = []
+    // The worker's first write waits 6 s: a disk that stops answering.
+    const r = start(root, stderr, {}, { THREEPIO_SIMULATE_FAULT: 'HANG@0+1' })
+    r.emit({ type: 'file-start', file: 'a.test.js' })
+    // 16 MB meanwhile: more than the ring (4 MiB) and what this thread holds (8 MiB) together.
+    const line = 'x'.repeat(100 * 1024)
+    const n = 160
+    for (let i = 0; i < n; i++)
+      r.emit({ type: 'output', file: 'a.test.js', stream: 'stdout', text: `${i} ${line}\n` })
+    r.emit({ type: 'file-end', file: 'a.test.js' })
+    r.end({ status: 'passed' })
+    const all = events(r.paths.runDir)
+    expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1))
+    const drops = all.filter((e) => e.type === 'diagnostic' && e.code === 'EVENTS_DROPPED')
+    expect(drops.length).toBeGreaterThan(0)
+    const dropped = drops.reduce(
+      (sum, e) => sum + Number(/dropped (\d+) event/.exec(String(e.message))?.[1]),
+      0,
+    )
+    // What was kept: whole lines, in order; with what was counted as dropped, every line.
+    const kept = all
+      .filter((e) => e.type === 'output')
+      .map((e) => String(e.text))
+      .join('')
+      .split('\n')
+      .slice(0, -1)
+    expect(kept.every((l) => /^\d+ x+$/.test(l) && l.endsWith(' ' + line))).toBe(true)
+    const numbers = kept.map((l) => Number(l.split(' ')[0]))
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b))
+    expect(dropped).toBeGreaterThan(0)
+    expect(kept.length + dropped).toBe(n)
+    expect(all.filter((e) => e.type === 'file-end')).toHaveLength(1)
+    expect(all.at(-1)).toMatchObject({ type: 'run-end', status: 'passed' })
+    // One warning, however many times events were dropped.
+    const warnings = stderr.join('').match(/warning/g) ?? []
+    expect(warnings).toHaveLength(1)
+    expect(stderr.join('')).toMatch(/dropped \d+ event\(s\).*record is incomplete/)
+  }, 30_000)
+
   it("records a test's consecutive lines to one stream as one event, and keeps apart what differs", () => {
     const root = tempDir()
     const r = start(root, [])

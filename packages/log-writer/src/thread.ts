@@ -284,7 +284,11 @@ export class ThreadRecorder {
     if (this.dropped) {
       const n = this.dropped
       this.dropped = 0
-      this.held += `${JSON.stringify({ type: 'diagnostic', time: Date.now(), level: 'error', code: 'EVENTS_DROPPED', message: `threepio dropped ${n} event(s) while its recording thread could not keep up; the run's record is incomplete.` })}\n`
+      const message = `threepio dropped ${n} event(s) while its recording thread could not keep up; the run's record is incomplete.`
+      this.held += `${JSON.stringify({ type: 'diagnostic', time: Date.now(), level: 'error', code: 'EVENTS_DROPPED', message })}\n`
+      this.warn(
+        `dropped ${n} event(s): the recording thread took nothing for ${STALL_MS / 1000} s (a disk that does not answer?); this run's record is incomplete`,
+      )
     }
     if (this.held) {
       const bytes = Buffer.from(this.held, 'utf8')

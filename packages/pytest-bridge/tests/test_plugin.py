@@ -489,3 +489,19 @@ def test_the_periodic_fsync_runs_on_the_writer_thread_never_on_pytests(tmp_path,
     assert synced_on[-1] == threading.current_thread().name
     lines = (tmp_path / "events.jsonl").read_bytes().splitlines()
     assert [json.loads(line)["seq"] for line in lines] == list(range(1, 201))
+
+
+def test_a_simulated_hang_waits_the_shared_time_then_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """THREEPIO_SIMULATE_FAULT=HANG@1+1: the second write waits as long as the log writer's
+    simulated hang (the shared facts' simulatedHangMs) and then succeeds; the others do not wait."""
+    from pytest_threepio import events as events_module
+    from pytest_threepio._shared import SHARED
+
+    slept: list[float] = []
+    monkeypatch.setattr(events_module.time, "sleep", slept.append)
+    gate = events_module.FaultGate("HANG@1+1")
+    for _ in range(4):
+        gate.check()
+    assert slept == [SHARED["simulatedHangMs"] / 1000]
+    with pytest.raises(ValueError, match="CODE"):
+        events_module.FaultGate("HANGS")

@@ -16,4 +16,6 @@ RUN_ID_RANDOM_HEX: int = SHARED["runId"]["randomHexDigits"]
 EXPECTED: dict[str, str] = SHARED["optionExpected"]
 OPTIONS: dict[str, dict[str, Any]] = {o["name"]: o for o in SHARED["options"]}
 BOOLEAN_WORDS: dict[str, list[str]] = SHARED["booleanWords"]
+#: How long a write covered by THREEPIO_SIMULATE_FAULT=HANG… waits (testing only).
+SIMULATED_HANG_SECONDS: float = SHARED["simulatedHangMs"] / 1000
 BAD_OPTION_MESSAGE: str = SHARED["badOptionMessage"]

@@ -23,6 +23,8 @@ import threading
 import time
 from typing import Any, Callable
 
+from pytest_threepio._shared import SIMULATED_HANG_SECONDS
+
 #: fsync at most this often while there are unsynced writes (seconds).
 FSYNC_INTERVAL = 1.0
 #: Bytes kept for retry while the disk refuses writes; newer events are dropped beyond it.
@@ -39,14 +41,15 @@ class FaultGate:
     """``THREEPIO_SIMULATE_FAULT=CODE[@AFTER[+COUNT]]``: fails writes as a full or failing disk does.
 
     For testing only; the same format as @threepio/core's simulated-faults.ts. The first AFTER
-    writes succeed, the next COUNT (default: all) raise ``OSError(CODE)``.
+    writes succeed, the next COUNT (default: all) raise ``OSError(CODE)``, or with ``HANG`` wait
+    SIMULATED_HANG_SECONDS and then succeed (a disk that stops answering for a while).
     """
 
     def __init__(self, spec: str) -> None:
         m = re.fullmatch(r"([A-Z][A-Z0-9]*)(?:@(\d+)(?:\+(\d+))?)?", spec.strip())
-        if not m or not hasattr(errno, m.group(1)):
+        if not m or not (m.group(1) == "HANG" or hasattr(errno, m.group(1))):
             raise ValueError(f"THREEPIO_SIMULATE_FAULT={spec!r} is not CODE[@AFTER[+COUNT]] (e.g. ENOSPC@20 or EIO@5+3); unset it to write normally")
-        self.errno = getattr(errno, m.group(1))
+        self.errno: int | None = None if m.group(1) == "HANG" else getattr(errno, m.group(1))
         self.after = int(m.group(2) or 0)
         self.count = int(m.group(3)) if m.group(3) else None
         self.writes = 0
@@ -54,6 +57,9 @@ class FaultGate:
     def check(self) -> None:
         n, self.writes = self.writes, self.writes + 1
         if n >= self.after and (self.count is None or n - self.after < self.count):
+            if self.errno is None:
+                time.sleep(SIMULATED_HANG_SECONDS)
+                return
             raise OSError(self.errno, os.strerror(self.errno) + " (simulated by THREEPIO_SIMULATE_FAULT)")
 
 
