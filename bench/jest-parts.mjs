@@ -6,12 +6,10 @@
 // hook, from a copy of the reporter whose hooks are timed. Wall-time overheads need tens of
 // rounds to resolve (see the overhead benchmark); these parts say where they come from.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { installPacked } from '../scripts/packed.mjs'
-import { generate, median, random } from './overhead.mjs'
+import { median, random, shuffled, suite } from './overhead.mjs'
 
 const require = createRequire(import.meta.url)
 const here = import.meta.dirname
@@ -51,11 +49,7 @@ function phases(p) {
 }
 
 export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
-  const shape = quick ? { files: 4, tests: 25, lines: 2 } : { files: 20, tests: 100, lines: 3 }
-  const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-jest-parts-'))
-  for (const d of ['js', 'py', 'out']) mkdirSync(join(dir, d))
-  generate(dir, shape)
-  installPacked(join(dir, 'js'))
+  const { dir, shape } = suite(quick, 'jest-parts')
   const probeFile = join(dir, 'out', 'probe.jsonl')
   const timesFile = join(dir, 'out', 'times.jsonl')
   const run = (variant, { reporters, setup = [] }) => {
@@ -77,17 +71,11 @@ export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
     if (r.error) throw r.error
   }
   const names = Object.keys(VARIANTS)
-  for (const n of names) run(n, { ...VARIANTS[n], reporters: [PROBE, ...VARIANTS[n].reporters] })
+  const probed = (n) => run(n, { ...VARIANTS[n], reporters: [PROBE, ...VARIANTS[n].reporters] })
+  for (const n of names) probed(n) // warm-up: caches, transforms
   rmSync(probeFile, { force: true })
   const rnd = random(7)
-  for (let r = 0; r < repeats; r++) {
-    const order = [...names]
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1))
-      ;[order[i], order[j]] = [order[j], order[i]]
-    }
-    for (const n of order) run(n, { ...VARIANTS[n], reporters: [PROBE, ...VARIANTS[n].reporters] })
-  }
+  for (let r = 0; r < repeats; r++) for (const n of shuffled(names, rnd)) probed(n)
   const byVariant = Object.fromEntries(names.map((n) => [n, []]))
   for (const line of readFileSync(probeFile, 'utf8').trim().split('\n')) {
     const p = JSON.parse(line)
@@ -113,7 +101,8 @@ export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
   // threepio's own time on Jest's thread, hook by hook.
   rmSync(timesFile, { force: true })
   const timed = names.slice(1, 3)
-  for (let r = 0; r < Math.max(3, Math.min(repeats, 5)); r++)
+  const timedRuns = Math.max(3, Math.min(repeats, 5))
+  for (let r = 0; r < timedRuns; r++)
     for (const n of timed) run(n, { ...VARIANTS[n], reporters: [TIMED] })
   const times = {}
   for (const line of readFileSync(timesFile, 'utf8').trim().split('\n')) {
@@ -122,7 +111,7 @@ export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
       ((times[hook] ??= {})[t.variant] ??= []).push({ calls, ms })
   }
   console.log(
-    `\nthreepio's own time on Jest's thread (its hooks timed in a wrapper, which adds about 1 µs a call; medians of ${Math.max(3, Math.min(repeats, 5))} runs): calls, ms in all, µs a call\n`,
+    `\nthreepio's own time on Jest's thread (its hooks timed in a wrapper, which adds about 1 µs a call; medians of ${timedRuns} runs): calls, ms in all, µs a call\n`,
   )
   console.log(`| part | ${timed.map((n) => `${n}: calls | ms | µs a call`).join(' | ')} |`)
   console.log(`|---|${timed.map(() => '---:|---:|---:').join('|')}|`)

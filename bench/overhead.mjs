@@ -40,6 +40,16 @@ export function random(seed) {
   }
 }
 
+/** `items` in an order drawn from `rnd` (Fisher–Yates): a new order each round. */
+export function shuffled(items, rnd) {
+  const order = [...items]
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1))
+    ;[order[i], order[j]] = [order[j], order[i]]
+  }
+  return order
+}
+
 /** 90 % interval of the geometric mean of `ratios`: 2,000 bootstrap resamples. */
 function interval(ratios) {
   const rnd = random(1)
@@ -60,7 +70,7 @@ function measure(command, args, cwd, env = {}) {
 }
 
 /** A suite for every runner: `files` files of `tests` tests, each printing `lines` lines. */
-export function generate(dir, { files, tests, lines }) {
+function generate(dir, { files, tests, lines }) {
   for (let f = 0; f < files; f++) {
     const js = `describe('module ${f}', () => {
   for (let t = 0; t < ${tests}; t++) {
@@ -142,12 +152,21 @@ function variants(dir, python) {
   }
 }
 
-export async function benchOverhead({ quick, runners, repeats = quick ? 2 : 5 }) {
+/**
+ * The benchmark suite (`js/` with the reporters installed from packed tarballs, `py/`, `out/`)
+ * in a new temporary folder: 20 files × 100 tests × 3 printed lines, or a small one for --quick.
+ */
+export function suite(quick, name) {
   const shape = quick ? { files: 4, tests: 25, lines: 2 } : { files: 20, tests: 100, lines: 3 }
-  const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-overhead-'))
+  const dir = mkdtempSync(join(tmpdir(), `threepio-bench-${name}-`))
   for (const d of ['js', 'py', 'out']) mkdirSync(join(dir, d))
   generate(dir, shape)
   installPacked(join(dir, 'js'))
+  return { dir, shape }
+}
+
+export async function benchOverhead({ quick, runners, repeats = quick ? 2 : 5 }) {
+  const { dir, shape } = suite(quick, 'overhead')
   const bin = ensureVenv(9)
   spawnSync(join(bin, 'python'), ['-m', 'pip', 'install', '-q', 'pytest-reportlog'], {
     stdio: 'ignore',
@@ -169,14 +188,8 @@ export async function benchOverhead({ quick, runners, repeats = quick ? 2 : 5 })
     for (const n of names) group[n].run() // warm-up: caches, transforms, bytecode
     // A new order each round: no variant always runs after the same one, or first.
     const rnd = random(runner.length)
-    for (let r = 0; r < repeats; r++) {
-      const order = [...names]
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(rnd() * (i + 1))
-        ;[order[i], order[j]] = [order[j], order[i]]
-      }
-      for (const n of order) results[n].push(group[n].run())
-    }
+    for (let r = 0; r < repeats; r++)
+      for (const n of shuffled(names, rnd)) results[n].push(group[n].run())
     const base = results[names[0]]
     summary[runner] = {}
     for (const n of names) {

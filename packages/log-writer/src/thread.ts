@@ -284,11 +284,10 @@ export class ThreadRecorder {
     if (this.dropped) {
       const n = this.dropped
       this.dropped = 0
-      const message = `threepio dropped ${n} event(s) while its recording thread could not keep up; the run's record is incomplete.`
-      this.held += `${JSON.stringify({ type: 'diagnostic', time: Date.now(), level: 'error', code: 'EVENTS_DROPPED', message })}\n`
-      this.warn(
-        `dropped ${n} event(s): the recording thread took nothing for ${STALL_MS / 1000} s (a disk that does not answer?); this run's record is incomplete`,
-      )
+      // One fact, said twice: in the record (as the event writer says its own drops) and on stderr.
+      const what = `dropped ${n} event(s) while its recording thread took nothing for ${STALL_MS / 1000} s (a disk that does not answer?); the run's record is incomplete`
+      this.held += `${JSON.stringify({ type: 'diagnostic', time: Date.now(), level: 'error', code: 'EVENTS_DROPPED', message: `threepio ${what}.` })}\n`
+      this.warn(what)
     }
     if (this.held) {
       const bytes = Buffer.from(this.held, 'utf8')
