@@ -55,7 +55,10 @@ export function expectWellFormed(r: RunResult): void {
   expect(skippedLines(r.stats)).toBe(0) // every line of events.jsonl was readable
   expect(r.events[0]?.type).toBe('run-start')
   expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i + 1))
-  expect(r.stderr).toMatch(/threepio: (PASSED|FAILED|INTERRUPTED|ERROR) · /)
+  // On failure, the end of stderr says why (a warning in place of the closing line, or nothing).
+  expect(r.stderr, `the closing line; stderr ends:\n${r.stderr.slice(-3000)}`).toMatch(
+    /threepio: (PASSED|FAILED|INTERRUPTED|ERROR) · /,
+  )
   // threepio adds nothing to the framework's output but its closing line: no deprecation
   // warnings from the Jest setup file (Jest 30 warns when torn-down globals are read).
   expect(r.stderr).not.toContain('DeprecationWarning')
