@@ -1,13 +1,15 @@
 /**
  * Disk trouble under real runners: a disk that fills up and stays full (ENOSPC), one that fails
- * a few writes and recovers (EIO), few file descriptors (`ulimit -n 64`, EMFILE), and the run
- * directory deleted mid-run. Each time the run ends exactly as without threepio, with at most one
- * threepio warning and no hang; what events.jsonl holds stays readable and, once the fault is
- * gone, complete.
+ * a few writes and recovers (EIO), one that stops answering for seconds (HANG), few file
+ * descriptors (`ulimit -n 64`, EMFILE), and the run directory deleted mid-run. Each time the run
+ * ends exactly as without threepio, with at most one threepio warning and no hang; what
+ * events.jsonl holds stays readable and, once the fault is gone, complete.
  */
-import { renameSync, rmSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { skippedLines } from '@threepio/core'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { ROOT } from '../src/helpers.js'
 import {
   consistencyProblems,
   faultRun,
@@ -27,11 +29,23 @@ const FULL = { failed: 4, passed: 12, total: 16 }
 interface Scenario {
   name: string
   options: FaultRunOptions
-  /** Warnings allowed: exactly one for a fault threepio must report, at most one otherwise. */
-  warnings: 'one' | 'at most one'
+  /**
+   * Warnings allowed: exactly one for a fault threepio must report, none for one that only slows
+   * the disk down, at most one otherwise.
+   */
+  warnings: 'one' | 'none' | 'at most one'
   /** The fault ends before the run does, so the record must be complete. */
   recovers: boolean
+  /** The run takes at least this long with the fault (ms): it was in effect. */
+  waits?: number
 }
+
+/** How long a simulated hang holds each write up: threepio's shared facts, as Python reads them. */
+const HANG_MS = (
+  JSON.parse(
+    readFileSync(join(ROOT, 'packages/pytest-bridge/src/pytest_threepio/_shared.json'), 'utf8'),
+  ) as { simulatedHangMs: number }
+).simulatedHangMs
 
 const SCENARIOS: Scenario[] = [
   {
@@ -45,6 +59,14 @@ const SCENARIOS: Scenario[] = [
     options: { env: { THREEPIO_SIMULATE_FAULT: 'EIO@2+3' } },
     warnings: 'one',
     recovers: true,
+  },
+  {
+    name: `a disk that stops answering: 2 writes wait ${HANG_MS / 1000} s each, then succeed`,
+    options: { env: { THREEPIO_SIMULATE_FAULT: 'HANG@2+2' } },
+    warnings: 'none',
+    recovers: true,
+    // Every write is waited for before the run ends (the hangs may overlap the tests, not it).
+    waits: 2 * HANG_MS,
   },
   {
     name: 'few file descriptors (ulimit -n 64)',
@@ -83,7 +105,9 @@ async function check(runner: Runner, scenario: Scenario, run: FaultRun, bare: Fa
     problems.push(
       `ended with ${run.exitCode ?? run.signal}, without threepio ${bare.exitCode ?? bare.signal}`,
     )
-  const allowed = scenario.warnings === 'one' ? [1] : [0, 1]
+  if (scenario.waits !== undefined && run.ms < scenario.waits)
+    problems.push(`took ${Math.round(run.ms)} ms: the fault did not hold up ${scenario.waits} ms`)
+  const allowed = { one: [1], none: [0], 'at most one': [0, 1] }[scenario.warnings]
   if (!allowed.includes(run.warnings.length))
     problems.push(`${run.warnings.length} warnings: ${run.warnings.join(' | ')}`)
   const rec = await recorded(runner, run)

@@ -112,6 +112,8 @@ export interface FaultRun {
   reached: boolean
   /** Threepio warnings printed to stderr. */
   warnings: string[]
+  /** Wall time from spawn to exit. */
+  ms: number
 }
 
 /** Runs `runner` on fixtures/<dir>/<fixture> once, to its end. */
@@ -149,6 +151,7 @@ export async function faultRun(
     proc.on('exit', () => watcher.close())
     check()
   }
+  const started = performance.now()
   const result = await spawnToEnd(cmd, argv, {
     cwd: join(FIXTURES, runner.dir, fixture),
     env: {
@@ -162,7 +165,8 @@ export async function faultRun(
     timeoutMs: options.timeoutMs ?? 120_000,
   })
   const warnings = result.stderr.split('\n').filter((l) => l.startsWith('threepio: warning'))
-  return { ...result, outputDir, reached, warnings }
+  const ms = performance.now() - started
+  return { ...result, outputDir, reached, warnings, ms }
 }
 
 export interface Recorded {
