@@ -184,6 +184,35 @@ describe('ThreadRecorder', () => {
     expect(log).toContain('line 499\n')
   })
 
+  it('a line in the ring that is not an event: one diagnostic in its place, and the events around it kept in order', () => {
+    const root = tempDir()
+    const stderr: string[] = []
+    const r = start(root, stderr)
+    const file = 'a.test.js'
+    r.emit({ type: 'file-start', file })
+    r.emit({ type: 'output', file, stream: 'stdout', text: 'before\n' })
+    // What no event encodes to (JSON.stringify's output always parses): only a fault in this
+    // thread's encoding could put it there, so it goes in below emit.
+    ;(r as unknown as { put(line: string): void }).put('{"type":"output","text":"cut sh')
+    r.emit({ type: 'output', file, stream: 'stdout', text: 'after\n' })
+    r.emit({ type: 'file-end', file })
+    r.end({ status: 'passed' })
+    const all = events(r.paths.runDir)
+    const kinds = all.map((e) => (e.type === 'output' ? String(e.text) : String(e.type)))
+    expect(kinds).toEqual([
+      'run-start',
+      'file-start',
+      'before\n',
+      'diagnostic',
+      'after\n',
+      'file-end',
+      'run-end',
+    ])
+    expect(all[3]).toMatchObject({ level: 'error' })
+    expect(String(all[3]!.message)).toMatch(/^an event could not be read back: SyntaxError/)
+    expect(stderr.filter((t) => t.includes('warning'))).toHaveLength(1)
+  })
+
   it("prints the worker's warning once, also when the run ends before its message is read", async () => {
     const root = tempDir()
     const stderr: string[] = []
