@@ -2,8 +2,8 @@
  * Disk trouble under real runners: a disk that fills up and stays full (ENOSPC), one that fails
  * a few writes and recovers (EIO), one that stops answering for seconds (HANG), few file
  * descriptors (`ulimit -n 64`, EMFILE), and the run directory deleted mid-run. Each time the run
- * ends exactly as without threepio, with at most one threepio warning and no hang; what
- * events.jsonl holds stays readable and, once the fault is gone, complete.
+ * ends exactly as without threepio, with at most one threepio warning and no hang beyond the
+ * disk's own; what events.jsonl holds stays readable and, once the fault is gone, complete.
  */
 import { readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
