@@ -1,26 +1,16 @@
 // What each reporter adds to a fresh project's node_modules, installed with npm: bytes on disk
 // (file sizes summed) and packages, next to jest-junit. The threepio packages are packed
-// tarballs, as the registry would serve them.
+// tarballs, as the registry would serve them; the rest resolves as of RESOLVED_AT.
 import { execFileSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-
-const ROOT = join(import.meta.dirname, '..')
+import { packPackages, RESOLVED_AT } from '../scripts/packed.mjs'
 
 function pack() {
   const dest = mkdtempSync(join(tmpdir(), 'threepio-size-'))
-  for (const p of ['core', 'log-writer', 'jest-reporter', 'vitest-reporter'])
-    execFileSync('pnpm', ['pack', '--pack-destination', dest], {
-      cwd: join(ROOT, 'packages', p),
-      stdio: 'ignore',
-    })
-  const tgz = (name) =>
-    join(
-      dest,
-      readdirSync(dest).find((f) => f.startsWith(`threepio-${name}-`)),
-    )
-  return { dest, tgz }
+  const tarballs = packPackages(dest, ['core', 'log-writer', 'jest-reporter', 'vitest-reporter'])
+  return { dest, tgz: (name) => tarballs[`@threepio/${name}`] }
 }
 
 /** Bytes of the files under `dir` and the number of packages (folders with a package.json). */
@@ -47,10 +37,11 @@ function project(deps, overrides = {}) {
     join(dir, 'package.json'),
     JSON.stringify({ private: true, devDependencies: deps, overrides }, null, 2),
   )
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: dir,
-    stdio: 'ignore',
-  })
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', `--before=${RESOLVED_AT}`],
+    { cwd: dir, stdio: 'ignore' },
+  )
   const m = measure(dir)
   rmSync(dir, { recursive: true, force: true })
   return m

@@ -8,6 +8,15 @@ import { join } from 'node:path'
 
 const ROOT = join(import.meta.dirname, '..')
 
+/**
+ * The moment the registry is read as of (npm `--before`; pnpm `minimum-release-age` from it):
+ * the project's own installs from the registry resolve to what was published by then, as a
+ * lockfile would pin them. CI then gets the same dependency trees every day, and never the
+ * newest releases, whose own dependencies can be missing from the registry or its mirror for a
+ * while. Moved forward on purpose, to test newer releases.
+ */
+export const RESOLVED_AT = '2026-11-15T00:00:00Z'
+
 /** The published npm packages (folders under packages/). */
 export const PACKAGES = ['core', 'log-writer', 'cli', 'jest-reporter', 'vitest-reporter']
 
@@ -47,6 +56,7 @@ export function installPacked(dir, packages = PACKAGES) {
         '--no-audit',
         '--no-fund',
         '--loglevel=error',
+        `--before=${RESOLVED_AT}`,
         ...tarballs,
       ],
       { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },

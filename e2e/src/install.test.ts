@@ -30,11 +30,16 @@ const RUNNERS: Runner[] = [
 ]
 
 let tarballs: Record<string, string> = {}
+/** The registry as of this moment (scripts/packed.mjs), as a lockfile would pin it. */
+let resolvedAt = ''
 
 beforeAll(async () => {
-  const { packPackages } = (await import(join(ROOT, 'scripts/packed.mjs'))) as {
+  const packed = (await import(join(ROOT, 'scripts/packed.mjs'))) as {
     packPackages: (dest: string) => Record<string, string>
+    RESOLVED_AT: string
   }
+  const { packPackages } = packed
+  resolvedAt = packed.RESOLVED_AT
   tarballs = Object.fromEntries(
     Object.entries(packPackages(tempDir('threepio-packed-'))).map(([name, tgz]) => [
       name,
@@ -101,13 +106,21 @@ function writeProject(dir: string, pm: Pm, runner: Runner): void {
   }
 }
 
-/** Installs; false when the registry lacks another platform's optional package (yarn 1). */
+/**
+ * Installs, reading the registry as of `resolvedAt` where the package manager can (npm's
+ * `--before`, pnpm's `minimum-release-age`; yarn 1 has no such setting and reads today's).
+ * False when the registry lacks another platform's optional package (yarn 1).
+ */
 function install(dir: string, pm: Pm, runner: Runner): boolean {
+  const minutes = Math.ceil((Date.now() - Date.parse(resolvedAt)) / 60_000)
   const [command, args] =
     pm === 'npm'
-      ? ['npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']]
+      ? [
+          'npm',
+          ['install', '--no-audit', '--no-fund', '--loglevel=error', `--before=${resolvedAt}`],
+        ]
       : pm === 'pnpm'
-        ? ['pnpm', ['install', '--reporter=silent']]
+        ? ['pnpm', ['install', '--loglevel=error', `--config.minimum-release-age=${minutes}`]]
         : [runner.node, [YARN, 'install', '--silent', '--non-interactive', '--no-lockfile']]
   const r = spawnSync(command, args, { cwd: dir, encoding: 'utf8', env: cleanEnv(runner) })
   // yarn 1 resolves the optional packages of every platform (npm and pnpm only this one's); a
@@ -255,11 +268,15 @@ describe('npx', () => {
       (p) => `--package=${tarballs[`@threepio/${p}`]!.slice('file:'.length)}`,
     )
     const npx = (args: string[]) =>
-      spawnSync('npx', ['--yes', `--cache=${cache}`, ...packages, 'threepio', ...args], {
-        cwd: empty,
-        encoding: 'utf8',
-        env: cleanEnv(RUNNERS[0]!),
-      })
+      spawnSync(
+        'npx',
+        ['--yes', `--cache=${cache}`, `--before=${resolvedAt}`, ...packages, 'threepio', ...args],
+        {
+          cwd: empty,
+          encoding: 'utf8',
+          env: cleanEnv(RUNNERS[0]!),
+        },
+      )
     const { version } = JSON.parse(
       readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'),
     ) as { version: string }
