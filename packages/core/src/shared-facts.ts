@@ -19,8 +19,11 @@ import {
 } from './run-dir.js'
 import { SCHEMA_VERSION, TEST_STATUSES } from './schema-facts.js'
 
-/** How long a write covered by `THREEPIO_SIMULATE_FAULT=HANG…` waits (testing only). */
-export const SIMULATED_HANG_MS = 6000
+/**
+ * How long a write covered by `THREEPIO_SIMULATE_FAULT=HANG…` waits (testing only; read through
+ * {@link sharedFacts}, as the Python plugin reads it: the seam is no export of any package).
+ */
+const SIMULATED_HANG_MS = 6000
 
 /** Runs kept when no option says otherwise. */
 export const DEFAULT_KEEP_RUNS = 30

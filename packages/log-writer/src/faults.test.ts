@@ -5,19 +5,14 @@
 import * as fs from 'node:fs'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  decodeEvents,
-  FaultGate,
-  parseSimulatedFault,
-  writeFileAtomicSync,
-  type WriterFs,
-} from '@threepio/core'
+import { decodeEvents, writeFileAtomicSync, type WriterFs } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
 import { startChild } from '../test/helpers/child.js'
 import { eventsOnlyCopy, readTree, tempDir } from '../test/helpers/run-dir.js'
 import { RunRecorder } from './recorder.js'
 import { rebuildRun } from './replay.js'
-import { faultyRunDirectoryFs, type RunDirectoryFs } from './run-directory.js'
+import type { RunDirectoryFs } from './run-directory.js'
+import { FaultGate, faultyRunDirectoryFs, parseSimulatedFault } from './simulated-faults.js'
 
 /** Seams whose writes fail with `fail` while it is set. */
 function faultySeams() {
@@ -136,6 +131,20 @@ describe('THREEPIO_SIMULATE_FAULT', () => {
   it('rejects a malformed value with the expected format', () => {
     expect(() => parseSimulatedFault('disk full')).toThrow(/CODE\[@AFTER\[\+COUNT\]\]/)
     expect(parseSimulatedFault('ENOSPC@20')).toEqual({ code: 'ENOSPC', after: 20, count: Infinity })
+  })
+
+  it('is a seam of this package only: no entry point of core or the log writer exports it', async () => {
+    const entries = {
+      '@threepio/core': await import('@threepio/core'),
+      '@threepio/log-writer': await import('./index.js'),
+      '@threepio/log-writer/thread': await import('./thread.js'),
+    }
+    const seams = Object.entries(entries).flatMap(([entry, m]) =>
+      Object.keys(m)
+        .filter((name) => /faulty|FaultGate|simulat/i.test(name))
+        .map((name) => `${entry}: ${name}`),
+    )
+    expect(seams).toEqual([])
   })
 })
 

@@ -5,15 +5,10 @@
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  EVENTS_FILE,
-  EventLogFollower,
-  FaultGate,
-  simulatedFaultFromEnv,
-  type WriterDiagnostic,
-} from '@threepio/core'
+import { EVENTS_FILE, EventLogFollower, type WriterDiagnostic } from '@threepio/core'
 import { INGEST_MARKER, processAlive } from './retention.js'
-import { faultyRunDirectoryFs, RunDirectory } from './run-directory.js'
+import { RunDirectory } from './run-directory.js'
+import { FaultGate, faultyRunDirectoryFs, simulatedFaultFromEnv } from './simulated-faults.js'
 import type { RunState } from './run-state.js'
 
 export interface IngestOptions {

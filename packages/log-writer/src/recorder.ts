@@ -14,10 +14,7 @@ import {
   describeFsError,
   type ResolvedOptions,
   EventLogWriter,
-  FaultGate,
-  faultyWriterFs,
   SCHEMA_VERSION,
-  simulatedFaultFromEnv,
   writeLatest,
   type Event,
   type EventInput,
@@ -40,7 +37,13 @@ import {
 import { guarded, warningLine, warningText } from './notes.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import { pruneRuns } from './retention.js'
-import { faultyRunDirectoryFs, RunDirectory, type RunDirectoryFs } from './run-directory.js'
+import { RunDirectory, type RunDirectoryFs } from './run-directory.js'
+import {
+  FaultGate,
+  faultyRunDirectoryFs,
+  faultyWriterFs,
+  simulatedFaultFromEnv,
+} from './simulated-faults.js'
 
 /** Options every reporter accepts (reporter options, pytest options, environment). */
 export type { ThreepioOptions } from '@threepio/core'

@@ -16,7 +16,6 @@ import { dirname, join } from 'node:path'
 import {
   EVENTS_FILE,
   EventDecoder,
-  type FaultGate,
   LOGS_DIR,
   SUMMARY_JSON,
   SUMMARY_MD,
@@ -41,21 +40,6 @@ const defaultFs: RunDirectoryFs = {
   appendFileSync: (p, d) => nodeFs.appendFileSync(p, d),
   mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
   writeFileAtomicSync: (p, d, durable) => writeFileAtomicSync(p, d, { fsync: durable }),
-}
-
-/** The run directory's writes, each passed through `gate` (THREEPIO_SIMULATE_FAULT). */
-export function faultyRunDirectoryFs(gate: FaultGate): RunDirectoryFs {
-  return {
-    appendFileSync: (p, d) => {
-      gate.check()
-      defaultFs.appendFileSync(p, d)
-    },
-    mkdirSync: defaultFs.mkdirSync,
-    writeFileAtomicSync: (p, d, durable) => {
-      gate.check()
-      defaultFs.writeFileAtomicSync(p, d, durable)
-    },
-  }
 }
 
 export interface RunDirectoryOptions {

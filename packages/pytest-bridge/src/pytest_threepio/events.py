@@ -40,7 +40,7 @@ MAX_DELAY = 0.04
 class FaultGate:
     """``THREEPIO_SIMULATE_FAULT=CODE[@AFTER[+COUNT]]``: fails writes as a full or failing disk does.
 
-    For testing only; the same format as @threepio/core's simulated-faults.ts. The first AFTER
+    For testing only; the same format as @threepio/log-writer's simulated-faults.ts. The first AFTER
     writes succeed, the next COUNT (default: all) raise ``OSError(CODE)``, or with ``HANG`` wait
     SIMULATED_HANG_SECONDS and then succeed (a disk that stops answering for a while).
     """

@@ -1,17 +1,19 @@
 /**
  * `THREEPIO_SIMULATE_FAULT`: makes threepio's own writes fail the way a full or failing disk
- * does, so that fault handling can be tested through real test runners. For testing only.
+ * does, so that fault handling can be tested through real test runners. For testing only: an
+internal module of this package (the recorder, the recording thread and `threepio ingest` read
+the variable), exported from neither package's entry points.
  *
  * Format: `CODE[@AFTER[+COUNT]]`. The first AFTER writes (default 0) succeed; the next COUNT
  * writes (default: every one from then on) throw an error with `code` CODE, e.g. `ENOSPC`,
  * `EIO`. `ENOSPC@20` is a disk that fills up after 20 writes and stays full; `EIO@5+3` is a
  * disk that fails three writes and recovers. `HANG` in place of an error code makes each covered
- * write wait {@link SIMULATED_HANG_MS} and then succeed: a disk that stops answering for a while
+ * write wait the shared facts' `simulatedHangMs` and then succeed: a disk that stops answering for a while
  * (`HANG@0+1`: the first write hangs). Each process (and each thread) counts its own writes.
  */
 import * as nodeFs from 'node:fs'
-import type { WriterFs } from './event-log-writer.js'
-import { SIMULATED_HANG_MS } from './shared-facts.js'
+import { sharedFacts, writeFileAtomicSync, type WriterFs } from '@threepio/core'
+import type { RunDirectoryFs } from './run-directory.js'
 
 export const SIMULATE_FAULT_ENV = 'THREEPIO_SIMULATE_FAULT'
 
@@ -56,7 +58,9 @@ export class FaultGate {
     const { code, after, count } = this.fault
     if (n < after || n - after >= count) return
     if (code === 'HANG') {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SIMULATED_HANG_MS)
+      // The Python plugin waits as long: both read it from the shared facts.
+      const ms = sharedFacts().simulatedHangMs as number
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
       return
     }
     throw Object.assign(new Error(`${code}: simulated by ${SIMULATE_FAULT_ENV}`), { code })
@@ -71,6 +75,21 @@ export function faultyWriterFs(gate: FaultGate): WriterFs {
     writeSync: (fd, buffer, offset, length) => {
       gate.check()
       return fs.writeSync(fd, buffer, offset, length)
+    },
+  }
+}
+
+/** The run directory's writes, each passed through `gate`. */
+export function faultyRunDirectoryFs(gate: FaultGate): RunDirectoryFs {
+  return {
+    appendFileSync: (p, d) => {
+      gate.check()
+      nodeFs.appendFileSync(p, d)
+    },
+    mkdirSync: (p, o) => nodeFs.mkdirSync(p, o),
+    writeFileAtomicSync: (p, d, durable) => {
+      gate.check()
+      writeFileAtomicSync(p, d, { fsync: durable })
     },
   }
 }
