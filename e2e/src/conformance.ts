@@ -64,9 +64,12 @@ export function threepioRecord(
   for (const f of list) {
     const e = entry(record, f.file)
     const c = f.counts
+    // Vitest's json reporter counts a `test.fails` test that failed as expected as passed.
+    const xfailedAs = runner === 'vitest' ? 'passed' : 'skipped'
     e.counts.passed += (c.passed ?? 0) + (c.xpassed ?? 0)
     e.counts.failed += c.failed ?? 0
-    e.counts.skipped += (c.skipped ?? 0) + (c.xfailed ?? 0)
+    e.counts.skipped += c.skipped ?? 0
+    e.counts[xfailedAs] += c.xfailed ?? 0
     e.counts.todo += c.todo ?? 0
     e.counts.error += c.error ?? 0
     if (runner === 'pytest') {
@@ -100,9 +103,9 @@ export function jsonRecord(json: JsonReport, rootDir: string): RunRecord {
       else if (s === 'todo') e.counts.todo++
       else e.counts.skipped++ // pending, skipped, disabled
     }
-    const ran = t.assertionResults.some((a) => a.status === 'passed' || a.status === 'failed')
+    // A file that failed to load has no tests; one whose top-level beforeAll threw has them all.
     e.failed ||= t.status === 'failed'
-    e.failedToLoad ||= t.status === 'failed' && !ran && !!t.message
+    e.failedToLoad ||= t.status === 'failed' && !t.assertionResults.length && !!t.message
   }
   return record
 }

@@ -28,7 +28,8 @@ function expectConsistent(r: VitestRun): void {
   expectWellFormed(r)
   expect(r.json, "Vitest's json report of the same run").toBeDefined()
   const c = r.summary.counts
-  expect(c.passed, 'passed').toBe(r.json.numPassedTests)
+  // Vitest counts a `test.fails` test that failed as expected as passed.
+  expect(c.passed + c.xfailed, 'passed').toBe(r.json.numPassedTests)
   expect(c.failed, 'failed').toBe(r.json.numFailedTests)
   expect(c.skipped + c.todo, 'skipped + todo').toBe(r.json.numPendingTests + r.json.numTodoTests)
   expect(c.total, 'total').toBe(r.json.numTotalTests)
@@ -102,10 +103,23 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     expect(testEnds(r).find((e) => e.test.name === 'is a todo')?.status).toBe('todo')
   })
 
-  it('.fails counts as passed, as Vitest does', async () => {
+  it('test.fails is an expected failure (xfailed), as Vitest says "1 expected fail"', async () => {
     const r = await runVitest(version, 'fails-modifier')
     expect(r.exitCode).toBe(0)
     expectConsistent(r)
+    expect(r.summary.counts).toMatchObject({ xfailed: 1, passed: 0, total: 1 })
+    if (version >= 4) expect(r.stdout).toMatch(/1 expected fail/)
+    expect(r.stderr).toMatch(/threepio: PASSED · 1 xfailed · 1 file/)
+  })
+
+  it('a top-level beforeAll that throws: the file loaded and failed outside its tests', async () => {
+    const r = await runVitest(version, 'beforeall-top-level')
+    expect(r.exitCode).toBe(1)
+    expectConsistent(r)
+    expect(fileStatus(r, 'top.test.js')).toBe('failed')
+    expect(r.summary.files).toMatchObject({ failed: 1, error: 0 })
+    expect(r.stderr).not.toContain('failed to load')
+    expect(r.markdown).toContain('could not start the server')
   })
 
   it('nested describes become the suite path', async () => {

@@ -112,6 +112,8 @@ export const TestRef = Type.Object(
     suite: Type.Array(Type.String(), {
       description: 'Enclosing describe blocks or classes, outermost first.',
     }),
+    /** The test that holds this one and reruns it (a pytest subtest's test). */
+    parent: opt(str('Id of the test that holds this one and reruns it (a pytest subtest).')),
   },
   { description: 'Identity of a test.' },
 )

@@ -19,7 +19,7 @@ export interface RerunTarget {
   mode?: string
   /** Test id (pytest: the node id). */
   testId?: string
-  ref?: { name: string; suite: readonly string[] }
+  ref?: { name: string; suite: readonly string[]; parent?: string }
 }
 
 /** The rerun command, or undefined when the runner or the test is not known. */
@@ -43,7 +43,8 @@ export function rerunCommand(runner: string | undefined, t: RerunTarget): string
         ...(pattern ? ['-t', shellQuote(pattern)] : []),
       ].join(' ')
     case 'pytest':
-      return `pytest ${shellQuote(t.testId ?? t.file)}`
+      // A subtest is rerun by its test: pytest takes node ids of collected tests only.
+      return `pytest ${shellQuote(t.ref?.parent ?? t.testId ?? t.file)}`
     default:
       return undefined
   }

@@ -65,7 +65,7 @@ export interface FailureSummary {
   /** A teardown error of a test that had already failed (its own failure is listed too). */
   teardown?: boolean
   /** The test as the runner names it (its suites and own name), to rerun just that test. */
-  ref?: { name: string; suite: string[] }
+  ref?: TestName
   /** Line in the test file: the test's location, else the first frame of the stack there. */
   line?: number
 }
@@ -118,9 +118,16 @@ interface OpenFile {
   ended?: boolean
 }
 
+/** A test as its runner names it; `parent` is the test that holds it and reruns it. */
+export interface TestName {
+  name: string
+  suite: string[]
+  parent?: string
+}
+
 interface TestRecord {
   name: string
-  ref?: { name: string; suite: string[] }
+  ref?: TestName
   line?: number
   status?: TestStatus
   failedBefore?: boolean
@@ -212,6 +219,7 @@ export class RunState {
         const { file, append } = this.fileFor(event, event.time)
         const test = this.rememberTest(file, event.test.id, fmt.fullName(event.test))
         test.ref = { name: event.test.name, suite: [...event.test.suite] }
+        if (event.test.parent !== undefined) test.ref.parent = event.test.parent
         if (event.location) test.line = event.location.line
         const name = test.name
         if (!file.ended) {
@@ -245,11 +253,13 @@ export class RunState {
         s.status = status
         s.durationMs = event.durationMs ?? Math.max(0, event.time - file.start)
         if (event.error) {
+          const line = lineInStack(event.error, s.file)
           this.addFailure({
             ...this.refOf(s),
             log: s.log,
             status,
             error: event.error,
+            ...(line !== undefined ? { line } : {}),
           })
         }
         const text = this.write(

@@ -309,24 +309,32 @@ def test_python_command_runs_the_log_writer(pytester: pytest.Pytester, run_three
 
 
 @pytest.mark.skipif(int(pytest.__version__.split(".")[0]) < 9, reason="subtests are built into pytest 9")
-def test_subtests_are_tests_of_their_own(pytester: pytest.Pytester, run_threepio) -> None:
+@pytest.mark.parametrize("args", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_subtests_are_tests_of_their_own(pytester: pytest.Pytester, run_threepio, args: list[str]) -> None:
     pytester.makepyfile(
         test_sub="""
         def test_with_subtests(subtests):
             for i in range(3):
-                with subtests.test(msg="check", i=i):
+                with subtests.test(msg="check", i=i, word="w"):
                     print(f"subtest {i}")
                     assert i != 1
         """
     )
-    run = run_threepio()
+    run = run_threepio(*args)
     ends = {e["test"]["name"]: e["status"] for e in run.of("test-end")}
+    # Named as pytest prints them: `SUBFAILED[check] test_sub.py::test_with_subtests (i=1, word='w')`.
     assert ends == {
-        "test_with_subtests [check] (i='0')": "passed",
-        "test_with_subtests [check] (i='1')": "failed",
-        "test_with_subtests [check] (i='2')": "passed",
+        "test_with_subtests [check] (i=0, word='w')": "passed",
+        "test_with_subtests [check] (i=1, word='w')": "failed",
+        "test_with_subtests [check] (i=2, word='w')": "passed",
         "test_with_subtests": "failed",
     }
+    # A subtest is rerun by its test, the node id pytest accepts.
+    reruns = {f["test"]: f["rerun"] for f in run.summary["failures"]}
+    assert reruns["test_with_subtests [check] (i=1, word='w')"] == "pytest test_sub.py::test_with_subtests"
+    # The failure's line is the assert, not the def.
+    lines = {f["test"]: f["line"] for f in run.summary["failures"]}
+    assert lines["test_with_subtests [check] (i=1, word='w')"] == 5
     # pytest: "2 failed, 2 subtests passed"
     assert run.summary["counts"]["failed"] == 2 and run.summary["counts"]["passed"] == 2
     assert len(run.of("file-end")) == 1
@@ -389,6 +397,34 @@ def test_pyargs_packages_with_the_same_relative_names(pytester: pytest.Pytester,
     assert files == ["pkga/x/test_m.py", "pkgb/x/test_m.py"]
     assert run.summary["counts"]["total"] == 4 and run.summary["counts"]["failed"] == 1
     expect_counts_match_junit(run)
+
+
+@pytest.mark.parametrize("args", [[], ["-n", "2"], ["--reruns", "1"]], ids=["serial", "xdist", "reruns"])
+def test_tests_whose_node_ids_repeat_are_kept_apart(pytester: pytest.Pytester, run_threepio, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """pytest shortens node ids relative to its arguments: from a folder outside the packages,
+    ``--pyargs pkga pkgb`` gives two different tests the node id ``test_same.py::test_one``."""
+    lib = pytester.mkdir("lib")
+    for pkg, body in (("pkga", "pass"), ("pkgb", "assert 'pkgb' == 'pkga'")):
+        (lib / pkg).mkdir()
+        (lib / pkg / "__init__.py").write_text("")
+        (lib / pkg / "test_same.py").write_text(f"def test_one():\n    {body}\n\n\ndef test_two():\n    pass\n")
+    work = pytester.mkdir("work")
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("PYTHONPATH", str(lib))
+    run = run_threepio("--rootdir", str(work), "--pyargs", "pkga", "pkgb", "-p", "no:cacheprovider", *args)
+    assert run.result.ret == 1, run.result.stdout.str()
+    counts = run.summary["counts"]
+    assert (counts["total"], counts["failed"], counts["passed"]) == (4, 1, 3)
+    files = sorted(f["file"] for f in run.summary["fileList"])
+    assert files == ["../lib/pkga/test_same.py", "../lib/pkgb/test_same.py"]
+    last = {e["test"]["id"]: e for e in run.of("test-end")}
+    assert len(last) == 4
+    failure = run.summary["failures"][0]
+    assert failure["file"] == "../lib/pkgb/test_same.py" and failure["line"] == 2
+    assert failure["rerun"] == "pytest ../lib/pkgb/test_same.py::test_one"
+    assert sorted(e["file"] for e in run.of("file-end")) == files
+    if "--reruns" not in args:  # junitxml writes the failed attempt as a testcase of its own
+        expect_counts_match_junit(run)
 
 
 def test_signals_landing_inside_the_writer_never_tear_duplicate_or_reorder_lines(tmp_path) -> None:

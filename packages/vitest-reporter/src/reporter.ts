@@ -130,12 +130,9 @@ export class ThreepioVitestReporter implements Reporter {
     const moduleErrors = module.errors()
     const hookErrors = [...module.children.allSuites()].flatMap((s) => s.errors())
     let error = combineErrors([...moduleErrors, ...hookErrors])
-    // A file that failed to import or parse: Vitest ran none of its tests.
-    const ran = tests.some((t) => {
-      const s = t.result().state
-      return s === 'passed' || s === 'failed'
-    })
-    const failedToLoad = moduleErrors.length > 0 && !ran
+    // A file that failed to import or parse: Vitest collected none of its tests. (One whose
+    // top-level beforeAll threw loaded: its tests are there, skipped, and the error is the file's.)
+    const failedToLoad = moduleErrors.length > 0 && tests.length === 0
     const anyFailed = tests.some((t) => t.result().state === 'failed')
     if (!error && module.state() === 'failed' && !anyFailed)
       error = { message: 'Vitest marked this file as failed without reporting an error' }
@@ -302,6 +299,8 @@ function statusOf(test: TestCase): TestStatus | undefined {
   const result = test.result()
   if (result.state === 'pending') return undefined
   if (result.state === 'skipped') return test.options.mode === 'todo' ? 'todo' : 'skipped'
+  // `test.fails`: Vitest passes it when it fails as expected ("expected fail" in its summary).
+  if (result.state === 'passed' && test.options.fails) return 'xfailed'
   return result.state
 }
 

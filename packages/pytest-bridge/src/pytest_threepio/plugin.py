@@ -16,6 +16,7 @@ files and runs are the log writer's (RunState), from these events.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import os
@@ -37,6 +38,7 @@ from pytest_threepio._shared import GITIGNORE_TEXT, NAMES, RUN_ID_RANDOM_HEX, RU
 from pytest_threepio._sidecar_path import SIDECAR
 from pytest_threepio.ci import ci_of
 from pytest_threepio.events import MAX_TEXT, EventWriter, members, quote
+from pytest_threepio.identity import Identities, Test, posix, split
 from pytest_threepio.options import Options, pytest_addoption, resolve_options
 
 __all__ = ["pytest_addoption", "pytest_configure"]
@@ -116,32 +118,32 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-@functools.lru_cache(maxsize=256)
-def _split(nodeid: str) -> tuple[str, list[str], str]:
-    """``tests/test_a.py::TestX::test_y[a::b]`` → node-id file part, suites, name.
-
-    Parameter ids may hold ``::`` and ``[``: they start at the first ``[`` after the file part.
-    (The file of an event comes from the item's path, not from here; this part is the fallback.)
-    """
-    head, sep, rest = nodeid.partition("::")
-    if not sep:
-        return head, [], head
-    bracket = rest.find("[")
-    core, params = (rest[:bracket], rest[bracket:]) if bracket >= 0 else (rest, "")
-    parts = core.split("::")
-    return head, parts[:-1], parts[-1] + params
-
-
-def _posix(path: str) -> str:
-    return path.replace(os.sep, "/") if os.sep != "/" else path
-
-
 def _skip_reason(report: BaseReport) -> str | None:
     """The reason of a skip, as pytest -rs shows it (without its ``Skipped: `` prefix)."""
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         reason = str(longrepr[2])
         return reason[len("Skipped: ") :] if reason.startswith("Skipped: ") else reason
+    return None
+
+
+def _unquoted(value: Any) -> Any:
+    """``"'1'"`` → ``'1'``: one layer of repr off a value that has one too many."""
+    try:
+        inner = ast.literal_eval(value) if isinstance(value, str) else value
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return value
+    return inner if isinstance(inner, str) else value
+
+
+def _failing_line(report: BaseReport, path: str) -> int | None:
+    """The line of ``path`` in the failure's traceback nearest to where it failed."""
+    entries = getattr(getattr(report.longrepr, "reprtraceback", None), "reprentries", None) or []
+    target = os.path.realpath(path)
+    for entry in reversed(entries):
+        where = getattr(entry, "reprfileloc", None)
+        if where is not None and os.path.realpath(where.path) == target:
+            return int(where.lineno)
     return None
 
 
@@ -182,14 +184,14 @@ class Recorder:
         self.run_dir: Path | None = None
         self.sidecar: subprocess.Popen[bytes] | None = None
         self.start = time.time()
-        self.tests: dict[str, dict[str, Any]] = {}  # nodeid → phase results while it runs
-        self.reported: set[str] = set()  # nodeids with a final test-end (retries report again)
-        self.files: dict[str, dict[str, Any]] = {}  # file → progress: tests done, start, ended
-        self.expected: dict[str, int] = {}  # file → tests collected in it
-        self.file_of: dict[str, str] = {}  # nodeid → file (rootdir-relative path of the item)
+        self.tests: dict[str, dict[str, Any]] = {}  # test id → phase results while it runs
+        self.reported: set[str] = set()  # test ids with a final test-end (retries report again)
+        self.files: dict[str, dict[str, Any]] = {}  # file → start, ended
+        self.done: dict[str, int] = {}  # progress unit → its tests reported
+        self.unit_files: dict[str, set[str]] = {}  # progress unit → the files of its tests
         self.rel_cache: dict[Any, str] = {}
+        self.ids = Identities(self.rel)
         self.collect_handled: set[int] = set()
-        self.expected_ids: dict[str, int] | None = None  # xdist: tests per node-id file
         self.collection_errors = 0
         self.internal_error: str | None = None
         self.ended = False
@@ -306,7 +308,7 @@ class Recorder:
         """A path relative to rootdir, POSIX (``../`` when outside it), as events carry files."""
         rel = self.rel_cache.get(path)
         if rel is None:
-            rel = _posix(os.path.relpath(os.fspath(path), self.config.rootpath))
+            rel = posix(os.path.relpath(os.fspath(path), self.config.rootpath))
             self.rel_cache[path] = rel
         return rel
 
@@ -348,33 +350,13 @@ class Recorder:
 
     @_guarded
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        for item in session.items:
-            file = self.rel(item.path)
-            self.file_of[item.nodeid] = file
-            self.expected[file] = self.expected.get(file, 0) + 1
+        self.ids.collected(session.items)
 
     @pytest.hookimpl(optionalhook=True)
     @_guarded
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        if self.expected:
-            return  # every worker collects the same tests: count them once
         # The controller has no items: files come from the reports' locations as they arrive.
-        counts: dict[str, int] = {}
-        for nodeid in ids:
-            head = _split(nodeid)[0]
-            counts[head] = counts.get(head, 0) + 1
-        self.expected_ids = counts
-
-    def file_for(self, nodeid: str, location: Any = None) -> str:
-        """The file of a test: its item's path, else (xdist) its report's location, else the node id."""
-        file = self.file_of.get(nodeid)
-        if file is None:
-            head = _split(nodeid)[0]
-            file = _posix(str(location[0])) if location and location[0] else head
-            self.file_of[nodeid] = file
-            if self.expected_ids is not None and file not in self.expected:
-                self.expected[file] = self.expected_ids.get(head, 1 << 30)
-        return file
+        self.ids.collected_ids(ids)
 
     def problem(self, message: str) -> None:
         """threepio's own trouble: one warning for the run, a diagnostic event each time."""
@@ -392,19 +374,25 @@ class Recorder:
 
     def file_start(self, file: str) -> None:
         if file not in self.files:
-            self.files[file] = {"done": 0, "start": time.time(), "ended": False}
+            self.files[file] = {"start": time.time(), "ended": False}
             self.emit({"type": "file-start", "file": file})
+
+    def state_of(self, test: Test) -> dict[str, Any]:
+        """A running test's phase results so far, started when its first hook or report arrives."""
+        state = self.tests.get(test.id)
+        if state is None:
+            state = self.tests[test.id] = {"attempt": 0, "test": test, "ident": self.ident(test.id, test.file)}
+        return state
 
     @_guarded
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         if self.writer is None:
             return
-        file = self.file_of.get(nodeid) or self.file_for(nodeid, location)
-        if file not in self.files:
-            self.file_start(file)
-        state = self.tests.get(nodeid)
+        test = self.ids.of(nodeid, location)
+        self.file_start(test.file)
+        state = self.tests.get(test.id)
         if state is None:
-            state = self.tests[nodeid] = {"attempt": 0, "ident": self.ident(nodeid, file)}
+            state = self.state_of(test)
         else:
             for key in ("status", "error", "rerun"):
                 state.pop(key, None)
@@ -414,24 +402,22 @@ class Recorder:
         self.writer.emit_json("test-start", state["ident"][0], flush=True)
 
     @staticmethod
-    def ident(nodeid: str, file: str, name: str | None = None, suite: list[str] | None = None) -> tuple[str, str]:
+    def ident(test_id: str, file: str, name: str | None = None, suite: list[str] | None = None, parent: str | None = None) -> tuple[str, str]:
         """A test's identity as JSON members, encoded once for all its events: ``"file":…,"test":{…}``
         (test-start, test-end) and ``"file":…,"testId":…`` (output)."""
         if name is None or suite is None:
-            _, suite, name = _split(nodeid)
-        f, i = quote(file), quote(nodeid)
+            _, suite, name = split(test_id)
+        f, i = quote(file), quote(test_id)
         suites = ",".join(map(quote, suite))
-        return f'"file":{f},"test":{{"id":{i},"name":{quote(name)},"suite":[{suites}]}}', f'"file":{f},"testId":{i}'
+        more = f',"parent":{quote(parent)}' if parent else ""
+        return f'"file":{f},"test":{{"id":{i},"name":{quote(name)},"suite":[{suites}]{more}}}', f'"file":{f},"testId":{i}'
 
     @_guarded
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.writer is None:
             return
-        nodeid = report.nodeid
-        file = self.file_of.get(nodeid) or self.file_for(nodeid, report.location)
-        state = self.tests.get(nodeid)
-        if state is None:
-            state = self.tests[nodeid] = {"attempt": 0, "ident": self.ident(nodeid, file)}
+        test = self.ids.of(report.nodeid, report.location)
+        state = self.state_of(test)
         when = report.when
         # Only this phase's captured output: pytest repeats earlier phases' sections.
         if report.sections:
@@ -441,7 +427,7 @@ class Recorder:
                     continue
                 stream = "stdout" if "stdout" in title else "stderr"
                 if len(content) > MAX_TEXT:  # split over several events
-                    self.emit({"type": "output", "file": file, "testId": nodeid, "stream": stream, "text": content})
+                    self.emit({"type": "output", "file": test.file, "testId": test.id, "stream": stream, "text": content})
                 else:
                     self.writer.emit_json("output", f'{state["ident"][1]},"stream":"{stream}","text":{quote(content)}')
         outcome: str = report.outcome  # pytest-rerunfailures adds "rerun"
@@ -451,35 +437,28 @@ class Recorder:
         wasxfail = hasattr(report, "wasxfail")
         context = getattr(report, "context", None)
         if context is not None and hasattr(context, "kwargs"):
-            # pytest 9 subtests: each is a test of its own, under its test's suites.
-            _, suite, name = _split(nodeid)
-            label = f" [{context.msg}]" if getattr(context, "msg", None) else ""
-            params = ", ".join(f"{k}={v!r}" for k, v in context.kwargs.items())
-            sub = f"{name}{label}{f' ({params})' if params else ''}"
-            status = "xfailed" if wasxfail and outcome == "skipped" else {"passed": "passed", "failed": "failed"}.get(outcome, "skipped")
-            reason: str | None = report.wasxfail if status == "xfailed" else _skip_reason(report) if status == "skipped" else None
-            self.end_test(f"{nodeid}::{sub}", status, _error(report) if outcome == "failed" else None, name=sub, suite=suite, file=file, subtest=True, reason=reason)
+            self.end_subtest(test, report, context)
             return
         if outcome == "rerun":  # pytest-rerunfailures: this attempt failed, another follows
-            self.end_test(nodeid, "failed", _error(report), attempt=state["attempt"], retry=True)
+            self.end_test(test, "failed", self.error(report, test), attempt=state["attempt"], retry=True)
             state["attempt"] += 1
             state["rerun"] = True  # this attempt is reported: its logfinish adds nothing
             return
         if when not in ("setup", "call", "teardown"):
             # xdist reports a worker that died mid-test this way (when="???"), with no logfinish.
-            self.tests.pop(nodeid, None)
-            self.end_test(nodeid, "error", _error(report) or {"message": "the test process crashed"}, attempt=state["attempt"])
+            self.tests.pop(test.id, None)
+            self.end_test(test, "error", _error(report) or {"message": "the test process crashed"}, attempt=state["attempt"])
             return
         earlier = state.get("status")
         if report.when == "setup":
             if outcome == "failed":
-                state.update(status="error", error=_error(report))
+                state.update(status="error", error=self.error(report, test))
             elif outcome == "skipped":
                 state.update(status="xfailed" if wasxfail else "skipped", error=None)
                 state["reason"] = report.wasxfail if wasxfail else _skip_reason(report)
         elif report.when == "call":
             if outcome == "failed":
-                state.update(status="failed", error=_error(report))
+                state.update(status="failed", error=self.error(report, test))
             elif outcome == "skipped":
                 state.update(status="xfailed" if wasxfail else "skipped")
                 state["reason"] = report.wasxfail if wasxfail else _skip_reason(report)
@@ -492,20 +471,50 @@ class Recorder:
                 # pytest reports both (one failure or error, one error): both are kept.
                 state["teardown_error"] = _error(report)
             else:
-                state.update(status="error", error=_error(report))
+                state.update(status="error", error=self.error(report, test))
         if report.when == "call" or (report.when == "setup" and outcome != "passed"):
             state["duration"] = report.duration * 1000
 
+    def end_subtest(self, test: Test, report: pytest.TestReport, context: Any) -> None:
+        """pytest 9 subtests: each is a test of its own, under its test's suites, named as pytest
+        prints it (``test_x [msg] (i=1)``); its ``parent`` is the test that reruns it."""
+        _, suite, name = split(test.id)
+        kwargs = dict(context.kwargs)
+        if hasattr(report, "node"):  # xdist: pytest's report round trip quotes the values again
+            kwargs = {k: _unquoted(v) for k, v in kwargs.items()}
+        label = f" [{context.msg}]" if getattr(context, "msg", None) is not None else ""
+        params = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+        sub = f"{name}{label}{f' ({params})' if params else ''}"
+        outcome, wasxfail = report.outcome, hasattr(report, "wasxfail")
+        status = "xfailed" if wasxfail and outcome == "skipped" else {"passed": "passed", "failed": "failed"}.get(outcome, "skipped")
+        reason: str | None = report.wasxfail if status == "xfailed" else _skip_reason(report) if status == "skipped" else None
+        error = self.error(report, test) if outcome == "failed" else None
+        ident = self.ident(f"{test.id}::{sub}", test.file, sub, suite, parent=test.id)
+        self.end_test(test, status, error, ident=ident, subtest=True, reason=reason)
+
+    def error(self, report: BaseReport, test: Test) -> dict[str, Any] | None:
+        """The report's error, with the line of the test file where it failed (the last frame there)."""
+        error: dict[str, Any] | None = _error(report)
+        line = _failing_line(report, os.path.join(self.config.rootpath, test.file))
+        if error is not None and line:
+            error["line"] = line
+        return error
+
     @_guarded
     def pytest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
-        state = self.tests.get(nodeid)
+        test = self.ids.of(nodeid, location)
+        state = self.tests.get(test.id)
         if state is None:
             return
         if state.pop("rerun", False):
             return  # another attempt follows
-        self.tests.pop(nodeid)
+        self.tests.pop(test.id)
+        self.end_with(state)
+
+    def end_with(self, state: dict[str, Any]) -> None:
+        """A test's last attempt, from its phases' results."""
         self.end_test(
-            nodeid,
+            state["test"],
             state.get("status") or "passed",
             state.get("error"),
             ident=state.get("ident"),
@@ -518,27 +527,26 @@ class Recorder:
 
     def end_test(
         self,
-        nodeid: str,
+        test: Test,
         status: str,
-        error: dict[str, str] | None,
+        error: dict[str, Any] | None,
         *,
         ident: tuple[str, str] | None = None,
         attempt: int = 0,
         retry: bool = False,
         duration: float | None = None,
         line: int | None = None,
-        name: str | None = None,
-        suite: list[str] | None = None,
-        file: str | None = None,
         subtest: bool = False,
         reason: str | None = None,
         teardown_error: dict[str, str] | None = None,
     ) -> None:
-        if file is None:
-            file = self.file_for(nodeid)
+        file = test.file
         self.file_start(file)
         if ident is None:
-            ident = self.ident(nodeid, file, name, suite)
+            ident = self.ident(test.id, file)
+        if error and "line" in error:  # where it failed, rather than where the test is defined
+            error = dict(error)
+            line = error.pop("line")
         # Put together by hand (this runs once per test); the rare parts by the JSON encoder.
         body = f'{ident[0]},"status":"{status}"'
         if duration is not None:
@@ -552,14 +560,20 @@ class Recorder:
             body += f',"location":{{"line":{line}}}'
         if self.writer is not None:
             self.writer.emit_json("test-end", body)
-        if retry or subtest:  # subtests are not among the collected items
+        if retry or subtest or test.id in self.reported:  # subtests are not among the collected items
             return
-        info = self.files[file]
-        if nodeid not in self.reported:  # progress only: the file ends once all its tests did
-            self.reported.add(nodeid)
-            info["done"] += 1
-        if info["done"] >= self.expected.get(file, 1 << 30) and not info["ended"]:
-            self.end_file(file)
+        # Progress only: a file ends once all its tests did.
+        self.reported.add(test.id)
+        self.done[test.unit] = self.done.get(test.unit, 0) + 1
+        files = self.unit_files.setdefault(test.unit, set())
+        files.add(file)
+        if self.unit_done(test.unit):
+            for each in sorted(files):
+                if not self.files[each]["ended"]:
+                    self.end_file(each)
+
+    def unit_done(self, unit: str) -> bool:
+        return self.done.get(unit, 0) >= self.ids.expected.get(unit, 1 << 30)
 
     def end_file(self, file: str) -> None:
         info = self.files[file]
@@ -590,14 +604,15 @@ class Recorder:
             return
         self.ended = True
         self.status = status
-        for nodeid, state in list(self.tests.items()):  # tests cut short
-            self.tests.pop(nodeid)
+        for test_id, state in list(self.tests.items()):  # tests cut short
+            self.tests.pop(test_id)
             if state.get("status"):
-                self.end_test(nodeid, state["status"], state.get("error"), attempt=state["attempt"])
-        for file, info in self.files.items():
-            if not info["ended"] and info["done"]:
-                if status != "interrupted" or info["done"] >= self.expected.get(file, 1 << 30):
-                    self.end_file(file)
+                self.end_test(state["test"], state["status"], state.get("error"), ident=state["ident"], attempt=state["attempt"])
+        for unit, files in self.unit_files.items():
+            if status != "interrupted" or self.unit_done(unit):
+                for file in sorted(files):
+                    if not self.files[file]["ended"]:
+                        self.end_file(file)
         self.emit({"type": "run-end", "status": status, "durationMs": round((time.time() - self.start) * 1000, 3), "reason": reason})
         self.writer.close()
         if self.sigterm_pending:
