@@ -143,7 +143,8 @@ function install(dir: string, pm: Pm, runner: Runner): boolean {
 function cleanEnv(runner: Runner): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([k]) => !/^(npm_|pnpm_|PNPM_|VITEST|NODE_OPTIONS$|THREEPIO_|GITHUB_)/.test(k),
+      // nx sets FORCE_COLOR (and NX_*) for its tasks; no user's shell has them.
+      ([k]) => !/^(npm_|pnpm_|PNPM_|VITEST|NX_|NODE_OPTIONS$|FORCE_COLOR$|THREEPIO_|GITHUB_)/.test(k),
     ),
   )
   return { ...env, PATH: `${dirname(runner.node)}${delimiter}${env.PATH ?? ''}` }

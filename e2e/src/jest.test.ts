@@ -212,6 +212,30 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
       )
   })
 
+  it.each([
+    ['in band', ['--runInBand']],
+    ['with workers', ['--maxWorkers=2']],
+  ])(
+    'duplicate titles, the first failing, %s: the second is a test of its own',
+    async (_, args) => {
+      const r = await runJest(version, 'duplicate-titles-failing', { live: true, args })
+      expectConsistent(r)
+      const ids = (type: string, text?: string) =>
+        r.events
+          .filter(
+            (e) =>
+              e.type === type && (text === undefined || ('text' in e && e.text.includes(text))),
+          )
+          .map((e) => ('test' in e ? e.test.id : 'testId' in e ? e.testId : undefined))
+      expect(ids('test-start')).toContain('dup.test.js::same title #2')
+      expect(ids('output', 'second of the same title')).toEqual(['dup.test.js::same title #2'])
+      expect(ids('output', 'after both')).toEqual(['dup.test.js::after both'])
+      expect(r.log('dup.test.js')).toMatch(
+        /▶ same title \(#2\)\nsecond of the same title\n✓ PASSED same title \(#2\)/,
+      )
+    },
+  )
+
   it('--silent yields no output', async () => {
     const r = await runJest(version, 'console-output', { args: ['--silent'] })
     expectConsistent(r)

@@ -36,6 +36,7 @@ import {
 } from './protocol.js'
 import { installCapture } from './capture.js'
 import { SideFiles } from './side-files.js'
+import { mayRetry } from './retries.js'
 
 declare const __VERSION__: string
 
@@ -182,15 +183,17 @@ export class ThreepioJestReporter {
     try {
       const state = this.liveFileState(test)
       const list = entries(state, info.fullName)
-      // jest.retryTimes runs failed tests again after the others: a start of a failed test is its
-      // retry. (Two tests with one title, the first failing and retried, can be confused here;
-      // their results, which carry the attempt number, are not.)
+      // jest.retryTimes runs failed tests again: a start of a failed test's title is its retry
+      // where the file may retry, else another test of that title. (Two tests with one title, the
+      // first failing and retried, can be confused here; their results, which carry the attempt
+      // number, are not.)
       let entry: TestEntry | undefined
       for (const e of list)
         if (e.status === 'failed' && !e.retrying) {
           entry = e
           break
         }
+      if (entry && !mayRetry(test)) entry = undefined
       if (entry) entry.retrying = true
       else
         list.push(
