@@ -192,6 +192,21 @@ describe('threepio command', () => {
     expect(JSON.parse((await cli(['show', '--json', '--dir', out])).out).status).toBe('FAILED')
   })
 
+  it('ends quietly, status 0, when its reader goes away (threepio ls | head -1)', async () => {
+    const out = tempDir()
+    for (let i = 0; i < 3; i++) recordRun(out)
+    for (const args of [['ls'], ['show'], ['show', '--json'], ['help']]) {
+      const proc = spawn(process.execPath, [BIN, ...args, '--dir', out], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      proc.stdout.destroy() // the reader is gone before the first line
+      let stderr = ''
+      proc.stderr.on('data', (d) => (stderr += d))
+      const code = await new Promise<number | null>((r) => proc.on('close', r))
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' })
+    }
+  })
+
   it('ls and show tell a run whose writer is gone (or whose pid was reused) from a live one', async () => {
     const out = tempDir()
     const dead = spawn(process.execPath, ['-e', ''])

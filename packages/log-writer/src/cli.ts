@@ -56,13 +56,27 @@ export interface CliIo {
   color?: boolean
 }
 
-const defaultIo = (): CliIo => ({
-  out: (t) => void process.stdout.write(t),
-  err: (t) => void process.stderr.write(t),
-  env: process.env,
-  cwd: process.cwd(),
-  color: wantsColor(process.stdout, process.env),
-})
+const defaultIo = (): CliIo => {
+  endQuietlyWhenReaderGoes(process.stdout)
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    color: wantsColor(process.stdout, process.env),
+  }
+}
+
+/**
+ * A reader that goes away (`threepio ls | head -1`) ends the command at once, quietly and with
+ * status 0, as `git log | head` ends: nothing is left to say to anyone.
+ */
+function endQuietlyWhenReaderGoes(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+    throw err
+  })
+}
 
 /**
  * Colour as terminal tools do: FORCE_COLOR (any value but 0/false) turns it on, NO_COLOR

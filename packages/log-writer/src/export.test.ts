@@ -79,6 +79,34 @@ describe('exports', () => {
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/)
   })
 
+  it('leaves terminal colours out of JUnit and CTRF (a diff coloured by Vitest)', () => {
+    const green = '\u001b[32m'
+    const reset = '\u001b[39m'
+    const events = decodeEvents(
+      Buffer.from(
+        [
+          { type: 'file-start', file: 'a.test.ts' },
+          {
+            type: 'test-end',
+            file: 'a.test.ts',
+            test: { id: 'a', name: `${green}named${reset}`, suite: [] },
+            status: 'failed',
+            error: { message: `expected ${green}1${reset}`, diff: `${green}- 1${reset}` },
+          },
+          { type: 'output', file: 'a.test.ts', testId: 'a', stream: 'stdout', text: `${green}out` },
+          { type: 'file-end', file: 'a.test.ts' },
+        ]
+          .map((e, i) => JSON.stringify({ ...e, seq: i + 1, time: 1 }))
+          .join('\n') + '\n',
+      ),
+    ).events
+    const run = exportedRun(events)
+    for (const text of [junitXml(run), JSON.stringify(ctrfReport(run))]) {
+      expect(text).toContain('expected 1')
+      for (const bad of ['\u001b', '\\u001b', '\uFFFD', '[32m']) expect(text).not.toContain(bad)
+    }
+  })
+
   it('reads back names, messages and output exactly as they were written', () => {
     const run = runOf('passing')
     const file = run.files[0]!

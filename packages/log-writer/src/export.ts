@@ -17,7 +17,7 @@ import {
   type TestError,
   type TestStatus,
 } from '@threepio/core'
-import { fileLabel, fullName } from './log-format.js'
+import { withoutAnsi, fileLabel, fullName } from './log-format.js'
 import { fileKey, lineInStack } from './run-state.js'
 
 /** Output kept per test in an export (the log has all of it). */
@@ -61,7 +61,17 @@ export interface ExportedRun {
   incomplete: boolean
 }
 
-/** The run as exports see it, from its events. */
+/** An error as a file format holds it: text without terminal colours. */
+function plainError(error: TestError): TestError {
+  const plain: TestError = { ...error, message: withoutAnsi(error.message) }
+  for (const key of ['stack', 'diff', 'expected', 'actual'] as const) {
+    const text = error[key]
+    if (text !== undefined) plain[key] = withoutAnsi(text)
+  }
+  return plain
+}
+
+/** The run as exports see it, from its events (texts without terminal colours). */
 export function exportedRun(events: Iterable<Event>): ExportedRun {
   const run: ExportedRun = { files: [], incomplete: true }
   const files = new Map<string, ExportedFile>()
@@ -101,8 +111,8 @@ export function exportedRun(events: Iterable<Event>): ExportedRun {
         if (!t) {
           t = {
             id: e.test.id,
-            name: e.test.name,
-            suite: [...e.test.suite],
+            name: withoutAnsi(e.test.name),
+            suite: e.test.suite.map(withoutAnsi),
             status: e.status,
             attempts: 0,
             flaky: false,
@@ -117,10 +127,10 @@ export function exportedRun(events: Iterable<Event>): ExportedRun {
         t.status = e.status
         t.flaky = t.flaky || (failedBefore && e.status === 'passed')
         if (e.durationMs !== undefined) t.durationMs = e.durationMs
-        if (e.error) t.error = e.error
+        if (e.error) t.error = plainError(e.error)
         else delete t.error
-        if (e.teardownError) t.teardownError = e.teardownError
-        if (e.reason !== undefined) t.reason = e.reason
+        if (e.teardownError) t.teardownError = plainError(e.teardownError)
+        if (e.reason !== undefined) t.reason = withoutAnsi(e.reason)
         const line = e.location?.line ?? lineInStack(e.error, e.file)
         if (line !== undefined) t.line = line
         break
@@ -129,7 +139,7 @@ export function exportedRun(events: Iterable<Event>): ExportedRun {
         if (e.file === undefined || e.testId === undefined) break
         const t = tests.get(fileKey(e.file, e.project, e.mode) + '\0' + e.testId)
         if (!t || t[e.stream].length >= MAX_OUTPUT_CHARS) break
-        t[e.stream] += e.text.slice(0, MAX_OUTPUT_CHARS - t[e.stream].length)
+        t[e.stream] += withoutAnsi(e.text).slice(0, MAX_OUTPUT_CHARS - t[e.stream].length)
         break
       }
       case 'file-end': {
@@ -137,8 +147,8 @@ export function exportedRun(events: Iterable<Event>): ExportedRun {
         if (e.durationMs !== undefined) f.durationMs = e.durationMs
         else if (f.startTime !== undefined) f.durationMs = Math.max(0, e.time - f.startTime)
         if (e.failedToLoad) f.failedToLoad = true
-        if (e.skipReason !== undefined) f.skipReason = e.skipReason
-        if (e.error) f.error = e.error
+        if (e.skipReason !== undefined) f.skipReason = withoutAnsi(e.skipReason)
+        if (e.error) f.error = plainError(e.error)
         break
       }
       default:

@@ -37,6 +37,11 @@ const ANSI =
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g
 /* eslint-enable no-control-regex */
 
+/** Text without ANSI codes (a diff's colours): what any file format or summary holds. */
+export function withoutAnsi(text: string): string {
+  return text.includes('\u001b') ? text.replace(ANSI, '') : text
+}
+
 /** Output text as it should appear in a log: no ANSI codes, no control characters, `\n` newlines. */
 export function cleanText(text: string): string {
   return text.replace(/\r\n/g, '\n').replace(ANSI, '').replace(CONTROL, '\uFFFD')
