@@ -144,7 +144,8 @@ function cleanEnv(runner: Runner): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       // nx sets FORCE_COLOR (and NX_*) for its tasks; no user's shell has them.
-      ([k]) => !/^(npm_|pnpm_|PNPM_|VITEST|NX_|NODE_OPTIONS$|FORCE_COLOR$|THREEPIO_|GITHUB_)/.test(k),
+      ([k]) =>
+        !/^(npm_|pnpm_|PNPM_|VITEST|NX_|NODE_OPTIONS$|FORCE_COLOR$|THREEPIO_|GITHUB_)/.test(k),
     ),
   )
   return { ...env, PATH: `${dirname(runner.node)}${delimiter}${env.PATH ?? ''}` }

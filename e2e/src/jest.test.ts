@@ -87,6 +87,15 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 1 })
   })
 
+  it('the rerun command runs the failing test alone (case 1, not case 10 or 11)', async () => {
+    const r = await runJest(version, 'rerun-one')
+    expect(r.exitCode).toBe(1)
+    expect(r.markdown).toContain("-t '^rounding \\(a\\.b\\) case 1$'")
+    const again = await runJest(version, 'rerun-one', { args: rerunArgs(r.markdown, 'npx jest') })
+    expect(again.exitCode).toBe(1)
+    expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 3 })
+  })
+
   it('under GitHub Actions: an annotation per failure and the step summary', async () => {
     const stepSummary = join(tempDir(), 'step-summary.md')
     const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: stepSummary, GITHUB_WORKSPACE: ROOT }

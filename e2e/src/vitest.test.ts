@@ -80,6 +80,18 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 1 })
   })
 
+  it('the rerun command runs the failing test alone (case 1, not case 10 or 11)', async () => {
+    const r = await runVitest(version, 'rerun-one')
+    expect(r.exitCode).toBe(1)
+    const joined = version >= 5 ? ' > ' : ' ' // how Vitest names a test in a suite for -t
+    expect(r.markdown).toContain(`-t '^rounding \\(a\\.b\\)${joined}case 1$'`)
+    const again = await runVitest(version, 'rerun-one', {
+      args: rerunArgs(r.markdown, 'npx vitest run'),
+    })
+    expect(again.exitCode).toBe(1)
+    expect(again.summary.counts).toMatchObject({ failed: 1, passed: 0, skipped: 3 })
+  })
+
   it('under GitHub Actions: an annotation per failure and the step summary', async () => {
     const stepSummary = join(tempDir(), 'step-summary.md')
     const env = { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: stepSummary, GITHUB_WORKSPACE: ROOT }

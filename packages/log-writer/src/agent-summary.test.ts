@@ -79,7 +79,7 @@ describe('test-run.md for agents', () => {
     for (const i of [7, 420, 999]) {
       const file = `src/module-${String(i).padStart(4, '0')}/feature.test.ts`
       expect(md).toContain(`\`${file}:${40 + i}\``)
-      expect(md).toContain(`Rerun: \`npx jest ${file} -t 'feature ${i} handles case ${i}'\``)
+      expect(md).toContain(`Rerun: \`npx jest ${file} -t '^feature ${i} handles case ${i}$'\``)
     }
     // The diff lines that matter, not its context.
     expect(md).toContain('-   "name": "Ann",')
@@ -91,7 +91,7 @@ describe('test-run.md for agents', () => {
     expect(summaryJson(state).fileList).toHaveLength(1000)
     expect(summaryJson(state).failures[0]).toMatchObject({
       line: 47,
-      rerun: "npx jest src/module-0007/feature.test.ts -t 'feature 7 handles case 7'",
+      rerun: "npx jest src/module-0007/feature.test.ts -t '^feature 7 handles case 7$'",
     })
   })
 
@@ -111,16 +111,24 @@ describe('test-run.md for agents', () => {
 describe('rerun commands', () => {
   it('quote names for the shell and the -t pattern', () => {
     const ref = { name: "it's (really) $5 + 1?", suite: ['math'] }
-    expect(rerunCommand('vitest', { file: 'src/a b.test.ts', ref })).toBe(
-      `npx vitest run 'src/a b.test.ts' -t 'math it'\\''s \\(really\\) \\$5 \\+ 1\\?'`,
-    )
-    expect(rerunCommand('jest', { file: 'a.test.js', project: 'web', ref })).toContain(
+    expect(
+      rerunCommand({ name: 'vitest', version: '4.1.0' }, { file: 'src/a b.test.ts', ref }),
+    ).toBe(`npx vitest run 'src/a b.test.ts' -t '^math it'\\''s \\(really\\) \\$5 \\+ 1\\?$'`)
+    expect(rerunCommand({ name: 'jest' }, { file: 'a.test.js', project: 'web', ref })).toContain(
       'npx jest a.test.js --selectProjects web -t ',
     )
     expect(
-      rerunCommand('pytest', { file: 'tests/test_a.py', testId: 'tests/test_a.py::test_x[1-a b]' }),
+      rerunCommand(
+        { name: 'pytest' },
+        { file: 'tests/test_a.py', testId: 'tests/test_a.py::test_x[1-a b]' },
+      ),
     ).toBe("pytest 'tests/test_a.py::test_x[1-a b]'")
     expect(rerunCommand(undefined, { file: 'a' })).toBeUndefined()
+    // Vitest 5 joins suites and name with ` > ` where Vitest 3 and 4 use a space.
+    const nested = { name: 'case 1', suite: ['rounding'] }
+    expect(rerunCommand({ name: 'vitest', version: '5.1.1' }, { file: 'a.js', ref: nested })).toBe(
+      "npx vitest run a.js -t '^rounding > case 1$'",
+    )
     expect(shellQuote('plain/path.ts')).toBe('plain/path.ts')
   })
 })

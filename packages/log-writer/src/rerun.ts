@@ -22,11 +22,16 @@ export interface RerunTarget {
   ref?: { name: string; suite: readonly string[]; parent?: string }
 }
 
+/** The runner of a run, as run-start names it. */
+export type RerunRunner = { name: string; version?: string } | undefined
+
 /** The rerun command, or undefined when the runner or the test is not known. */
-export function rerunCommand(runner: string | undefined, t: RerunTarget): string | undefined {
-  // Both match -t against the suite names and the test's own, joined by spaces.
-  const pattern = t.ref ? literal([...t.ref.suite, t.ref.name].join(' ')) : undefined
-  switch (runner) {
+export function rerunCommand(runner: RerunRunner, t: RerunTarget): string | undefined {
+  // Both match -t, a pattern, against the suite names and the test's own, joined by a space
+  // (Vitest 5: ` > `): anchored, it selects this test alone (`case 1`, not `case 10`).
+  const joiner = runner?.name === 'vitest' && major(runner.version) >= 5 ? ' > ' : ' '
+  const pattern = t.ref ? `^${literal([...t.ref.suite, t.ref.name].join(joiner))}$` : undefined
+  switch (runner?.name) {
     case 'vitest':
       return [
         'npx vitest run',
@@ -48,4 +53,8 @@ export function rerunCommand(runner: string | undefined, t: RerunTarget): string
     default:
       return undefined
   }
+}
+
+function major(version: string | undefined): number {
+  return Number.parseInt(version ?? '', 10) || 0
 }

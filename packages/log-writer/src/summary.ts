@@ -7,7 +7,7 @@
  */
 import type { Counts, FileMode, RunStartEvent, TestError } from '@threepio/core'
 import { fileLabel as plainLabel, formatDuration, formatTests, oneLine } from './log-format.js'
-import { rerunCommand } from './rerun.js'
+import { rerunCommand, type RerunRunner } from './rerun.js'
 import {
   fileKey,
   type FailureSummary,
@@ -213,7 +213,7 @@ export function summaryJson(state: RunState): RunSummaryJson {
     flaky: state.flaky,
     files,
     failures: state.failures.map((f) => {
-      const rerun = rerunFor(start?.runner.name, f)
+      const rerun = rerunFor(start?.runner, f)
       return {
         file: f.file,
         ...(f.project ? { project: f.project } : {}),
@@ -249,7 +249,7 @@ export function summaryJson(state: RunState): RunSummaryJson {
   }
 }
 
-function rerunFor(runner: string | undefined, f: FailureSummary): string | undefined {
+function rerunFor(runner: RerunRunner, f: FailureSummary): string | undefined {
   return rerunCommand(runner, {
     file: f.file,
     ...(f.project ? { project: f.project } : {}),
@@ -333,7 +333,7 @@ export function summaryMarkdown(state: RunState): string {
   out.push('')
 
   const { failing, other } = orderedFiles(state)
-  const runnerName = start?.runner.name
+  const testRunner = start?.runner
   // Failures first: each failing test (and each file that failed outside its tests) with
   // file:line, the error's telling lines and the command that reruns just it.
   const entries: Array<{ failure?: FailureSummary; file: FileSummary }> = []
@@ -369,8 +369,8 @@ export function summaryMarkdown(state: RunState): string {
       const head = errorHead(failure?.error ?? file.error)
       if (head) out.push(fenced(head, '   '))
       const rerun = failure
-        ? rerunFor(runnerName, failure)
-        : rerunCommand(runnerName, {
+        ? rerunFor(testRunner, failure)
+        : rerunCommand(testRunner, {
             file: file.file,
             ...(file.project ? { project: file.project } : {}),
             ...(file.mode ? { mode: file.mode } : {}),
