@@ -106,6 +106,43 @@ describe('test-run.md for agents', () => {
     expect(md).toContain('## Failures (1000)')
     expect(md).toContain('… and 990 more failure(s)')
   })
+
+  it('after an interrupt, lists an unfinished file without failures under "did not finish" only', () => {
+    const state = new RunState()
+    let seq = 0
+    const apply = (e: Record<string, unknown>) =>
+      state.apply({ seq: ++seq, time: 1000 + seq, ...e } as Event)
+    apply({
+      type: 'run-start',
+      schema: 2,
+      runId: '2026-11-22_03-10-00_1a2b3c4d',
+      runner: { name: 'vitest', version: '4.0.0' },
+      reporter: { name: 'x', version: '0' },
+      rootDir: '/a',
+      cwd: '/a',
+      argv: [],
+      pid: 1,
+    })
+    apply({ type: 'file-start', file: 'a.test.js' })
+    for (let i = 0; i < 12; i++) {
+      const test = { id: `a${i}`, name: `t${i}`, suite: [] }
+      apply({
+        type: 'test-end',
+        file: 'a.test.js',
+        test,
+        status: 'failed',
+        error: { message: 'x' },
+      })
+    }
+    apply({ type: 'file-end', file: 'a.test.js' })
+    apply({ type: 'file-start', file: 'b.test.js' })
+    apply({ type: 'test-start', file: 'b.test.js', test: { id: 'b', name: 'slow', suite: [] } })
+    apply({ type: 'run-end', status: 'interrupted', durationMs: 10 })
+    state.finish()
+    const md = summaryMarkdown(state)
+    expect(md).toContain('failing files: `a.test.js` (run.json')
+    expect(md).toMatch(/## Did not finish \(1\)\n\n- `b\.test\.js` › running `slow`/)
+  })
 })
 
 describe('rerun commands', () => {

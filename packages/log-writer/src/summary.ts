@@ -380,7 +380,11 @@ export function summaryMarkdown(state: RunState): string {
     }
     const more = total - Math.min(failed.length, MAX_FAILURES_MD)
     if (more > 0) {
-      const names = [...new Set(failing.map((f) => f.file))]
+      // An unfinished file is failing only where one of its tests failed (it is listed below).
+      const withFailures = failing.filter(
+        (f) => f.status !== 'unfinished' || f.counts.failed || f.counts.error,
+      )
+      const names = [...new Set(withFailures.map((f) => f.file))]
       out.push(
         `… and ${more} more failure(s); failing files: ${names
           .slice(0, MAX_NAMES_MD)
