@@ -7,7 +7,7 @@ const resolve = (given: unknown, env: Record<string, string> = {}) =>
   resolveOptions(given, { rootDir: root, env })
 
 describe('resolveOptions', () => {
-  it('takes the reporter option, then the environment, then the default', () => {
+  it('takes the environment, then the reporter option, then the default', () => {
     expect(resolve(undefined)).toEqual({
       options: { outputDir: '/project/.3pio', keepRuns: 30, quiet: false, ...github },
       warnings: [],
@@ -20,7 +20,10 @@ describe('resolveOptions', () => {
     })
     expect(
       resolve({ outputDir: '/abs', keepRuns: 0, quiet: false }, { THREEPIO_QUIET: '1' }).options,
-    ).toEqual({ outputDir: '/abs', keepRuns: 0, quiet: false, ...github })
+    ).toEqual({ outputDir: '/abs', keepRuns: 0, quiet: true, ...github })
+    expect(resolve({ outputDir: '.3pio' }, { THREEPIO_DIR: '/ci/out' }).options.outputDir).toBe(
+      '/ci/out',
+    )
   })
 
   it('treats empty strings as unset, in options and environment', () => {
@@ -50,8 +53,9 @@ describe('resolveOptions', () => {
     expect(resolve({}, { THREEPIO_KEEP_RUNS: 'abc' }).warnings).toEqual([
       'keepRuns (THREEPIO_KEEP_RUNS) must be a whole number >= 0 (0 keeps all); received "abc"; keeping 30',
     ])
-    // A bad explicit value does not fall through to the environment: the default is used.
-    expect(resolve({ keepRuns: 2.5 }, { THREEPIO_KEEP_RUNS: '7' }).options.keepRuns).toBe(30)
+    // A bad value in the environment does not fall through to the reporter option: the default.
+    expect(resolve({ keepRuns: 7 }, { THREEPIO_KEEP_RUNS: '2.5' }).options.keepRuns).toBe(30)
+    expect(resolve({ keepRuns: 2.5 }).options.keepRuns).toBe(30)
   })
 
   it('reads boolean words the same way everywhere', () => {

@@ -1,6 +1,7 @@
 /**
- * The options every reporter takes, validated once for all of them: explicit values (a
- * reporter's options object), then the environment, then defaults. A bad value never stops a
+ * The options every reporter takes, validated once for all of them: the environment, then the
+ * reporter's options object (the configuration file), then defaults, as OPTION_PRECEDENCE says
+ * for every runner. A bad value never stops a
  * run: it becomes one warning that names the option, where it was set, the value and what was
  * expected, and the default is used. The rules and wording come from shared-facts.ts, which the
  * Python plugin reads too.
@@ -11,17 +12,18 @@ import {
   BAD_OPTION_MESSAGE,
   BOOLEAN_WORDS,
   OPTION_EXPECTED,
+  OPTION_TEXT,
   OPTIONS,
   type OptionFact,
 } from './shared-facts.js'
 
 /** Options of every threepio reporter. */
 export interface ThreepioOptions {
-  /** Output root. Default `THREEPIO_DIR`, else `<rootDir>/.3pio`. An empty value means unset. */
+  /** Output root (`THREEPIO_DIR` wins), else `<rootDir>/.3pio`. An empty value means unset. */
   outputDir?: string
-  /** Runs kept; 0 keeps all. Default `THREEPIO_KEEP_RUNS`, else 30. */
+  /** Runs kept; 0 keeps all (`THREEPIO_KEEP_RUNS` wins), else 30. */
   keepRuns?: number
-  /** No closing line on stderr. Default `THREEPIO_QUIET`, else false. */
+  /** No closing line on stderr (`THREEPIO_QUIET` wins), else false. */
   quiet?: boolean
   /** Also write the run as JUnit XML to this file at run end (relative to the root). */
   junit?: string
@@ -90,21 +92,37 @@ export function didYouMean(given: string, known: readonly string[]): string {
 
 type Parsed = { ok: true; value: string | number | boolean } | { ok: false }
 
+const COUNT = new RegExp(OPTION_TEXT.countPattern)
+const BLANKS = new Set(OPTION_TEXT.blanks)
+
+/** Text without the blanks around it that every reader ignores. */
+function stripBlanks(text: string): string {
+  let start = 0
+  let end = text.length
+  while (start < end && BLANKS.has(text[start]!)) start++
+  while (end > start && BLANKS.has(text[end - 1]!)) end--
+  return text.slice(start, end)
+}
+
 /** A value of the option's kind, from a reporter option (typed) or a string (env, ini). */
 function parse(option: OptionFact, value: unknown): Parsed {
   switch (option.kind) {
     case 'path':
       return typeof value === 'string' ? { ok: true, value } : { ok: false }
     case 'count': {
-      if (typeof value === 'number')
-        return Number.isSafeInteger(value) && value >= 0 ? { ok: true, value } : { ok: false }
-      if (typeof value === 'string' && /^\s*\d+\s*$/.test(value))
-        return { ok: true, value: Number(value) }
-      return { ok: false }
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && COUNT.test(stripBlanks(value))
+            ? Number(stripBlanks(value))
+            : NaN
+      return Number.isInteger(n) && n >= 0 && n <= OPTION_TEXT.maxCount
+        ? { ok: true, value: n }
+        : { ok: false }
     }
     case 'boolean': {
       if (typeof value === 'boolean') return { ok: true, value }
-      const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined
+      const word = typeof value === 'string' ? stripBlanks(value).toLowerCase() : undefined
       if ((BOOLEAN_WORDS.true as readonly (string | undefined)[]).includes(word))
         return { ok: true, value: true }
       if ((BOOLEAN_WORDS.false as readonly (string | undefined)[]).includes(word))
@@ -114,9 +132,9 @@ function parse(option: OptionFact, value: unknown): Parsed {
   }
 }
 
-/** An empty string (or only spaces) means the option is not set there. */
+/** An empty string (or only blanks) means the option is not set there. */
 function isUnset(value: unknown): boolean {
-  return value === undefined || (typeof value === 'string' && value.trim() === '')
+  return value === undefined || (typeof value === 'string' && stripBlanks(value) === '')
 }
 
 /** Validates `given` (a reporter's options, possibly anything) against the environment. */
@@ -143,9 +161,10 @@ export function resolveOptions(given: unknown, context: OptionsContext): Options
   }
   const decided: Record<string, string | number | boolean> = {}
   for (const option of OPTIONS) {
+    // OPTION_PRECEDENCE: the environment, then the configuration file (reporters have no flag).
     const candidates: Array<[where: string, value: unknown]> = [
-      [source, explicit[option.name]],
       [option.env, env[option.env]],
+      [source, explicit[option.name]],
     ]
     decided[option.name] = option.default
     for (const [where, value] of candidates) {

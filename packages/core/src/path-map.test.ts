@@ -5,7 +5,7 @@ import { logPathFor, MAX_LOG_PATH_BYTES, MAX_NAME_BYTES, toEventFile } from './p
 
 const RUNS = 10_000
 
-/** The cases shared with the Python implementation (test-vectors/path-map.json). */
+/** The cases whose answers test-vectors/path-map.json records. */
 export const VECTOR_INPUTS: Array<[string] | [string, string]> = [
   ['src/api/user.test.ts'],
   ['test_app.py'],
@@ -175,7 +175,7 @@ describe('logPathFor', () => {
     expect(deep).toMatch(/^%~\/[0-9a-f]{16}\/deep\.test\.ts\.log$/)
   })
 
-  it('matches the shared test vectors (used by the Python implementation too)', async () => {
+  it('matches the recorded test vectors', async () => {
     const vectors = VECTOR_INPUTS.map(([file, project]) => ({
       file,
       ...(project !== undefined ? { project } : {}),

@@ -18,8 +18,9 @@
  * segment that was not shortened decodes back to the original. Shortened names carry `%~` and a
  * hash of the original; `%~` never appears in a plain encoding, so they cannot collide with one.
  *
- * The Python plugin implements the same function; `test-vectors/path-map.json` holds the cases
- * both implementations are tested against.
+ * It is the only implementation: the pytest plugin leaves log paths to the log writer.
+ * `test-vectors/path-map.json` records its answers for a fixed set of cases, so that a change to
+ * the mapping shows up as a change to that file.
  */
 import { createHash } from 'node:crypto'
 

@@ -42,6 +42,23 @@ export const BOOLEAN_WORDS = {
 export const BAD_OPTION_MESSAGE =
   '{name} ({where}) must be {expected}; received {value}; {fallback}'
 
+/**
+ * How a value given as text (environment, ini file, pytest flag, or a string reporter option) is
+ * read, the same in every language: these blanks around it are ignored, a value that is only
+ * blanks is unset, and a count is ASCII digits up to the largest integer a double holds exactly.
+ */
+export const OPTION_TEXT = {
+  blanks: ' \t\r\n',
+  countPattern: '^[0-9]+$',
+  maxCount: Number.MAX_SAFE_INTEGER,
+} as const
+
+/**
+ * Where an option may be set, strongest first: a pytest flag, the environment, then the
+ * configuration file (a reporter option in jest.config or vitest.config, a pytest ini key).
+ */
+export const OPTION_PRECEDENCE = ['flag', 'env', 'config'] as const
+
 /** What a value of each kind of option must be, as messages say it. */
 export const OPTION_EXPECTED = {
   path: 'a path (an empty value means unset)',
@@ -176,6 +193,8 @@ export function sharedFacts(ciVendors: unknown[] = []): Record<string, unknown> 
     },
     optionExpected: OPTION_EXPECTED,
     booleanWords: BOOLEAN_WORDS,
+    optionText: OPTION_TEXT,
+    optionPrecedence: OPTION_PRECEDENCE,
     badOptionMessage: BAD_OPTION_MESSAGE,
     options: OPTIONS,
     simulatedHangMs: SIMULATED_HANG_MS,

@@ -254,6 +254,8 @@ def test_output_with_threepio_equals_output_without_apart_from_the_closing_line(
     [
         (["--threepio-keep-runs", "-1"], {}, "", "keepRuns (--threepio-keep-runs)"),
         ([], {"THREEPIO_KEEP_RUNS": "abc"}, "", "keepRuns (THREEPIO_KEEP_RUNS)"),
+        ([], {"THREEPIO_KEEP_RUNS": "²"}, "", "keepRuns (THREEPIO_KEEP_RUNS)"),
+        ([], {"THREEPIO_KEEP_RUNS": "9" * 10_000}, "", "keepRuns (THREEPIO_KEEP_RUNS)"),
         ([], {}, "threepio_keep_runs = many", "keepRuns (the ini key threepio_keep_runs)"),
         ([], {"THREEPIO_QUIET": "maybe"}, "", "quiet (THREEPIO_QUIET)"),
         ([], {}, "threepio_quiet = sometimes", "quiet (the ini key threepio_quiet)"),

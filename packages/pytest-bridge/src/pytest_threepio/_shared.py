@@ -19,3 +19,6 @@ BOOLEAN_WORDS: dict[str, list[str]] = SHARED["booleanWords"]
 #: How long a write covered by THREEPIO_SIMULATE_FAULT=HANG… waits (testing only).
 SIMULATED_HANG_SECONDS: float = SHARED["simulatedHangMs"] / 1000
 BAD_OPTION_MESSAGE: str = SHARED["badOptionMessage"]
+#: How option values given as text are read (blanks, counts) and which source wins.
+OPTION_TEXT: dict[str, Any] = SHARED["optionText"]
+OPTION_PRECEDENCE: list[str] = SHARED["optionPrecedence"]

@@ -8,20 +8,23 @@ kind of value must be come from the facts shared with the JavaScript reporters (
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from pytest_threepio._shared import BAD_OPTION_MESSAGE, BOOLEAN_WORDS, EXPECTED, OPTIONS
+from pytest_threepio._shared import BAD_OPTION_MESSAGE, BOOLEAN_WORDS, EXPECTED, OPTION_PRECEDENCE, OPTION_TEXT, OPTIONS
 
 OUTPUT_DIR, KEEP_RUNS, QUIET = OPTIONS["outputDir"], OPTIONS["keepRuns"], OPTIONS["quiet"]
 GITHUB_ANNOTATIONS, GITHUB_SUMMARY = OPTIONS["githubAnnotations"], OPTIONS["githubSummary"]
 JUNIT, CTRF = OPTIONS["junit"], OPTIONS["ctrf"]
 DEFAULT_SIDECAR_TIMEOUT = 30.0
 TRUE = tuple(BOOLEAN_WORDS["true"])
-FALSE = (*BOOLEAN_WORDS["false"], "")
+FALSE = tuple(BOOLEAN_WORDS["false"])
+BLANKS: str = OPTION_TEXT["blanks"]
+COUNT = re.compile(OPTION_TEXT["countPattern"])
 
 
 @dataclass
@@ -53,19 +56,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _sources(config: pytest.Config, env: Mapping[str, str], option: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Where the option may be set, first match wins: flag, environment, ini."""
-    return [
-        (option["pytestFlag"], config.getoption(option["pytestFlag"])),
-        (option["env"], env.get(option["env"])),
-        (f"the ini key {option['pytestIni']}", config.getini(option["pytestIni"])),
-    ]
+    """Where the option may be set, strongest first (the shared precedence: flag, env, config)."""
+    found = {
+        "flag": (option["pytestFlag"], config.getoption(option["pytestFlag"])),
+        "env": (option["env"], env.get(option["env"])),
+        "config": (f"the ini key {option['pytestIni']}", config.getini(option["pytestIni"])),
+    }
+    return [found[source] for source in OPTION_PRECEDENCE]
+
+
+def _unset(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip(BLANKS))
 
 
 def _first(config: pytest.Config, env: Mapping[str, str], option: dict[str, Any]) -> tuple[str, Any] | None:
     for where, value in _sources(config, env, option):
-        if value not in (None, "", []):
+        if not _unset(value):
             return where, value
     return None
+
+
+def _count(value: Any) -> int | None:
+    """A whole number >= 0 as every reporter reads one (ASCII digits, at most the shared maximum)."""
+    text = str(value).strip(BLANKS)
+    if not COUNT.fullmatch(text) or len(text) > len(str(OPTION_TEXT["maxCount"])):
+        return None
+    number = int(text)
+    return number if number <= OPTION_TEXT["maxCount"] else None
 
 
 def _bad(option: dict[str, Any], where: str, value: Any) -> str:
@@ -74,7 +91,7 @@ def _bad(option: dict[str, Any], where: str, value: Any) -> str:
         BAD_OPTION_MESSAGE.replace("{name}", option["name"])
         .replace("{where}", where)
         .replace("{expected}", EXPECTED[option["kind"]])
-        .replace("{value}", json.dumps(value) if isinstance(value, str) else str(value))
+        .replace("{value}", json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value))
         .replace("{fallback}", option["fallback"])
     )
 
@@ -84,7 +101,7 @@ def _boolean(config: pytest.Config, env: Mapping[str, str], option: dict[str, An
     if picked is None:
         return bool(option["default"])
     where, value = picked
-    text = str(value).strip().lower()
+    text = str(value).strip(BLANKS).lower()
     if value is True or text in TRUE:
         return True
     if text in FALSE:
@@ -98,22 +115,22 @@ def resolve_options(config: pytest.Config, env: Mapping[str, str]) -> Options:
     warn = options.warnings.append
 
     picked = _first(config, env, OUTPUT_DIR)
-    if picked is not None and str(picked[1]).strip():
+    if picked is not None:
         options.output_dir = str(picked[1])
 
     picked = _first(config, env, KEEP_RUNS)
     if picked is not None:
         where, value = picked
-        text = str(value).strip()
-        if text.isdigit():
-            options.keep_runs = int(text)
+        count = _count(value)
+        if count is not None:
+            options.keep_runs = count
         else:
             warn(_bad(KEEP_RUNS, where, value))
 
     for name, option in (("junit", JUNIT), ("ctrf", CTRF)):
         picked = _first(config, env, option)
-        if picked is not None and str(picked[1]).strip():
-            setattr(options, name, str(picked[1]).strip())
+        if picked is not None:
+            setattr(options, name, str(picked[1]))
     options.quiet = _boolean(config, env, QUIET, warn)
     options.github_annotations = _boolean(config, env, GITHUB_ANNOTATIONS, warn)
     options.github_summary = _boolean(config, env, GITHUB_SUMMARY, warn)
