@@ -125,14 +125,16 @@ export class RunDirectory {
   /** Applies one event. Never throws. */
   apply(event: Event): void {
     if (this.finished) return
-    let append
+    let appends
     try {
-      append = this.state.apply(event)
+      const append = this.state.apply(event)
+      appends = this.state.releaseHeld(event.time)
+      if (append) appends.unshift(append)
     } catch (err) {
       this.report('error', `could not apply a ${event.type} event: ${String(err)}`, 'EAPPLY')
       return
     }
-    if (append && append.text) this.buffer(append.log, append.text)
+    for (const { log, text } of appends) if (text) this.buffer(log, text)
     if (!this.live) return
     this.summaryDirty = true
     if (event.type === 'run-start' || event.type === 'file-end')

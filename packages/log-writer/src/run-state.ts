@@ -25,6 +25,7 @@ import {
   type TestStatus,
 } from '@threepio/core'
 import * as fmt from './log-format.js'
+import { LogArranger } from './log-arranger.js'
 
 /** Status of a run as summaries show it. */
 export type SummaryStatus = 'RUNNING' | 'PASSED' | 'FAILED' | 'INTERRUPTED' | 'ERROR' | 'INCOMPLETE'
@@ -109,11 +110,10 @@ interface OpenFile {
   tests: Map<string, TestRecord>
   /** How many tests of the file have each full name. */
   names: Map<string, number>
-  /** Test the output last written to the log belongs to: id, or null for none (marked). */
-  attributed: string | null | typeof UNMARKED
-  /** The test currently running, as far as markers go. */
+  /** The order of its log's lines (each test's lines together). */
+  log: LogArranger
+  /** The test that started last and has not ended (the one running, for an unfinished file). */
   current: string | undefined
-  atLineStart: boolean
   /** A file that already ended: late events only add lines to its log, never change counts. */
   ended?: boolean
 }
@@ -132,13 +132,9 @@ interface TestRecord {
   status?: TestStatus
   failedBefore?: boolean
   teardownError?: boolean
+  /** Started and not yet ended. */
+  running?: boolean
 }
-
-/**
- * The log's last line is not output of any one test (a header, a test's end): the next output,
- * whoever printed it, gets its marker.
- */
-const UNMARKED = Symbol('unmarked')
 
 /** The identity of a file: path, project and mode. */
 export const fileKey = (file: string, project?: string, mode?: string): string =>
@@ -179,6 +175,8 @@ export class RunState {
   private readonly testFile = new Map<string, string>()
   /** Log state of ended files that received late events. */
   private readonly late = new Map<string, OpenFile>()
+  /** Files whose logs hold lines behind a test that has not ended. */
+  private readonly holding = new Set<OpenFile>()
 
   /** Summary status: from run-end, else RUNNING, or INCOMPLETE once finished without run-end. */
   get status(): SummaryStatus {
@@ -208,10 +206,14 @@ export class RunState {
       }
       case 'test-start': {
         const { file, append } = this.fileFor(event, event.time)
-        const { name } = this.rememberTest(file, event.test.id, fmt.fullName(event.test))
+        const test = this.rememberTest(file, event.test.id, fmt.fullName(event.test))
         file.current = event.test.id
-        file.attributed = event.test.id
-        return this.join(append, this.write(file, fmt.testStartLine(name)))
+        test.running = true
+        const line = fmt.testStartLine(test.name)
+        return this.join(
+          append,
+          this.logged(file, file.log.start(event.test.id, test.name, line, event.time)),
+        )
       }
       case 'output':
         return this.applyOutput(event)
@@ -228,16 +230,21 @@ export class RunState {
           this.countTeardownError(file, event.test.id, test, event.teardownError)
         }
         if (file.current === event.test.id) file.current = undefined
-        file.attributed = UNMARKED
+        test.running = false
+        const lines = fmt.testEndLines(
+          name,
+          event.status,
+          event.durationMs,
+          event.attempt,
+          event.error,
+          {
+            ...(event.reason !== undefined ? { reason: event.reason } : {}),
+            ...(event.teardownError ? { teardownError: event.teardownError } : {}),
+          },
+        )
         return this.join(
           append,
-          this.write(
-            file,
-            fmt.testEndLines(name, event.status, event.durationMs, event.attempt, event.error, {
-              ...(event.reason !== undefined ? { reason: event.reason } : {}),
-              ...(event.teardownError ? { teardownError: event.teardownError } : {}),
-            }),
-          ),
+          this.logged(file, file.log.end(event.test.id, name, lines, event.time)),
         )
       }
       case 'file-end': {
@@ -262,14 +269,19 @@ export class RunState {
             ...(line !== undefined ? { line } : {}),
           })
         }
-        const text = this.write(
-          file,
-          fmt.fileEndLines(fmt.fileLabel(s), status, s.counts, s.durationMs, event.error, {
+        const lines = fmt.fileEndLines(
+          fmt.fileLabel(s),
+          status,
+          s.counts,
+          s.durationMs,
+          event.error,
+          {
             ...(s.skipReason !== undefined ? { skipReason: s.skipReason } : {}),
             ...(s.failedToLoad ? { failedToLoad: true } : {}),
             teardownErrors: s.teardownErrors,
-          }),
+          },
         )
+        const text = this.logged(file, file.log.close(lines))
         this.closeFile(file)
         return this.join(append, text)
       }
@@ -292,7 +304,8 @@ export class RunState {
       file.summary.status = 'unfinished'
       const running = file.current !== undefined ? file.tests.get(file.current)?.name : undefined
       if (running !== undefined) file.summary.runningTest = running
-      out.push(this.write(file, fmt.unfinishedLines(fmt.fileLabel(file.summary), this.status)))
+      const lines = fmt.unfinishedLines(fmt.fileLabel(file.summary), this.status)
+      out.push({ log: file.summary.log, text: file.log.close(lines) })
       this.closeFile(file)
     }
     return out
@@ -326,18 +339,11 @@ export class RunState {
       if (event.file === undefined) return undefined
       ;({ file, append } = this.fileFor({ ...event, file: event.file }, event.time))
     }
-    let text = ''
     const owner = event.testId ?? null
-    if (owner !== file.attributed) {
-      const name = owner === null ? undefined : (file.tests.get(owner)?.name ?? owner)
-      text += (file.atLineStart ? '' : '\n') + fmt.attributionLine(name)
-      file.atLineStart = true
-      file.attributed = owner
-    }
-    const out = fmt.outputText(event.text, event.stream, file.atLineStart)
-    file.atLineStart = out.atLineStart
-    text += out.text
-    return this.join(append, text ? { log: file.summary.log, text } : undefined)
+    const test = owner === null ? undefined : file.tests.get(owner)
+    const name = owner === null ? undefined : (test?.name ?? owner)
+    const text = file.log.output(owner, name, event.text, event.stream, !!test?.running, event.time)
+    return this.join(append, this.logged(file, text))
   }
 
   private fileFor(ref: FileRef, time: number): { file: OpenFile; append?: LogAppend } {
@@ -355,9 +361,8 @@ export class RunState {
           start: time,
           tests: new Map(),
           names: new Map(),
-          attributed: UNMARKED,
+          log: new LogArranger(),
           current: undefined,
-          atLineStart: true,
           ended: true,
         }
         this.late.set(key, late)
@@ -407,9 +412,8 @@ export class RunState {
       start: time,
       tests: new Map(),
       names: new Map(),
-      attributed: UNMARKED,
+      log: new LogArranger(),
       current: undefined,
-      atLineStart: true,
     }
     this.open.set(key, file)
     const runner = this.start
@@ -424,7 +428,28 @@ export class RunState {
     return { file, append: { log, text: (known ? '\n' : '') + header } }
   }
 
+  /**
+   * Lines held in the logs of other files than the last event's whose time has come (a test
+   * that ran beside others for a while): the clock is the events' time, `now`.
+   */
+  releaseHeld(now: number): LogAppend[] {
+    const out: LogAppend[] = []
+    for (const file of this.holding) {
+      const text = this.logged(file, file.log.due(now))
+      if (text) out.push(text)
+    }
+    return out
+  }
+
+  /** Text the file's log gets now; notes whether its log holds lines back. */
+  private logged(file: OpenFile, text: string): LogAppend | undefined {
+    if (file.log.holding) this.holding.add(file)
+    else this.holding.delete(file)
+    return text ? { log: file.summary.log, text } : undefined
+  }
+
   private closeFile(file: OpenFile): void {
+    this.holding.delete(file)
     const key = keyOf(file.summary)
     for (const id of file.tests.keys()) this.testFile.delete(id)
     this.open.delete(key)
@@ -520,12 +545,6 @@ export class RunState {
     this.failuresTotal--
     const i = this.failures.findIndex((f) => f.testId === testId && !!f.teardown === teardown)
     if (i >= 0) this.failures.splice(i, 1)
-  }
-
-  private write(file: OpenFile, text: string): LogAppend {
-    const needsBreak = !file.atLineStart
-    file.atLineStart = true
-    return { log: file.summary.log, text: (needsBreak ? '\n' : '') + text }
   }
 
   private join(a: LogAppend | undefined, b: LogAppend | undefined): LogAppend | undefined {
