@@ -254,7 +254,7 @@ describe.each(['npm', 'pnpm', 'yarn'] as const)('installed with %s', (pm) => {
       // Hints name the command as this package manager runs it.
       const missing = threepio(dir, pm, runner, ['show', 'no-such-run'])
       expect(missing.status).toBe(1)
-      const prog = { npm: 'npx @threepio/cli', pnpm: 'pnpm exec threepio', yarn: 'yarn threepio' }
+      const prog = { npm: 'npx --no threepio', pnpm: 'pnpm exec threepio', yarn: 'yarn threepio' }
       expect(missing.stderr).toContain(`(${prog[pm]} ls lists them)`)
     })
   })

@@ -5,7 +5,8 @@ import { createRunId } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
 import { startChild } from '../test/helpers/child.js'
 import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run-dir.js'
-import { main, progName, wantsColor, type CliIo } from './cli.js'
+import { main, wantsColor, type CliIo } from './cli.js'
+import { progName } from './prog-name.js'
 import { RunRecorder } from './recorder.js'
 import { rebuildRun } from './replay.js'
 import { INGEST_MARKER, isRunLive, pruneRuns } from './retention.js'
@@ -56,7 +57,7 @@ describe('threepio command', () => {
     for (const cmd of ['ls', 'show', 'path', 'follow', 'report', 'clean', 'ingest']) {
       const { code, out } = await cli([cmd, '--help'])
       expect(code).toBe(0)
-      expect(out).toContain(`Usage: npx @threepio/cli ${cmd}`)
+      expect(out).toContain(`Usage: npx --no threepio ${cmd}`)
       expect(await cli(['help', cmd])).toEqual({ code: 0, out, err: '' })
     }
     expect((await cli(['--help'])).out).toContain('Commands:')
@@ -66,7 +67,11 @@ describe('threepio command', () => {
   })
 
   it('names itself as the user runs it', async () => {
-    expect(progName({})).toBe('npx @threepio/cli')
+    // In a project (a reporter's bin, or a test run): its own bin, never the registry's `threepio`.
+    expect(progName({}, '/app/node_modules/.bin/jest')).toBe('npx --no threepio')
+    expect(progName({}, '/root/.npm/_npx/1a2b/node_modules/.bin/threepio')).toBe(
+      'npx @threepio/cli',
+    )
     expect(progName({ npm_config_user_agent: 'pnpm/10.34.9 npm/? node/v20.20.2 linux x64' })).toBe(
       'pnpm exec threepio',
     )
@@ -92,7 +97,7 @@ describe('threepio command', () => {
     const typo = await cli(['ls', '--dri', out])
     expect(typo).toMatchObject({ code: 2, out: '' })
     expect(typo.err).toMatch(/^threepio: unknown option "--dri". Did you mean "--dir"\?\n/)
-    expect(typo.err).toContain('Usage: npx @threepio/cli ls')
+    expect(typo.err).toContain('Usage: npx --no threepio ls')
     const noValue = await cli(['show', '--dir', '--json'])
     expect(noValue.code).toBe(2)
     expect(noValue.err).toMatch(/^threepio: --dir needs a value: --dir <dir>\n/)
@@ -242,7 +247,7 @@ describe('threepio command', () => {
     })
     const shown = await cli(['show', join(out, 'runs', ids.dead!)])
     expect(shown.err).toContain('this run is INCOMPLETE')
-    expect(shown.err).toContain(`npx @threepio/cli report ${join(out, 'runs', ids.dead!)}`)
+    expect(shown.err).toContain(`npx --no threepio report ${join(out, 'runs', ids.dead!)}`)
     expect((await cli(['show', join(out, 'runs', ids.live!)])).err).toBe('')
     await cli(['report', join(out, 'runs', ids.dead!)])
     const json = JSON.parse(readFileSync(join(out, 'runs', ids.dead!, 'run.json'), 'utf8'))

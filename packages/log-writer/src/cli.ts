@@ -36,6 +36,7 @@ import {
 } from './export.js'
 import { ingestRun } from './ingest.js'
 import { warningText } from './notes.js'
+import { progName } from './prog-name.js'
 import { rebuildRun } from './replay.js'
 import {
   isRunLive,
@@ -111,21 +112,6 @@ function paintStatus(io: CliIo, text: string): string {
   // validateStream: false — whether to colour was decided above, for the stream written to.
   const paint = styleText as (f: typeof style, t: string, o?: { validateStream: boolean }) => string
   return paint(style, word, { validateStream: false }) + text.slice(word.length)
-}
-
-/**
- * How the user runs this command where they are, for the commands messages tell them to run:
- * `THREEPIO_PROG` when another package runs it (`python -m pytest_threepio`); under pnpm or
- * yarn, the bin of the installed reporter; else `npx @threepio/cli`, which works in any folder.
- * Never `npx threepio`: unscoped `threepio` on npm is an unrelated package.
- */
-export function progName(env: Record<string, string | undefined>): string {
-  const given = env.THREEPIO_PROG?.trim()
-  if (given) return given
-  const agent = env.npm_config_user_agent ?? ''
-  if (agent.startsWith('pnpm/')) return 'pnpm exec threepio'
-  if (agent.startsWith('yarn/')) return 'yarn threepio'
-  return 'npx @threepio/cli'
 }
 
 /** Our own text with `{prog}` replaced by {@link progName}. */

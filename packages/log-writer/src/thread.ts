@@ -27,6 +27,7 @@ import {
   writeStderrNow,
 } from './exit-hooks.js'
 import { guarded, warningLine, warningText } from './notes.js'
+import { progName } from './prog-name.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
 
@@ -418,8 +419,8 @@ export class ThreadRecorder {
     if (waited === 'timed-out' || state !== WORKER_DONE) {
       this.warn(
         state === WORKER_FAILED
-          ? `could not finish the run directory ${this.paths.runDir}; \`threepio report ${this.paths.runDir}\` rebuilds it from events.jsonl`
-          : `the run directory ${this.paths.runDir} was not finished within ${END_WAIT_MS / 1000} s; \`threepio report ${this.paths.runDir}\` rebuilds it from events.jsonl`,
+          ? `could not finish the run directory ${this.paths.runDir}; \`${progName(process.env)} report ${this.paths.runDir}\` rebuilds it from events.jsonl`
+          : `the run directory ${this.paths.runDir} was not finished within ${END_WAIT_MS / 1000} s; \`${progName(process.env)} report ${this.paths.runDir}\` rebuilds it from events.jsonl`,
       )
       this.failed = true // said: its exit adds nothing
       return
