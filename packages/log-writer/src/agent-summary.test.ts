@@ -143,6 +143,12 @@ describe('test-run.md for agents', () => {
     expect(md).toContain('failing files: `a.test.js` (run.json')
     expect(md).toMatch(/## Did not finish \(1\)\n\n- `b\.test\.js` › running `slow`/)
   })
+
+  it('quotes the command for a shell', () => {
+    const state = run(1, [])
+    state.start!.argv = ['node', 'jest', '-t', 'math rounds wrongly']
+    expect(summaryMarkdown(state)).toContain("- Command: `node jest -t 'math rounds wrongly'`")
+  })
 })
 
 describe('rerun commands', () => {

@@ -7,7 +7,7 @@
  */
 import type { Counts, FileMode, RunStartEvent, TestError } from '@threepio/core'
 import { fileLabel as plainLabel, formatDuration, formatTests, oneLine } from './log-format.js'
-import { rerunCommand, type RerunRunner } from './rerun.js'
+import { rerunCommand, shellQuote, type RerunRunner } from './rerun.js'
 import {
   fileKey,
   type FailureSummary,
@@ -301,7 +301,10 @@ export function summaryMarkdown(state: RunState): string {
       `- Watch mode: this round ran ${plural(json.watch.files, 'file')} the runner chose${json.watch.round > 1 ? ' to rerun' : ''}, not necessarily the whole suite; earlier rounds are earlier runs.`,
     )
   if (start)
-    out.push(`- Command: ${code(start.argv.join(' '), 200)}`, `- Root: ${code(start.rootDir, 200)}`)
+    out.push(
+      `- Command: ${code(start.argv.map(shellQuote).join(' '), 200)}`,
+      `- Root: ${code(start.rootDir, 200)}`,
+    )
   out.push(
     `- Run: ${code(json.runId ?? 'unknown')}${json.startedAt ? `, started ${json.startedAt}` : ''}`,
   )

@@ -127,8 +127,19 @@ def test_collection_error_and_file_ends(pytester: pytest.Pytester, run_threepio)
     files = {f["file"]: f["status"] for f in run.summary["fileList"]}
     assert files == {"test_broken.py": "error", "test_syntax.py": "error"}
     assert "2 of 2 files failed (2 failed to load)" in run.summary["headline"]
-    assert run.of("run-end")[-1]["reason"] == "pytest stopped after 2 collection error(s), before running any test"
+    reason = "pytest stopped after 2 collection error(s), before running any test; --continue-on-collection-errors runs the tests that were collected"
+    assert run.of("run-end")[-1]["reason"] == reason
+    assert f"- Reason: {reason}" in (run.run_dir / "test-run.md").read_text("utf-8")
     expect_counts_match_junit(run)
+
+
+def test_the_command_is_as_typed(pytester: pytest.Pytester, run_threepio) -> None:
+    pytester.makepyfile(test_x="def test_ok():\n    pass\n")
+    run = run_threepio("-k", "ok or not slow")
+    argv = run.of("run-start")[0]["argv"]
+    if sys.version_info >= (3, 10):  # sys.orig_argv
+        assert "-mpytest" in argv or argv[argv.index("-m") + 1] == "pytest", argv  # not …/pytest/__main__.py
+    assert argv[-2:] == ["-k", "ok or not slow"]
 
 
 def test_empty_suite_exit_5(pytester: pytest.Pytester, run_threepio) -> None:

@@ -233,7 +233,8 @@ class Recorder:
                 "reporter": {"name": "pytest-threepio", "version": package_version()},
                 "rootDir": str(self.config.rootpath),
                 "cwd": os.getcwd(),
-                "argv": list(sys.argv),
+                # As typed (`python -m pytest …`), where Python keeps it (3.10+).
+                "argv": list(getattr(sys, "orig_argv", None) or sys.argv),
                 "pid": os.getpid(),
                 **({"ci": ci} if (ci := ci_of(os.environ, sys.argv)) else {}),
             }
@@ -589,7 +590,7 @@ class Recorder:
         status = {0: "passed", 1: "failed", 2: "interrupted", 5: "passed"}.get(code, "error")
         reason = {2: "interrupted (KeyboardInterrupt or a stop request)", 5: "no tests were collected"}.get(code, f"pytest exit status {code}")
         if code == 2 and self.collection_errors and not self.reported:
-            reason = f"pytest stopped after {self.collection_errors} collection error(s), before running any test"
+            reason = f"pytest stopped after {self.collection_errors} collection error(s), before running any test; --continue-on-collection-errors runs the tests that were collected"
         if code == 3 and self.internal_error:
             reason = f"pytest INTERNALERROR: {self.internal_error}"
         self.finish(status, reason)
