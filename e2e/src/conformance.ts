@@ -118,7 +118,16 @@ export function jsonRecord(json: JsonReport, rootDir: string): RunRecord {
 export function junitRecord(xml: string): RunRecord {
   const record: RunRecord = new Map()
   const cases = xml.match(/<testcase\b[^>]*?(?:\/>|>[\s\S]*?<\/testcase>)/g) ?? []
-  for (const c of cases) {
+  const key = (c: string | undefined) =>
+    c &&
+    ['file', 'classname', 'name']
+      .map((a) => new RegExp(`\\b${a}="([^"]*)"`).exec(c)?.[1])
+      .join('\0')
+  for (const [i, c] of cases.entries()) {
+    // pytest-rerunfailures: an attempt that is run again is a bare testcase of its own, just
+    // before the next attempt of the same test; pytest counts it as a rerun, not a test.
+    const bare = !/<(failure|error|skipped)\b/.test(c)
+    if (bare && key(c) === key(cases[i + 1])) continue
     const file = /\bfile="([^"]*)"/.exec(c)?.[1]
     const e = entry(record, unescapeXml(file ?? '(no file attribute)'))
     const kinds = [...c.matchAll(/<(failure|error|skipped)\b([^>]*)/g)]

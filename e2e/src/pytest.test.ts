@@ -84,12 +84,16 @@ describe('pytest conformance: threepio equals junitxml per file and status', () 
     ['module-skips', [], 0],
     ['collection-error', [], 2],
     ['pyargs', ['--pyargs', 'pkga.x', 'pkgb.x'], 1],
+    // From outside both packages pytest gives their tests the same node ids.
+    ['same-node-ids/work', ['--pyargs', 'pkga', 'pkgb'], 1],
+    ['same-node-ids/work', ['--pyargs', 'pkga', 'pkgb', '-n', '2'], 1],
+    ['same-node-ids/work', ['--pyargs', 'pkga', 'pkgb', '--reruns', '1'], 1],
   ] as const)('%s %j', async (name, args, exit) => {
     const junit = join(tempDir(), 'junit.xml')
     const r = await run(
       python,
       ['-m', 'pytest', `--junitxml=${junit}`, '-o', 'junit_family=xunit1', ...args],
-      { cwd: fixture(name) },
+      { cwd: fixture(name), env: { PYTHONPATH: join(fixture(name), '../lib') } },
     )
     expect(r.exitCode, r.stdout + r.stderr).toBe(exit)
     const summary = await settledSummary(r.runDir, (s) => s.status !== 'RUNNING')
