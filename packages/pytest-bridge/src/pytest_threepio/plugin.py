@@ -37,6 +37,7 @@ from pytest_threepio import find_node, package_version, report_command
 from pytest_threepio._shared import GITIGNORE_TEXT, NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SCHEMA_VERSION
 from pytest_threepio._sidecar_path import SIDECAR
 from pytest_threepio.ci import ci_of
+from pytest_threepio.counts import TestCounts
 from pytest_threepio.events import MAX_TEXT, EventWriter, members, quote
 from pytest_threepio.identity import Identities, Test, posix, split
 from pytest_threepio.options import Options, pytest_addoption, resolve_options
@@ -186,6 +187,7 @@ class Recorder:
         self.start = time.time()
         self.tests: dict[str, dict[str, Any]] = {}  # test id → phase results while it runs
         self.reported: set[str] = set()  # test ids with a final test-end (retries report again)
+        self.counts = TestCounts()  # for the closing line when the log writer cannot run
         self.files: dict[str, dict[str, Any]] = {}  # file → start, ended
         self.done: dict[str, int] = {}  # progress unit → its tests reported
         self.unit_files: dict[str, set[str]] = {}  # progress unit → the files of its tests
@@ -561,6 +563,8 @@ class Recorder:
             body += f',"location":{{"line":{line}}}'
         if self.writer is not None:
             self.writer.emit_json("test-end", body)
+        if not retry:
+            self.counts.add(status, teardown_error is not None)
         if retry or subtest or test.id in self.reported:  # subtests are not among the collected items
             return
         # Progress only: a file ends once all its tests did.
@@ -693,7 +697,7 @@ class Recorder:
         why = self.no_node or "the log writer did not finish"
         then = "with Node.js installed, " if self.no_node else ""
         return (
-            f"threepio: {self.status.upper()} · {seconds:.1f} s · logs and summary not written: {why}. "
+            f"threepio: {self.status.upper()} · {self.counts.words()} · {seconds:.1f} s · logs and summary not written: {why}. "
             f"Every event is in {events}; {then}`{report_command()} report {self.shown(self.run_dir)}` writes them."
         )
 
