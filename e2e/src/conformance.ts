@@ -115,7 +115,7 @@ export function jsonRecord(json: JsonReport, rootDir: string): RunRecord {
  * <error> and <skipped> counts once, a testcase without any of them passed. A collection
  * failure is an <error> of its own.
  */
-export function junitRecord(xml: string): RunRecord {
+export function junitRecord(xml: string, pytest: { reruns?: boolean } = {}): RunRecord {
   const record: RunRecord = new Map()
   const cases = xml.match(/<testcase\b[^>]*?(?:\/>|>[\s\S]*?<\/testcase>)/g) ?? []
   const key = (c: string | undefined) =>
@@ -127,7 +127,7 @@ export function junitRecord(xml: string): RunRecord {
     // pytest-rerunfailures: an attempt that is run again is a bare testcase of its own, just
     // before the next attempt of the same test; pytest counts it as a rerun, not a test.
     const bare = !/<(failure|error|skipped)\b/.test(c)
-    if (bare && key(c) === key(cases[i + 1])) continue
+    if (pytest.reruns && bare && key(c) === key(cases[i + 1])) continue
     const file = /\bfile="([^"]*)"/.exec(c)?.[1]
     const e = entry(record, unescapeXml(file ?? '(no file attribute)'))
     const kinds = [...c.matchAll(/<(failure|error|skipped)\b([^>]*)/g)]
@@ -148,8 +148,9 @@ export function junitRecord(xml: string): RunRecord {
   return record
 }
 
-export function readJunit(path: string): RunRecord {
-  return junitRecord(readFileSync(path, 'utf8'))
+/** A JUnit file's record; `reruns`: pytest's junitxml of a run with pytest-rerunfailures. */
+export function readJunit(path: string, pytest: { reruns?: boolean } = {}): RunRecord {
+  return junitRecord(readFileSync(path, 'utf8'), pytest)
 }
 
 function unescapeXml(s: string): string {

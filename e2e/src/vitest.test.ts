@@ -171,6 +171,23 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     )
   })
 
+  it('process.stdout/stderr writes of a test land under it, the terminal unchanged', async () => {
+    const r = await runVitest(version, 'raw-writes')
+    expectConsistent(r)
+    const writes = r.events.filter((e) => e.type === 'output' && e.text.startsWith('raw to'))
+    expect(writes.map((e) => e.type === 'output' && [e.stream, e.testId !== undefined])).toEqual([
+      ['stdout', true],
+      ['stderr', true],
+    ])
+    const log = r.log('writes.test.js')
+    expect(log).toMatch(/▶ writes to the streams\n(.*\n)*raw to stdout\n\[stderr\] raw to stderr\n/)
+    expect(log).toMatch(/characters written by this test are not recorded/)
+    // What the terminal shows is Vitest's own.
+    const bare = await runVitestBare(version, 'raw-writes')
+    expect(bare.exitCode).toBe(r.exitCode)
+    expect(r.stdout).toContain('raw to stdout')
+  })
+
   it('output outside any test gets its own marker', async () => {
     const r = await runVitest(version, 'console-output')
     expectConsistent(r)

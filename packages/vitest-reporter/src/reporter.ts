@@ -14,6 +14,8 @@ import {
   type TestStatus,
 } from '@threepio/core'
 import { RunRecorder, type ThreepioOptions } from '@threepio/log-writer'
+import { fileURLToPath } from 'node:url'
+import { WRITES_KEY, type CapturedWrites } from './write-capture-key.js'
 import type {
   Reporter,
   SerializedError,
@@ -56,6 +58,7 @@ export class ThreepioVitestReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
+    addWriteCapture(vitest)
   }
 
   onTestRunStart(specifications?: ReadonlyArray<unknown>): void {
@@ -223,6 +226,30 @@ export class ThreepioVitestReporter implements Reporter {
     this.recorder?.emit({ type: 'test-start', ...file, test: refOf(test, id) })
   }
 
+  /** The test's process.stdout/stderr writes (kept by the write capture), before its result. */
+  private emitWrites(
+    test: TestCase,
+    base: { file: string; project?: string; mode?: FileMode },
+  ): void {
+    const writes = (test.meta() as Record<string, unknown>)[WRITES_KEY] as
+      CapturedWrites | undefined
+    if (!writes?.parts?.length) return
+    const testId = this.testId(test)
+    const file = { file: base.file, project: base.project, mode: base.mode }
+    for (const [stream, text] of writes.parts)
+      this.recorder?.emit({ type: 'output', ...file, testId, stream, text })
+    if (writes.dropped) {
+      const last = writes.parts[writes.parts.length - 1]?.[1] ?? ''
+      this.recorder?.emit({
+        type: 'output',
+        ...file,
+        testId,
+        stream: 'stderr',
+        text: `${last.endsWith('\n') ? '' : '\n'}… ${writes.dropped} more characters written by this test are not recorded\n`,
+      })
+    }
+  }
+
   private endTest(test: TestCase): void {
     const final = statusOf(test)
     const id = this.testId(test)
@@ -235,6 +262,7 @@ export class ThreepioVitestReporter implements Reporter {
       test: refOf(test, id),
       ...(test.location ? { location: test.location } : {}),
     }
+    this.emitWrites(test, base)
     const errors = test.result().errors ?? []
     const diagnostic = test.diagnostic()
     const attempts = (test as unknown as { attempts?: () => ReadonlyArray<Attempt> }).attempts?.()
@@ -272,6 +300,20 @@ export class ThreepioVitestReporter implements Reporter {
         ? { reason: note }
         : {}),
     })
+  }
+}
+
+/** The setup file that keeps a test's process.stdout/stderr writes for its result. */
+const WRITE_CAPTURE = fileURLToPath(new URL('./write-capture.js', import.meta.url))
+
+/** Every project runs {@link WRITE_CAPTURE} too: Vitest hands reporters no raw writes. */
+function addWriteCapture(vitest: Vitest): void {
+  const projects = (
+    vitest as unknown as { projects?: Array<{ config: { setupFiles?: string[] } }> }
+  ).projects
+  for (const project of projects ?? []) {
+    const files = project.config.setupFiles
+    if (Array.isArray(files) && !files.includes(WRITE_CAPTURE)) files.push(WRITE_CAPTURE)
   }
 }
 
