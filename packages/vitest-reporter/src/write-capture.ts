@@ -14,30 +14,39 @@ interface Task {
   meta?: Record<string, unknown>
 }
 
+/** The global object of the test file running now (each file has its own with vmThreads). */
+interface Capture {
+  global: object
+}
+
 /**
- * The task Vitest's worker is running: its worker state (`globalThis.__vitest_worker__`, the
- * same in Vitest 3, 4 and 5) names it as `current`, a test while one runs. Read at each write,
- * so this file needs nothing from Vitest itself (no second copy of it to resolve).
+ * The task Vitest's worker is running: its worker state (`__vitest_worker__` on the test file's
+ * global object, the same in Vitest 3, 4 and 5) names it as `current`, a test while one runs.
+ * Read at each write, so this file needs nothing from Vitest itself (no copy of it to resolve).
  */
-function runningTest(): Task | undefined {
-  const state = (globalThis as { __vitest_worker__?: { current?: Task } }).__vitest_worker__
+function runningTest(capture: Capture): Task | undefined {
+  const state = (capture.global as { __vitest_worker__?: { current?: Task } }).__vitest_worker__
   const task = state?.current
   return task?.type === 'test' && task.meta ? task : undefined
 }
 
-const PATCHED = Symbol.for('threepio.vitest-reporter.write-capture')
+const CAPTURE = Symbol.for('threepio.vitest-reporter.write-capture')
 
-/** Patches the streams once per process (a worker runs many files). */
+/** Patches the streams once per process (a worker runs many files), for the latest file. */
 function patch(): void {
   if (typeof process === 'undefined' || !process.stdout || !process.stderr) return // a browser
-  const g = globalThis as Record<symbol, boolean | undefined>
-  if (g[PATCHED]) return
-  g[PATCHED] = true
+  const on = process as unknown as Record<symbol, Capture | undefined>
+  const known = on[CAPTURE]
+  if (known) {
+    known.global = globalThis
+    return
+  }
+  const capture: Capture = (on[CAPTURE] = { global: globalThis })
   for (const stream of ['stdout', 'stderr'] as const) {
     const target = process[stream]
     const original = target.write
     target.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-      const test = runningTest()
+      const test = runningTest(capture)
       if (test) keep(test.meta!, stream, chunk)
       return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
     } as typeof target.write
