@@ -66,6 +66,8 @@ def test_outcomes_of_every_kind(pytester: pytest.Pytester, run_threepio) -> None
     }
     failed = next(e for e in run.of("test-end") if e["test"]["name"] == "test_fails")
     assert "== 3" in failed["error"]["message"]
+    # The traceback as pytest prints it, its first line indented like the others.
+    assert failed["error"]["stack"].startswith("    def test_fails():\n>   "), failed["error"]["stack"]
     assert run.of("run-end")[-1]["status"] == "failed"
     expect_counts_match_junit(run)
     out = [e for e in run.of("output") if e["testId"].endswith("test_passes")]

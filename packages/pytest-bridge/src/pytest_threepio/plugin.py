@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import io
 import json
 import os
 import secrets
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar, cast
 
 import pytest
+from _pytest._io import TerminalWriter
 from _pytest.reports import BaseReport
 
 from pytest_threepio import find_node, package_version, report_command
@@ -148,13 +150,26 @@ def _failing_line(report: BaseReport, path: str) -> int | None:
     return None
 
 
+def _longrepr_text(report: BaseReport) -> str:
+    """The failure as pytest prints it. (``report.longreprtext`` strips it, and with it the first
+    line's indentation: ``def test_x():`` above ``>       assert …``.)"""
+    try:
+        out = io.StringIO()
+        writer = TerminalWriter(out)
+        writer.hasmarkup = False
+        report.toterminal(writer)
+        return out.getvalue().rstrip().lstrip("\n")
+    except Exception:  # pytest's own text, if printing it here fails
+        return report.longreprtext
+
+
 def _error(report: BaseReport) -> dict[str, str] | None:
     longrepr = report.longrepr
     if longrepr is None:
         return None
     if isinstance(longrepr, tuple):  # a skip: (path, line, reason)
         return {"message": str(longrepr[2])}
-    text = report.longreprtext.strip()
+    text = _longrepr_text(report)
     crash = getattr(longrepr, "reprcrash", None)
     message = getattr(crash, "message", None)
     if not message:
