@@ -7,6 +7,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -80,5 +81,22 @@ describe('run ids and directories', () => {
   it('maps a test file to its log inside the run directory', () => {
     expect(logFilePath('/r/run', 'src/a.test.ts')).toBe('/r/run/logs/src/a.test.ts.log')
     expect(logFilePath('/r/run', '../x.test.ts')).toBe('/r/run/logs/%2E%2E/x.test.ts.log')
+  })
+})
+
+describe('createRunDirectory on a read-only file system', () => {
+  // Mounting one takes root on Linux (as CI has); elsewhere there is none to test on.
+  const root = process.platform === 'linux' && process.getuid?.() === 0
+  it.skipIf(!root)('says the file system is read-only (not ENOENT)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threepio-ro-'))
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro', 'tmpfs', dir]).status).toBe(0)
+    try {
+      expect(() => createRunDirectory(join(dir, 'out'))).toThrow(
+        expect.objectContaining({ code: 'EROFS' }),
+      )
+    } finally {
+      spawnSync('umount', [dir])
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

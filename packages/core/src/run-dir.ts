@@ -9,8 +9,8 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { logPathFor } from './path-map.js'
 
 /** Names inside the output directory and a run directory: one place for each. */
@@ -84,7 +84,7 @@ export function logFilePath(runDir: string, file: string, project?: string): str
  * taken id is replaced by a new random one. Throws when the directory cannot be created.
  */
 export function createRunDirectory(outputDir: string, date: Date = new Date()): RunPaths {
-  mkdirSync(join(outputDir, RUNS_DIR), { recursive: true })
+  makeDirectory(join(outputDir, RUNS_DIR))
   writeGitignore(outputDir)
   for (let attempt = 0; ; attempt++) {
     const paths = runPaths(outputDir, createRunId(date))
@@ -95,6 +95,23 @@ export function createRunDirectory(outputDir: string, date: Date = new Date()): 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw err
     }
+  }
+}
+
+/**
+ * `mkdir -p`, throwing the error that says why: a recursive mkdirSync reports ENOENT for the
+ * deepest folder when a parent cannot be made (a read-only file system, no permission), so the
+ * missing parents are made one by one, and the first that fails gives its own error (EROFS).
+ */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    const missing: string[] = []
+    for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d)
+    for (const d of missing) mkdirSync(d)
+    throw err
   }
 }
 
