@@ -218,6 +218,12 @@ export const RunStartEvent = Type.Object(
       description:
         'Process id of the process writing this file; a process with this pid that started after run-start.time is another one.',
     }),
+    /** Test files the runner was given for this run, where it says before they start. */
+    files: opt(
+      int(
+        'Test files the runner was given for this run (Vitest: its specifications; Jest: its test files), said before they start: an interrupted run tells the files that never started from this.',
+      ),
+    ),
     /** Present when the run is one round of a watch mode: it may cover only some files. */
     watch: opt(
       Type.Object(

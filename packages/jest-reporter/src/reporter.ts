@@ -123,6 +123,7 @@ export class ThreepioJestReporter {
       runner: { name: 'jest', version: jestVersion() },
       reporter: { name: '@threepio/jest-reporter', version: __VERSION__ },
       rootDir: this.rootDir,
+      ...(results ? { files: results.numTotalTestSuites } : {}),
       ...(watch ? { watch } : {}),
     })
     const r = this.recorder

@@ -144,6 +144,34 @@ describe('test-run.md for agents', () => {
     expect(md).toMatch(/## Did not finish \(1\)\n\n- `b\.test\.js` › running `slow`/)
   })
 
+  it('after an interrupt, counts the files the runner was given that never started', () => {
+    const state = new RunState()
+    let seq = 0
+    const apply = (e: Record<string, unknown>) =>
+      state.apply({ seq: ++seq, time: 1000 + seq, ...e } as Event)
+    apply({
+      type: 'run-start',
+      schema: 2,
+      runId: '2026-11-22_03-10-00_1a2b3c4d',
+      runner: { name: 'vitest', version: '4.0.0' },
+      reporter: { name: 'x', version: '0' },
+      rootDir: '/a',
+      cwd: '/a',
+      argv: [],
+      pid: 1,
+      files: 3,
+    })
+    apply({ type: 'file-start', file: 'slow.test.js' })
+    apply({ type: 'test-start', file: 'slow.test.js', test: { id: 's', name: 'slow', suite: [] } })
+    apply({ type: 'run-end', status: 'interrupted', durationMs: 10 })
+    state.finish()
+    expect(summaryJson(state).headline).toBe('no tests · 1 file, 1 unfinished, 2 not started')
+    // A run that ended as it should ran what it meant to: nothing is said of files not started.
+    const ended = run(2, [])
+    ended.start!.files = 5
+    expect(summaryJson(ended).headline).toBe('2 passed · 2 files')
+  })
+
   it('quotes the command for a shell', () => {
     const state = run(1, [])
     state.start!.argv = ['node', 'jest', '-t', 'math rounds wrongly']

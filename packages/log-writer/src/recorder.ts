@@ -61,6 +61,8 @@ export interface RecorderOptions {
   argv?: string[]
   /** A round of a watch session (the runner's rerun of some files). */
   watch?: NonNullable<RunStartEvent['watch']>
+  /** Test files the runner was given for this run, where it says before they start. */
+  files?: number
   /**
    * When to print the closing line: 'deferred' (default) lets the framework's summary go first;
    * 'none' leaves it to the caller ({@link RunRecorder.closingLine}).
@@ -174,6 +176,7 @@ export class RunRecorder {
       cwd: options.cwd ?? process.cwd(),
       argv: options.argv ?? process.argv,
       pid: process.pid,
+      ...(options.files !== undefined ? { files: options.files } : {}),
       ...(options.watch ? { watch: options.watch } : {}),
       ...ciOf(options.env ?? process.env, options.argv ?? process.argv),
     })

@@ -53,7 +53,7 @@ export interface RunSummaryJson {
    * Files by status; `error` is a file that failed to load or collect; `skippedAsWhole` counts
    * the skipped files that were skipped as a whole (a module-level skip), which have no tests.
    */
-  files: Record<FileSummary['status'] | 'total' | 'skippedAsWhole', number>
+  files: Record<FileSummary['status'] | 'total' | 'skippedAsWhole' | 'notStarted', number>
   failures: Array<{
     file: string
     project?: string
@@ -143,12 +143,18 @@ function fileCounts(state: RunState): RunSummaryJson['files'] {
     running: 0,
     unfinished: 0,
     skippedAsWhole: 0,
+    notStarted: 0,
   }
   for (const f of state.files.values()) {
     files.total++
     files[f.status]++
     if (f.status === 'skipped' && f.skipReason !== undefined) files.skippedAsWhole++
   }
+  // A run cut short: the files the runner was given that never started. (A run that ended as
+  // it should ran every file it meant to, whatever it counted as a file beforehand.)
+  const given = state.start?.files
+  if (given !== undefined && state.status !== 'PASSED' && state.status !== 'FAILED')
+    files.notStarted = Math.max(0, given - files.total)
   return files
 }
 
@@ -168,6 +174,7 @@ export function headline(t: {
   const base = failing ? `${failing} of ${plural(f.total, 'file')} failed` : plural(f.total, 'file')
   const others = [
     f.unfinished ? `${f.unfinished} unfinished` : '',
+    f.notStarted ? `${f.notStarted} not started` : '',
     f.running ? `${f.running} running` : '',
     f.skipped ? `${f.skipped} skipped` : '',
   ].filter(Boolean)

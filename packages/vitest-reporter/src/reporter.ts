@@ -74,6 +74,7 @@ export class ThreepioVitestReporter implements Reporter {
       runner: { name: 'vitest', version: vitest?.version ?? 'unknown' },
       reporter: { name: '@threepio/vitest-reporter', version: __VERSION__ },
       rootDir: vitest?.config.root ?? process.cwd(),
+      ...(specifications ? { files: specifications.length } : {}),
       ...(watching ? { watch: { round: this.round, files: specifications?.length ?? 0 } } : {}),
     })
   }
