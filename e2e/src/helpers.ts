@@ -34,7 +34,11 @@ export const CLI = join(FIXTURES, 'node_modules/@threepio/cli/bin/threepio.js')
 const E2E_MODULES = join(import.meta.dirname, '../node_modules')
 
 /** Node 24 from the npm registry (Vitest 5 needs Node >= 22.12). */
-export const NODE24 = join(import.meta.dirname, '../runtimes/node_modules/node24/bin/node')
+/** Node 24 for Vitest 5: the binary package of this platform, from the registry. */
+export const NODE24 = join(
+  import.meta.dirname,
+  `../runtimes/node_modules/node24-${process.platform}-${process.arch}/bin/node`,
+)
 
 const temps: string[] = []
 afterAll(() => {

@@ -22,7 +22,7 @@ const DELETED_CHECK_MS = 100
 
 /** The file-system calls the writer makes: a seam for simulating a full or failing disk. */
 export interface WriterFs {
-  openSync: typeof nodeFs.openSync
+  openSync: (path: string, flags: string, mode?: number) => number
   writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number) => number
   readSync: (
     fd: number,
