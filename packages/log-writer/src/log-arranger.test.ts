@@ -87,6 +87,17 @@ describe('the log of a file', () => {
     )
   })
 
+  it('writes lines held after the file ended when no more events come', () => {
+    const log = logOf([
+      [0, { type: 'file-start' }],
+      [1, { type: 'file-end' }],
+      [2, start('a')],
+      [3, start('b')],
+      [4, out('b', 'b after the end\n')],
+    ])
+    expect(log).toContain('▶ a\n▶ b\nb after the end\n')
+  })
+
   it('marks output of no test, and streams the test that runs as it prints', () => {
     const state = new RunState()
     let seq = 0

@@ -308,6 +308,12 @@ export class RunState {
       out.push({ log: file.summary.log, text: file.log.close(lines) })
       this.closeFile(file)
     }
+    // Lines a file got after its end that still wait behind another test's.
+    for (const file of this.holding) {
+      const text = file.log.close('')
+      if (text) out.push({ log: file.summary.log, text })
+    }
+    this.holding.clear()
     return out
   }
 

@@ -54,7 +54,7 @@ class Identities:
     def __init__(self, rel: Callable[[Any], str]) -> None:
         self.rel = rel
         self.repeated: set[str] = set()  # node ids that name more than one collected test
-        self.tests: dict[tuple[str, str], Test] = {}
+        self.tests: dict[tuple[str, Any], Test] = {}  # (node id, location path) → test
         self.expected: dict[str, int] = {}  # progress unit → tests collected in it
         self.by_head = False  # xdist's controller: units are node-id file parts
 
@@ -64,7 +64,7 @@ class Identities:
         self.repeated = _repeated(item.nodeid for item in items)
         for item in items:
             file = self.rel(item.path)
-            key = (item.nodeid, posix(str(item.location[0])))
+            key = (item.nodeid, item.location[0])
             self.tests[key] = Test(self.id_for(item.nodeid, file), file, file)
             self.expected[file] = self.expected.get(file, 0) + 1
 
@@ -80,12 +80,12 @@ class Identities:
 
     def of(self, nodeid: str, location: Any = None) -> Test:
         """The test a report or hook names: its node id and location (path, line, name)."""
-        where = posix(str(location[0])) if location and location[0] else ""
+        where = location[0] if location else None  # as pytest gives it: the key, not yet a file
         test = self.tests.get((nodeid, where))
         if test is None:
             # xdist, or an item pytest did not collect (a rerun): the report's location is its file.
             head = split(nodeid)[0]
-            file = where or head
+            file = posix(str(where)) if where else head
             test = Test(self.id_for(nodeid, file), file, head if self.by_head else file)
             self.tests[(nodeid, where)] = test
         return test
