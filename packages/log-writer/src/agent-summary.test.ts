@@ -234,6 +234,25 @@ describe('stacks', () => {
       lineInStack({ message: 'x', stack: 'at other.test.ts:3:1' }, 'a.test.ts'),
     ).toBeUndefined()
   })
+
+  it('give the line of a file that failed to load, from its stack', () => {
+    const state = new RunState()
+    let seq = 0
+    const apply = (e: Record<string, unknown>) =>
+      state.apply({ seq: ++seq, time: 1000 + seq, ...e } as Event)
+    apply({ type: 'file-start', file: 'broken.test.ts' })
+    apply({
+      type: 'file-end',
+      file: 'broken.test.ts',
+      failedToLoad: true,
+      error: {
+        message: "Cannot find module './missing'",
+        stack: "Error: Cannot find module './missing'\n    at /app/broken.test.ts:2:1",
+      },
+    })
+    expect(summaryJson(state).failures[0]).toMatchObject({ file: 'broken.test.ts', line: 2 })
+    expect(summaryMarkdown(state)).toContain('`broken.test.ts:2`')
+  })
 })
 
 describe('pytest failures in the log', () => {
