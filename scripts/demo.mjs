@@ -10,18 +10,20 @@ import { installPacked } from './packed.mjs'
 
 const root = join(import.meta.dirname, '..')
 const outputDir = join(root, '.3pio')
-const modules = join(root, 'e2e/node_modules')
+// The runners installed beside the reporters, as in a user's project: the rerun commands that
+// test-run.md gives (`npx vitest run …`, `npx jest …`) find these same ones from the demo folders.
+const modules = join(root, 'fixtures/node_modules')
 const runners = [
   {
     name: 'Vitest',
     cwd: 'fixtures/vitest/demo',
-    args: [join(modules, 'vitest3/vitest.mjs'), 'run'],
+    args: [join(modules, 'vitest/vitest.mjs'), 'run'],
     env: { VITEST_JSON: join(mkdtempSync(join(tmpdir(), 'threepio-demo-')), 'vitest.json') },
   },
   {
     name: 'Jest',
     cwd: 'fixtures/jest/demo',
-    args: [join(modules, 'jest30/bin/jest.js'), '--ci'],
+    args: [join(modules, 'jest/bin/jest.js'), '--ci'],
     env: {},
   },
   {
@@ -41,8 +43,8 @@ console.log(
 )
 
 // The reporters as a user installs them: packed, and installed with npm where the demo
-// suites' configs find them (fixtures/node_modules).
-installPacked(join(root, 'fixtures'))
+// suites' configs find them (fixtures/node_modules), with Jest and Vitest beside them.
+installPacked(join(root, 'fixtures'), undefined, ['jest@^30', 'vitest@^4'])
 
 let failed = false
 for (const runner of runners) {
@@ -69,6 +71,8 @@ for (const runner of runners) {
 const dir = relative(process.cwd(), outputDir)
 console.log(
   `\n${failed ? 'A runner left no record (above).' : 'Every run was recorded; the failures above are the demo tests that fail on purpose.'}\n` +
-    `Runs: ${dir}/runs/<run-id>/ (test-run.md, run.json, events.jsonl, logs/). List them: pnpm exec threepio ls --dir ${dir}`,
+    `Runs: ${dir}/runs/<run-id>/ (test-run.md, run.json, events.jsonl, logs/). List them: pnpm exec threepio ls --dir ${dir}\n` +
+    `The rerun commands above work from each demo folder (pytest's in the demo's virtualenv: ` +
+    `. packages/pytest-bridge/.venv-pytest9/bin/activate).`,
 )
 process.exit(failed ? 1 : 0)

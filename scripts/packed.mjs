@@ -41,7 +41,7 @@ export function packPackages(dest, packages = PACKAGES) {
  * Installs the packed packages into `dir`/node_modules with npm, as `npm install <tarball>` in a
  * user's project does (dependencies from the registry); writes no package.json or lockfile.
  */
-export function installPacked(dir, packages = PACKAGES) {
+export function installPacked(dir, packages = PACKAGES, extra = []) {
   const tars = mkdtempSync(join(tmpdir(), 'threepio-packed-'))
   try {
     const tarballs = Object.values(packPackages(tars, packages))
@@ -58,6 +58,7 @@ export function installPacked(dir, packages = PACKAGES) {
         '--loglevel=error',
         `--before=${RESOLVED_AT}`,
         ...tarballs,
+        ...extra,
       ],
       { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
     )
