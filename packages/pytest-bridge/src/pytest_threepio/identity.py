@@ -54,7 +54,8 @@ class Identities:
     def __init__(self, rel: Callable[[Any], str]) -> None:
         self.rel = rel
         self.repeated: set[str] = set()  # node ids that name more than one collected test
-        self.tests: dict[tuple[str, Any], Test] = {}  # (node id, location path) → test
+        self.unique: dict[str, Test] = {}  # node id → test, where it names one collected test
+        self.tests: dict[tuple[str, Any], Test] = {}  # (node id, location path) → test, else
         self.expected: dict[str, int] = {}  # progress unit → tests collected in it
         self.by_head = False  # xdist's controller: units are node-id file parts
 
@@ -64,8 +65,11 @@ class Identities:
         self.repeated = _repeated(item.nodeid for item in items)
         for item in items:
             file = self.rel(item.path)
-            key = (item.nodeid, item.location[0])
-            self.tests[key] = Test(self.id_for(item.nodeid, file), file, file)
+            nodeid = item.nodeid
+            if nodeid in self.repeated:  # told apart by where the test is (pytest's location)
+                self.tests[(nodeid, item.location[0])] = Test(self.id_for(nodeid, file), file, file)
+            else:
+                self.unique[nodeid] = Test(nodeid, file, file)
             self.expected[file] = self.expected.get(file, 0) + 1
 
     def collected_ids(self, ids: list[str]) -> None:
@@ -80,6 +84,9 @@ class Identities:
 
     def of(self, nodeid: str, location: Any = None) -> Test:
         """The test a report or hook names: its node id and location (path, line, name)."""
+        test = self.unique.get(nodeid)
+        if test is not None:
+            return test
         where = location[0] if location else None  # as pytest gives it: the key, not yet a file
         test = self.tests.get((nodeid, where))
         if test is None:
