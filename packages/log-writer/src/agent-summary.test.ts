@@ -32,8 +32,8 @@ function stack(file: string, line: number): string {
   ].join('\n')
 }
 
-/** A Jest run of `files` files with one test each; the tests of `failing` files fail. */
-function run(files: number, failing: number[]): RunState {
+/** A run's state, started by a run-start of Jest's (`start` changes it), and how to apply events. */
+function started(start: Record<string, unknown> = {}) {
   const state = new RunState()
   let seq = 0
   const apply = (e: Record<string, unknown>) =>
@@ -48,7 +48,18 @@ function run(files: number, failing: number[]): RunState {
     cwd: '/home/me/app',
     argv: ['node', 'jest', '--ci'],
     pid: 1,
+    ...start,
   })
+  return { state, apply }
+}
+
+/** A Vitest run, as {@link started} gives one. */
+const vitestRun = (start: Record<string, unknown> = {}) =>
+  started({ runner: { name: 'vitest', version: '4.0.0' }, rootDir: '/a', cwd: '/a', ...start })
+
+/** A Jest run of `files` files with one test each; the tests of `failing` files fail. */
+function run(files: number, failing: number[]): RunState {
+  const { state, apply } = started()
   for (let i = 0; i < files; i++) {
     const file = `src/module-${String(i).padStart(4, '0')}/feature.test.ts`
     const test = { id: `${file}#0`, name: `handles case ${i}`, suite: [`feature ${i}`] }
@@ -108,21 +119,7 @@ describe('test-run.md for agents', () => {
   })
 
   it('after an interrupt, lists an unfinished file without failures under "did not finish" only', () => {
-    const state = new RunState()
-    let seq = 0
-    const apply = (e: Record<string, unknown>) =>
-      state.apply({ seq: ++seq, time: 1000 + seq, ...e } as Event)
-    apply({
-      type: 'run-start',
-      schema: 2,
-      runId: '2026-11-22_03-10-00_1a2b3c4d',
-      runner: { name: 'vitest', version: '4.0.0' },
-      reporter: { name: 'x', version: '0' },
-      rootDir: '/a',
-      cwd: '/a',
-      argv: [],
-      pid: 1,
-    })
+    const { state, apply } = vitestRun()
     apply({ type: 'file-start', file: 'a.test.js' })
     for (let i = 0; i < 12; i++) {
       const test = { id: `a${i}`, name: `t${i}`, suite: [] }
@@ -145,22 +142,7 @@ describe('test-run.md for agents', () => {
   })
 
   it('after an interrupt, counts the files the runner was given that never started', () => {
-    const state = new RunState()
-    let seq = 0
-    const apply = (e: Record<string, unknown>) =>
-      state.apply({ seq: ++seq, time: 1000 + seq, ...e } as Event)
-    apply({
-      type: 'run-start',
-      schema: 2,
-      runId: '2026-11-22_03-10-00_1a2b3c4d',
-      runner: { name: 'vitest', version: '4.0.0' },
-      reporter: { name: 'x', version: '0' },
-      rootDir: '/a',
-      cwd: '/a',
-      argv: [],
-      pid: 1,
-      files: 3,
-    })
+    const { state, apply } = vitestRun({ files: 3 })
     apply({ type: 'file-start', file: 'slow.test.js' })
     apply({ type: 'test-start', file: 'slow.test.js', test: { id: 's', name: 'slow', suite: [] } })
     apply({ type: 'run-end', status: 'interrupted', durationMs: 10 })
