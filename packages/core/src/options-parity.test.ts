@@ -58,9 +58,9 @@ function decide(c: Case): { value: unknown; warned: string | null } {
 describe('option decisions shared with the pytest plugin', () => {
   it('match test-vectors/options.json', async () => {
     const table = cases().map((c) => ({ ...c, ...decide(c) }))
-    await expect(JSON.stringify(table, null, 1) + '\n').toMatchFileSnapshot(
-      '../test-vectors/options.json',
-    )
+    // One case a line: a table to read across, not a tree.
+    const text = '[\n' + table.map((c) => JSON.stringify(c)).join(',\n') + '\n]\n'
+    await expect(text).toMatchFileSnapshot('../test-vectors/options.json')
   })
 
   it('follow the shared precedence: the environment, then the configuration file', () => {
