@@ -5,7 +5,7 @@ import type { Options } from 'tsup'
  * The build every package shares: ESM and CommonJS with type declarations, for Node 20.
  * `__VERSION__` is the package's own version (reporters write it into run-start).
  */
-export function packageBuild(entry: string[], extra: Options = {}): Options {
+export function packageBuild(entry: Options['entry'], extra: Options = {}): Options {
   const { version } = JSON.parse(readFileSync('./package.json', 'utf8')) as { version: string }
   return {
     entry,

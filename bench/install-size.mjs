@@ -9,7 +9,13 @@ import { packPackages, RESOLVED_AT } from '../scripts/packed.mjs'
 
 function pack() {
   const dest = mkdtempSync(join(tmpdir(), 'threepio-size-'))
-  const tarballs = packPackages(dest, ['core', 'log-writer', 'jest-reporter', 'vitest-reporter'])
+  const tarballs = packPackages(dest, [
+    'core',
+    'log-writer',
+    'cli',
+    'jest-reporter',
+    'vitest-reporter',
+  ])
   return { dest, tgz: (name) => tarballs[`@threepio/${name}`] }
 }
 
@@ -54,6 +60,7 @@ export async function benchInstallSize() {
   const pinned = {
     '@threepio/core': `file:${tgz('core')}`,
     '@threepio/log-writer': `file:${tgz('log-writer')}`,
+    '@threepio/cli': `file:${tgz('cli')}`,
   }
   const rows = []
   for (const [framework, range, reporters] of [

@@ -1,6 +1,6 @@
 // `pnpm pack:local`: the npm packages packed into packed/, and what a project's package.json
 // needs to install a reporter from them with npm, pnpm or yarn (the recipe e2e/src/install.test.ts
-// installs and runs). A reporter's own dependencies (@threepio/core, @threepio/log-writer) are
+// installs and runs). A reporter's own dependencies (@threepio/core, @threepio/log-writer, @threepio/cli) are
 // not on the registry yet, so each package manager is told to take them from the tarballs too.
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,6 +14,7 @@ const file = (name) => `file:${tarballs[name]}`
 const pinned = {
   '@threepio/core': file('@threepio/core'),
   '@threepio/log-writer': file('@threepio/log-writer'),
+  '@threepio/cli': file('@threepio/cli'),
 }
 const reporters = {
   '@threepio/jest-reporter': file('@threepio/jest-reporter'),

@@ -56,6 +56,7 @@ function writeProject(dir: string, pm: Pm, runner: Runner): void {
   const pinned = {
     '@threepio/core': tarballs['@threepio/core']!,
     '@threepio/log-writer': tarballs['@threepio/log-writer']!,
+    '@threepio/cli': tarballs['@threepio/cli']!,
   }
   const pkg: Record<string, unknown> = {
     name: `fresh-${pm}-${runner.framework}`,

@@ -1,9 +1,9 @@
-// Bundles @threepio/log-writer's command into one CommonJS file inside the Python package, so
+// Bundles the threepio command (@threepio/cli) into one CommonJS file inside the Python package, so
 // `pip install pytest-threepio` plus `node` on PATH is enough to render logs and summaries.
 import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
 
-// One version for every package: the bundled command reports the log writer's.
+// One version for every package: the bundled command reports the log writer's (the same).
 const { version } = JSON.parse(
   readFileSync(new URL('../log-writer/package.json', import.meta.url), 'utf8'),
 )

@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '@threepio/log-writer/bin'
+import { runCli } from '../dist/index.js'
+
+process.exitCode = await runCli(process.argv.slice(2))

@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import '@threepio/log-writer/bin'
+import '@threepio/cli/bin'

@@ -1,18 +1,19 @@
 /**
  * @threepio/log-writer: writes threepio run directories — per-file logs, test-run.md, run.json —
- * from events, live or replayed, and records runs for in-process reporters.
+ * from events, live or replayed, and records runs for in-process reporters. Folders: run-model/
+ * (events → state → words), run-directory/ (the files on disk), reports/ (JUnit, CTRF, GitHub),
+ * recording/ (a live run, in the runner's process or off its thread).
  */
-export * from './log-format.js'
-export * from './run-state.js'
-export * from './summary.js'
-export * from './run-directory.js'
-export * from './replay.js'
-export * from './retention.js'
-export * from './recorder.js'
-export * from './exit-hooks.js'
-export * from './ingest.js'
-export { main as runCli, findRun, type CliIo } from './cli.js'
-export { progName } from './prog-name.js'
-export * from './export.js'
-export * from './github.js'
-export * from './merge.js'
+export * from './run-model/log-format.js'
+export * from './run-model/run-state.js'
+export * from './run-model/summary.js'
+export * from './run-directory/run-directory.js'
+export * from './run-directory/replay.js'
+export * from './run-directory/retention.js'
+export * from './recording/recorder.js'
+export * from './recording/exit-hooks.js'
+export * from './run-directory/ingest.js'
+export { progName } from './run-model/prog-name.js'
+export * from './run-model/notes.js'
+export * from './reports/export.js'
+export * from './reports/github.js'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-const DIST = join(import.meta.dirname, '../dist/index.js')
+const DIST = join(import.meta.dirname, '../../dist/index.js')
 
 /** Runs a script in a child Node with onProcessEnd installed; returns what it printed. */
 function child(script: string) {

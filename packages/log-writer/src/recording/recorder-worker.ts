@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { EventInput } from '@threepio/core'
 import { MAX_OUTPUT_CHARS } from '@threepio/core/output-text'
-import { warningText } from './notes.js'
+import { warningText } from '../run-model/notes.js'
 import { RunRecorder } from './recorder.js'
 import {
   HEADER_BYTES,

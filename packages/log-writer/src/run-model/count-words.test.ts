@@ -24,6 +24,6 @@ describe('the words for a run’s tests', () => {
     }))
     // One case a line: a table to read across, not a tree.
     const text = '[\n' + table.map((c) => JSON.stringify(c)).join(',\n') + '\n]\n'
-    await expect(text).toMatchFileSnapshot('../../core/test-vectors/count-words.json')
+    await expect(text).toMatchFileSnapshot('../../../core/test-vectors/count-words.json')
   })
 })

@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   createRunDirectory,
+  describeFsError,
+  SUMMARY_MD,
   decodeEvents,
   EVENTS_FILE,
   EventLogWriter,
@@ -21,7 +23,14 @@ import {
   type RunStartEvent,
   type RunStatus,
 } from '@threepio/core'
-import { rebuildRun, type RebuildResult } from './replay.js'
+import {
+  rebuildRun,
+  statusLabel,
+  summaryJson,
+  warningText,
+  type RebuildResult,
+} from '@threepio/log-writer'
+import { CommandError, paintStatus, type CliIo } from '../io.js'
 
 export interface Shard {
   runDir: string
@@ -114,4 +123,27 @@ export function mergeRuns(
   const result = rebuildRun(paths.runDir)
   writeLatest(outputDir, paths.runId)
   return { runDir: paths.runDir, runId: paths.runId, ...result }
+}
+
+export function merge(runDirs: string[], outputDir: string, io: CliIo): number {
+  let shards: Shard[]
+  try {
+    shards = runDirs.map(readShard)
+  } catch (err) {
+    throw new CommandError((err as Error).message)
+  }
+  for (const s of shards)
+    if (s.skipped)
+      io.err(warningText(`${s.runDir}: ${s.skipped} unreadable line(s) of events.jsonl skipped`))
+  let merged: ReturnType<typeof mergeRuns>
+  try {
+    merged = mergeRuns(shards, outputDir, ['threepio', 'merge', ...runDirs])
+  } catch (err) {
+    throw new CommandError(`could not merge: ${describeFsError(err)}`)
+  }
+  const json = summaryJson(merged.state)
+  io.out(
+    `${paintStatus(io, statusLabel(json.status, json.watch))} · ${json.headline} · ${shards.length} shards · ${join(merged.runDir, SUMMARY_MD)}\n`,
+  )
+  return 0
 }

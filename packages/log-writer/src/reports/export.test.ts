@@ -4,10 +4,10 @@ import { decodeEvents } from '@threepio/core'
 import { validate } from 'ctrf'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
-import { FIXTURES } from '../test/helpers/run-dir.js'
+import { FIXTURES } from '../../test/helpers/run-dir.js'
 import { ctrfReport, exportedRun, junitXml } from './export.js'
-import { summaryJson } from './summary.js'
-import { RunState } from './run-state.js'
+import { summaryJson } from '../run-model/summary.js'
+import { RunState } from '../run-model/run-state.js'
 
 const streams = ['passing', 'failing', 'facts', 'hostile-names', 'interrupted', 'truncated']
 

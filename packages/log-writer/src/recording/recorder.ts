@@ -24,9 +24,9 @@ import {
   type WriterDiagnostic,
   type WriterFs,
 } from '@threepio/core'
-import { summaryJson, summaryMarkdown } from './summary.js'
-import { onGitHubActions, reportToGitHub } from './github.js'
-import { writeAskedExports } from './export.js'
+import { summaryJson, summaryMarkdown } from '../run-model/summary.js'
+import { onGitHubActions, reportToGitHub } from '../reports/github.js'
+import { writeAskedExports } from '../reports/export.js'
 import {
   interruptedBy,
   onProcessEnd,
@@ -34,16 +34,16 @@ import {
   writeStderr,
   writeStderrNow,
 } from './exit-hooks.js'
-import { guarded, warningLine, warningText } from './notes.js'
+import { guarded, warningLine, warningText } from '../run-model/notes.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
-import { pruneRuns } from './retention.js'
-import { RunDirectory, type RunDirectoryFs } from './run-directory.js'
+import { pruneRuns } from '../run-directory/retention.js'
+import { RunDirectory, type RunDirectoryFs } from '../run-directory/run-directory.js'
 import {
   FaultGate,
   faultyRunDirectoryFs,
   faultyWriterFs,
   simulatedFaultFromEnv,
-} from './simulated-faults.js'
+} from '../run-directory/simulated-faults.js'
 
 /** Options every reporter accepts (reporter options, pytest options, environment). */
 export type { ThreepioOptions } from '@threepio/core'

@@ -17,8 +17,8 @@ import {
   type TestError,
   type TestStatus,
 } from '@threepio/core'
-import { withoutAnsi, fileLabel, fullName } from './log-format.js'
-import { fileKey, lineInStack } from './run-state.js'
+import { withoutAnsi, fileLabel, fullName } from '../run-model/log-format.js'
+import { fileKey, lineInStack } from '../run-model/run-state.js'
 
 /** Output kept per test in an export (the log has all of it). */
 const MAX_OUTPUT_CHARS = 64 * 1024

@@ -9,7 +9,7 @@ import { EVENTS_FILE, EventLogFollower, type WriterDiagnostic } from '@threepio/
 import { INGEST_MARKER, processAlive } from './retention.js'
 import { RunDirectory } from './run-directory.js'
 import { FaultGate, faultyRunDirectoryFs, simulatedFaultFromEnv } from './simulated-faults.js'
-import type { RunState } from './run-state.js'
+import type { RunState } from '../run-model/run-state.js'
 
 export interface IngestOptions {
   /** pid of the writing process; default: the pid in run-start. */

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeEvents, type EventInput } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
-import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run-dir.js'
-import { RunRecorder } from './recorder.js'
+import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../../test/helpers/run-dir.js'
+import { RunRecorder } from '../recording/recorder.js'
 import { rebuildRun } from './replay.js'
 
 function startRecorder(outputDir: string): RunRecorder {

@@ -13,7 +13,7 @@ import {
   type WriterDiagnostic,
 } from '@threepio/core'
 import { replayInto, RunDirectory } from './run-directory.js'
-import type { RunState } from './run-state.js'
+import type { RunState } from '../run-model/run-state.js'
 
 const LEFTOVER = new RegExp(
   `^(${[SUMMARY_JSON, SUMMARY_MD].map((n) => n.replace(/\./g, '\\.')).join('|')})\\.\\d+$`,

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ThreadRecorder as ThreadRecorderType } from './thread.js'
 
-const dist = join(import.meta.dirname, '..', 'dist', 'thread.js')
+const dist = join(import.meta.dirname, '../..', 'dist', 'thread.js')
 const { ThreadRecorder } = (await import(pathToFileURL(dist).href)) as {
   ThreadRecorder: typeof ThreadRecorderType
 }

@@ -12,7 +12,7 @@ import {
   type RunPaths,
 } from '@threepio/core/options'
 import { writeStderr } from './exit-hooks.js'
-import { warningText } from './notes.js'
+import { warningText } from '../run-model/notes.js'
 import type { RecorderOptions } from './recorder.js'
 
 /** A run directory created for a run, with the options that decided where. */

@@ -26,8 +26,8 @@ import {
   writeStderr,
   writeStderrNow,
 } from './exit-hooks.js'
-import { guarded, warningLine, warningText } from './notes.js'
-import { progName } from './prog-name.js'
+import { guarded, warningLine, warningText } from '../run-model/notes.js'
+import { progName } from '../run-model/prog-name.js'
 import { prepareRun, type PreparedRun } from './prepare.js'
 import type { RecorderOptions } from './recorder.js'
 

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeEvents, skippedLines } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
-import { startChild } from '../test/helpers/child.js'
-import { eventsOnlyCopy, readTree, tempDir } from '../test/helpers/run-dir.js'
-import { rebuildRun } from './replay.js'
+import { startChild } from '../../test/helpers/child.js'
+import { eventsOnlyCopy, readTree, tempDir } from '../../test/helpers/run-dir.js'
+import { rebuildRun } from '../run-directory/replay.js'
 
 const PER_SIGNAL = 20
 /** A fixed-seed sequence of kill points, so a failure can be rerun as it was. */

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { FIXTURES, readTree, tempDir } from '../test/helpers/run-dir.js'
+import { FIXTURES, readTree, tempDir } from '../../test/helpers/run-dir.js'
 import { rebuildRun } from './replay.js'
 
 const streams = readdirSync(FIXTURES).filter((name) => !name.startsWith('.'))

@@ -3,13 +3,23 @@ import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { createRunId } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
-import { startChild } from '../test/helpers/child.js'
-import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../test/helpers/run-dir.js'
-import { main, wantsColor, type CliIo } from './cli.js'
-import { progName } from './prog-name.js'
-import { RunRecorder } from './recorder.js'
-import { rebuildRun } from './replay.js'
-import { INGEST_MARKER, isRunLive, pruneRuns } from './retention.js'
+import { startChild } from '../../log-writer/test/helpers/child.js'
+import {
+  eventsOnlyCopy,
+  FIXTURES,
+  readTree,
+  tempDir,
+} from '../../log-writer/test/helpers/run-dir.js'
+import {
+  INGEST_MARKER,
+  isRunLive,
+  progName,
+  pruneRuns,
+  rebuildRun,
+  RunRecorder,
+} from '@threepio/log-writer'
+import { main } from './main.js'
+import { wantsColor, type CliIo } from './io.js'
 
 const BIN = join(import.meta.dirname, '../bin/threepio.js')
 

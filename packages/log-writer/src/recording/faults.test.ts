@@ -7,12 +7,16 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeEvents, writeFileAtomicSync, type WriterFs } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
-import { startChild } from '../test/helpers/child.js'
-import { eventsOnlyCopy, readTree, tempDir } from '../test/helpers/run-dir.js'
+import { startChild } from '../../test/helpers/child.js'
+import { eventsOnlyCopy, readTree, tempDir } from '../../test/helpers/run-dir.js'
 import { RunRecorder } from './recorder.js'
-import { rebuildRun } from './replay.js'
-import type { RunDirectoryFs } from './run-directory.js'
-import { FaultGate, faultyRunDirectoryFs, parseSimulatedFault } from './simulated-faults.js'
+import { rebuildRun } from '../run-directory/replay.js'
+import type { RunDirectoryFs } from '../run-directory/run-directory.js'
+import {
+  FaultGate,
+  faultyRunDirectoryFs,
+  parseSimulatedFault,
+} from '../run-directory/simulated-faults.js'
 
 /** Seams whose writes fail with `fail` while it is set. */
 function faultySeams() {
@@ -136,7 +140,7 @@ describe('THREEPIO_SIMULATE_FAULT', () => {
   it('is a seam of this package only: no entry point of core or the log writer exports it', async () => {
     const entries = {
       '@threepio/core': await import('@threepio/core'),
-      '@threepio/log-writer': await import('./index.js'),
+      '@threepio/log-writer': await import('../index.js'),
       '@threepio/log-writer/thread': await import('./thread.js'),
     }
     const seams = Object.entries(entries).flatMap(([entry, m]) =>

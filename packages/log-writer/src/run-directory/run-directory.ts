@@ -25,8 +25,8 @@ import {
   type Event,
   type WriterDiagnostic,
 } from '@threepio/core'
-import { RunState } from './run-state.js'
-import { summaryJson, summaryMarkdown } from './summary.js'
+import { RunState } from '../run-model/run-state.js'
+import { summaryJson, summaryMarkdown } from '../run-model/summary.js'
 
 /** The file-system calls a run directory makes: a seam for simulating a failing disk. */
 export interface RunDirectoryFs {
