@@ -25,6 +25,16 @@ export default tseslint.config(
       ],
     },
   },
+  // Sizes a reader can hold: no source file over 400 lines, no function over 80 (tests aside:
+  // a describe block is a table of cases).
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 80 }],
+    },
+  },
   // CommonJS files (Jest loads reporters given by path with require) import with require.
   {
     files: ['**/*.cjs'],

@@ -6,7 +6,8 @@
  */
 export * from './run-model/log-format.js'
 export * from './run-model/run-state.js'
-export * from './run-model/summary.js'
+export * from './run-model/run-json.js'
+export * from './run-model/test-run-md.js'
 export * from './run-directory/run-directory.js'
 export * from './run-directory/replay.js'
 export * from './run-directory/retention.js'

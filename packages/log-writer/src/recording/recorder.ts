@@ -24,7 +24,8 @@ import {
   type WriterDiagnostic,
   type WriterFs,
 } from '@threepio/core'
-import { summaryJson, summaryMarkdown } from '../run-model/summary.js'
+import { summaryJson } from '../run-model/run-json.js'
+import { summaryMarkdown } from '../run-model/test-run-md.js'
 import { onGitHubActions, reportToGitHub } from '../reports/github.js'
 import { writeAskedExports } from '../reports/export.js'
 import {

@@ -6,7 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
 import { FIXTURES } from '../../test/helpers/run-dir.js'
 import { ctrfReport, exportedRun, junitXml } from './export.js'
-import { summaryJson } from '../run-model/summary.js'
+import { summaryJson } from '../run-model/run-json.js'
 import { RunState } from '../run-model/run-state.js'
 
 const streams = ['passing', 'failing', 'facts', 'hostile-names', 'interrupted', 'truncated']

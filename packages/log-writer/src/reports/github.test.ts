@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../../test/helpers/run-dir.js'
 import { githubAnnotations, MAX_STEP_SUMMARY_BYTES, reportToGitHub } from './github.js'
-import type { RunSummaryJson } from '../run-model/summary.js'
+import type { RunSummaryJson } from '../run-model/run-json.js'
 
 function summary(failures: RunSummaryJson['failures'], total = failures.length): RunSummaryJson {
   return { rootDir: '/work/repo/app', failures, failuresTotal: total } as RunSummaryJson

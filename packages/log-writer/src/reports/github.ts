@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs'
 import { isAbsolute, join, relative, sep } from 'node:path'
-import type { RunSummaryJson } from '../run-model/summary.js'
+import type { RunSummaryJson } from '../run-model/run-json.js'
 
 /** Annotations per run: GitHub shows 10 error annotations per step and 50 per job. */
 export const MAX_ANNOTATIONS = 10

@@ -26,7 +26,8 @@ import {
   type WriterDiagnostic,
 } from '@threepio/core'
 import { RunState } from '../run-model/run-state.js'
-import { summaryJson, summaryMarkdown } from '../run-model/summary.js'
+import { summaryJson } from '../run-model/run-json.js'
+import { summaryMarkdown } from '../run-model/test-run-md.js'
 
 /** The file-system calls a run directory makes: a seam for simulating a failing disk. */
 export interface RunDirectoryFs {

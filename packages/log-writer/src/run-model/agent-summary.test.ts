@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { errorBlock, withoutRunnerFrames } from './log-format.js'
 import { rerunCommand, shellQuote } from './rerun.js'
 import { lineInStack, RunState } from './run-state.js'
-import { summaryJson, summaryMarkdown } from './summary.js'
+import { summaryJson } from './run-json.js'
+import { summaryMarkdown } from './test-run-md.js'
 
 const jestDiff = `expect(received).toEqual(expected) // deep equality
 

@@ -1,0 +1,217 @@
+/**
+ * test-run.md: the run's summary for people and agents. Status first, then counts, then failing
+ * tests (with each error's first lines, a relative link to the log and the rerun command), then
+ * the files. Lists are bounded so that an agent can read it whole, however large the run.
+ */
+import { fileLabel as plainLabel, formatDuration, oneLine } from './log-format.js'
+import { rerunCommand, shellQuote } from './rerun.js'
+import { fileKey, type FailureSummary, type FileSummary, type RunState } from './run-state.js'
+import {
+  errorHead,
+  orderedFiles,
+  plural,
+  rerunFor,
+  statusLabel,
+  summaryJson,
+  type RunSummaryJson,
+} from './run-json.js'
+
+/** Failures shown with their error and rerun command in test-run.md. */
+export const MAX_FAILURES_MD = 10
+/** File names listed in test-run.md for failures beyond those (and unfinished files). */
+const MAX_NAMES_MD = 20
+
+/** Inline code that survives any content (backticks, pipes, newlines). */
+function code(text: string, max = 200): string {
+  let t = oneLine(text)
+  if (t.length > max) t = t.slice(0, max) + '…'
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${t.replace(/\|/g, '\\|')}${pad}${fence}`
+}
+
+/** A relative link target that Markdown renderers accept for any log name. */
+function href(log: string): string {
+  return log
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+    .join('/')
+}
+
+function fenced(text: string, indent: string): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length))
+  const fence = '`'.repeat(longest + 1)
+  return [fence, ...text.split('\n'), fence].map((l) => indent + l).join('\n')
+}
+
+function fileLabel(f: { file: string; project?: string; mode?: string }): string {
+  return code(f.file) + plainLabel({ ...f, file: '' })
+}
+
+/** test-run.md from the state. */
+export function summaryMarkdown(state: RunState): string {
+  const json = summaryJson(state)
+  const out = header(json, state)
+  const { failing, other } = orderedFiles(state)
+  out.push(...failureSection(state, failing))
+  out.push(...unfinishedSection(failing.filter((f) => f.status === 'unfinished')))
+  out.push(...filesSection(state, failing, other))
+  if (!state.files.size) out.push('No test files ran.', '')
+  return out.join('\n')
+}
+
+/** The title, the counts and what to know before the list: command, root, run, reasons. */
+function header(json: RunSummaryJson, state: RunState): string[] {
+  const start = state.start
+  const out: string[] = []
+  const runner = json.runner ? `${json.runner.name} ${json.runner.version}` : 'unknown runner'
+  out.push(`# ${statusLabel(json.status, json.watch)} · ${runner}`, '')
+  const [tests, files] = json.headline.split(' · ')
+  out.push(`**${tests}** · ${files} · ${formatDuration(json.durationMs)}`, '')
+  if (json.watch)
+    out.push(
+      `- Watch mode: this round ran ${plural(json.watch.files, 'file')} the runner chose${json.watch.round > 1 ? ' to rerun' : ''}, not necessarily the whole suite; earlier rounds are earlier runs.`,
+    )
+  if (start)
+    out.push(
+      `- Command: ${code(start.argv.map(shellQuote).join(' '), 200)}`,
+      `- Root: ${code(start.rootDir, 200)}`,
+    )
+  out.push(
+    `- Run: ${code(json.runId ?? 'unknown')}${json.startedAt ? `, started ${json.startedAt}` : ''}`,
+  )
+  if (json.reason) out.push(`- Reason: ${oneLine(json.reason)}`)
+  if (json.status === 'RUNNING')
+    out.push(
+      `- Still running: ${state.openFiles} file(s) in progress; this summary is replaced as the run goes.`,
+    )
+  if (json.status === 'INCOMPLETE')
+    out.push(
+      '- The event log ends without run-end: the test process was killed or crashed. Everything it recorded is below.',
+    )
+  if (json.flaky) out.push(`- Flaky: ${json.flaky} test(s) passed after failing`)
+  if (json.reasons.length)
+    out.push(
+      `- Reasons given: ${json.reasons
+        .slice(0, 5)
+        .map((r) => `${code(r.reason, 120)} (${r.count} ${r.status})`)
+        .join(
+          ', ',
+        )}${json.reasons.length > 5 ? ` and ${json.reasons.length - 5} more in run.json` : ''}`,
+    )
+  if (json.diagnostics.total)
+    out.push(
+      `- threepio had ${json.diagnostics.total} problem(s) of its own; first: ${oneLine(json.diagnostics.messages[0] ?? '')}`,
+    )
+  if (json.events.skippedLines)
+    out.push(`- events.jsonl: ${json.events.skippedLines} unreadable line(s) skipped`)
+  out.push('')
+
+  return out
+}
+
+/** Failures first: each failing test (and each file that failed outside its tests) with
+ * file:line, the error's telling lines and the command that reruns just it. */
+function failureSection(state: RunState, failing: FileSummary[]): string[] {
+  const out: string[] = []
+  const testRunner = state.start?.runner
+  // Failures first: each failing test (and each file that failed outside its tests) with
+  // file:line, the error's telling lines and the command that reruns just it.
+  const entries: Array<{ failure?: FailureSummary; file: FileSummary }> = []
+  const byKey = new Map(failing.map((f) => [fileKey(f.file, f.project, f.mode), f]))
+  for (const failure of state.failures) {
+    const file = byKey.get(fileKey(failure.file, failure.project, failure.mode))
+    if (file) entries.push({ failure, file })
+  }
+  // A failing file with no failure recorded (failed to load without a message, say).
+  for (const f of failing)
+    if (
+      f.status !== 'unfinished' &&
+      !f.counts.failed &&
+      !f.counts.error &&
+      !entries.some((e) => e.file === f)
+    )
+      entries.push({ file: f })
+  const failed = entries
+  if (failed.length) {
+    const total = state.failuresTotal + entries.filter((e) => !e.failure).length
+    out.push(`## Failures (${total})`, '')
+    for (const [i, { failure, file }] of failed.slice(0, MAX_FAILURES_MD).entries()) {
+      const where = `${file.file}${failure?.line !== undefined ? `:${failure.line}` : ''}`
+      const label = code(where) + plainLabel({ ...file, file: '' })
+      const what =
+        failure?.test !== undefined
+          ? `${code(failure.test)} (${failure.teardown ? 'error in teardown' : failure.status})`
+          : file.failedToLoad
+            ? 'failed to load: none of its tests ran'
+            : 'failed outside its tests'
+      out.push(`${i + 1}. ✗ ${label} › ${what} · [log](${href(file.log)})`)
+      const head = errorHead(failure?.error ?? file.error)
+      if (head) out.push(fenced(head, '   '))
+      const rerun = failure
+        ? rerunFor(testRunner, failure)
+        : rerunCommand(testRunner, {
+            file: file.file,
+            ...(file.project ? { project: file.project } : {}),
+            ...(file.mode ? { mode: file.mode } : {}),
+          })
+      if (rerun) out.push(`   Rerun: ${code(rerun, 400)}`)
+      out.push('')
+    }
+    const more = total - Math.min(failed.length, MAX_FAILURES_MD)
+    if (more > 0) {
+      // An unfinished file is failing only where one of its tests failed (it is listed below).
+      const withFailures = failing.filter(
+        (f) => f.status !== 'unfinished' || f.counts.failed || f.counts.error,
+      )
+      const names = [...new Set(withFailures.map((f) => f.file))]
+      out.push(
+        `… and ${more} more failure(s); failing files: ${names
+          .slice(0, MAX_NAMES_MD)
+          .map((n) => code(n))
+          .join(
+            ', ',
+          )}${names.length > MAX_NAMES_MD ? ` and ${names.length - MAX_NAMES_MD} more` : ''} (run.json lists them; each log has all of its own)`,
+        '',
+      )
+    }
+  }
+  return out
+}
+
+function unfinishedSection(unfinished: FileSummary[]): string[] {
+  const out: string[] = []
+  if (unfinished.length) {
+    out.push(`## Did not finish (${unfinished.length})`, '')
+    for (const f of unfinished.slice(0, MAX_NAMES_MD))
+      out.push(
+        `- ${fileLabel(f)}${f.runningTest !== undefined ? ` › running ${code(f.runningTest)}` : ''} · [log](${href(f.log)})`,
+      )
+    if (unfinished.length > MAX_NAMES_MD)
+      out.push(`- … and ${unfinished.length - MAX_NAMES_MD} more (run.json lists them)`)
+    out.push('')
+  }
+  return out
+}
+
+function filesSection(state: RunState, failing: FileSummary[], other: FileSummary[]): string[] {
+  const out: string[] = []
+  if (state.files.size) {
+    const byStatus = new Map<string, number>()
+    for (const f of [...failing, ...other])
+      byStatus.set(f.status, (byStatus.get(f.status) ?? 0) + 1)
+    const parts = [...byStatus].map(([st, n]) => `${n} ${st}`)
+    out.push(
+      `## Files`,
+      '',
+      `${plural(state.files.size, 'file')}: ${parts.join(', ')}. Each has its log under logs/; run.json lists every file with its counts.`,
+      '',
+    )
+    const wholeSkips = other.filter((f) => f.status === 'skipped' && f.skipReason)
+    for (const f of wholeSkips.slice(0, 5))
+      out.push(`- skipped as a whole: ${fileLabel(f)}: ${code(f.skipReason ?? '', 120)}`)
+    if (wholeSkips.length) out.push('')
+  }
+  return out
+}
