@@ -16,76 +16,15 @@ import { dirname } from 'node:path'
 import { encodeEvent } from './jsonl.js'
 import { MAX_OUTPUT_CHARS, splitText } from './output-text.js'
 import type { Event, EventInput } from './schema.js'
+import {
+  WRITER_DEFAULTS,
+  type EventLogWriterOptions,
+  type WriterDiagnostic,
+  type WriterFs,
+  type WriterStats,
+} from './writer-options.js'
 
-/** How often writes check that events.jsonl still exists (one fstat). */
-const DELETED_CHECK_MS = 100
-
-/** The file-system calls the writer makes: a seam for simulating a full or failing disk. */
-export interface WriterFs {
-  openSync: (path: string, flags: string, mode?: number) => number
-  writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number) => number
-  readSync: (
-    fd: number,
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ) => number
-  fsyncSync: (fd: number) => void
-  fsync: (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void
-  fstatSync: (fd: number) => { nlink: number; size: number }
-  closeSync: (fd: number) => void
-  mkdirSync: (path: string, options: { recursive: true }) => unknown
-}
-
-/** A problem of the writer's own, for the caller to warn about. */
-export interface WriterDiagnostic {
-  level: 'warn' | 'error'
-  message: string
-  /** errno name when the cause was a system call, e.g. ENOSPC. */
-  code?: string
-}
-
-export interface EventLogWriterOptions {
-  /** File-system seam; defaults to node:fs. */
-  fs?: WriterFs
-  /** fsync at most this often while there are unsynced writes. Default 1000 ms. */
-  fsyncIntervalMs?: number
-  /** Bytes kept for retry while the disk refuses writes; newer events are dropped beyond. Default 8 MiB. */
-  maxPendingBytes?: number
-  /** `output` text longer than this (in UTF-16 units) is split over several events. Default 256 Ki. */
-  maxOutputChars?: number
-  /** First and longest delay between retries of a failed write. Default 50 ms and 5 s. */
-  retryDelayMs?: { initial: number; max: number }
-  /** Called for each problem of the writer's own (never throws; exceptions in it are ignored). */
-  onDiagnostic?: (diagnostic: WriterDiagnostic) => void
-  /**
-   * Called with every event the writer accepts, stamped with its seq and time, including the
-   * writer's own diagnostics and each part of split output: what events.jsonl will hold.
-   */
-  onEvent?: (event: Event) => void
-  /** seq of the first event written. Default 1. */
-  firstSeq?: number
-  /** Clock, for tests. */
-  now?: () => number
-}
-
-/** Counters of what the writer did. */
-export interface WriterStats {
-  /** Events accepted and handed to the kernel (or waiting for retry). */
-  emitted: number
-  /** Events dropped because the disk refused writes for too long. */
-  dropped: number
-  /** Bytes handed to the kernel. */
-  bytesWritten: number
-  /** Write or fsync calls that failed. */
-  failures: number
-  /** Times the file was recreated after being deleted. */
-  recreated: number
-}
-
-/** Queued bytes that trigger a write without waiting for the end of the task. */
-const FLUSH_AT_BYTES = 1024 * 1024
+export * from './writer-options.js'
 
 const errnoCode = (err: unknown): string | undefined =>
   err && typeof err === 'object' && 'code' in err
@@ -135,14 +74,14 @@ export class EventLogWriter {
     this.fd = fd
     this.fs = fs
     this.opts = {
-      maxPendingBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
+      maxPendingBytes: options.maxPendingBytes ?? WRITER_DEFAULTS.maxPendingBytes,
       maxOutputChars: options.maxOutputChars ?? MAX_OUTPUT_CHARS,
-      retryDelayMs: options.retryDelayMs ?? { initial: 50, max: 5000 },
+      retryDelayMs: options.retryDelayMs ?? WRITER_DEFAULTS.retryDelayMs,
       now: options.now ?? Date.now,
     }
     this.retryDelay = this.opts.retryDelayMs.initial
     this.nextSeq = options.firstSeq ?? 1
-    const interval = options.fsyncIntervalMs ?? 1000
+    const interval = options.fsyncIntervalMs ?? WRITER_DEFAULTS.fsyncIntervalMs
     this.syncTimer = setInterval(() => this.tick(), interval)
     this.syncTimer.unref()
   }
@@ -200,7 +139,7 @@ export class EventLogWriter {
   private append(input: EventInput): number {
     // A large synchronous burst is written as it goes rather than held until the microtask.
     if (
-      this.queueBytes > Math.min(FLUSH_AT_BYTES, this.opts.maxPendingBytes / 2) &&
+      this.queueBytes > Math.min(WRITER_DEFAULTS.flushAtBytes, this.opts.maxPendingBytes / 2) &&
       !this.retryTimer
     ) {
       this.flush()
@@ -241,8 +180,8 @@ export class EventLogWriter {
   /** Hands everything pending to the kernel now (synchronously). Never throws. */
   flush(): boolean {
     if (this.closed && this.fd < 0) return false
-    // A deleted run directory is noticed within DELETED_CHECK_MS of a write, not only on tick.
-    if (!this.closed && this.opts.now() - this.lastDeletedCheck >= DELETED_CHECK_MS)
+    // A deleted run directory is noticed within WRITER_DEFAULTS.deletedCheckMs of a write, not only on tick.
+    if (!this.closed && this.opts.now() - this.lastDeletedCheck >= WRITER_DEFAULTS.deletedCheckMs)
       this.checkDeleted()
     if (this.droppedUnreported > 0 && this.carry === undefined && this.queue.length === 0) {
       // Writing works again: say in the log itself what was lost.

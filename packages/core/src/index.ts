@@ -3,6 +3,7 @@
  * run directories and the test-file → log-path mapping that every threepio package shares.
  */
 export * from './schema.js'
+export * from './status-rules.js'
 export * from './jsonl.js'
 export * from './event-log-writer.js'
 export * from './event-log-follower.js'

@@ -39,10 +39,13 @@ export const RUN_ID_PATTERN = /^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}_[0-9a-f]{8}$
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
+/** Random hex digits that end a run id. */
+export const RUN_ID_RANDOM_HEX_DIGITS = 8
+
 /** A run id: the UTC start time to the second plus 8 random hex digits (sortable by start). */
 export function createRunId(
   date: Date = new Date(),
-  random: string = randomBytes(4).toString('hex'),
+  random: string = randomBytes(RUN_ID_RANDOM_HEX_DIGITS / 2).toString('hex'),
 ): string {
   return (
     `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}_` +

@@ -2,15 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
-import {
-  emptyCounts,
-  EVENT_TYPES,
-  eventJsonSchema,
-  fileStatus,
-  TEST_STATUSES,
-  TestStatus,
-  type Counts,
-} from './schema.js'
+import { emptyCounts, fileStatus } from './status-rules.js'
+import { EVENT_TYPES, eventJsonSchema, TEST_STATUSES, TestStatus, type Counts } from './schema.js'
 import { isEvent } from './jsonl.js'
 
 const examplesDir = join(import.meta.dirname, '../test/examples')

@@ -8,14 +8,35 @@
  * Readers skip unknown event types and unknown fields, so objects are left open
  * (`additionalProperties` is not restricted).
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import { SCHEMA_VERSION, TEST_STATUSES } from './schema-facts.js'
+import {
+  file,
+  int,
+  Location,
+  mode,
+  opt,
+  project,
+  reason,
+  RunStatus,
+  str,
+  TestError,
+  TestRef,
+  TestStatus,
+} from './schema-values.js'
 
 export { SCHEMA_VERSION, TEST_STATUSES }
-
-const str = (description: string) => Type.String({ description })
-const int = (description: string) => Type.Integer({ minimum: 0, description })
-const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
+export {
+  Counts,
+  FILE_MODES,
+  FileStatus,
+  Location,
+  RunStatus,
+  TestError,
+  TestRef,
+  TestStatus,
+  type FileMode,
+} from './schema-values.js'
 
 /** Fields every event carries. */
 const envelope = {
@@ -33,144 +54,6 @@ const envelope = {
     }),
   ),
 }
-
-/** Outcome of one test (one attempt of it, when retried). */
-export const TestStatus = Type.Union(
-  [
-    Type.Literal('passed'),
-    Type.Literal('failed'),
-    Type.Literal('skipped'),
-    Type.Literal('todo'),
-    Type.Literal('xfailed'),
-    Type.Literal('xpassed'),
-    Type.Literal('error'),
-  ],
-  {
-    description:
-      'Outcome of a test: passed, failed, skipped, todo, xfailed (expected failure that failed), xpassed (expected failure that passed), error (could not run: setup/teardown error, crash).',
-  },
-)
-export type TestStatus = Static<typeof TestStatus>
-
-/** Outcome of a test file. */
-export const FileStatus = Type.Union(
-  [Type.Literal('passed'), Type.Literal('failed'), Type.Literal('skipped'), Type.Literal('error')],
-  {
-    description:
-      'Outcome of a test file: error when it failed to load, import or collect, or failed outside any test.',
-  },
-)
-export type FileStatus = Static<typeof FileStatus>
-
-/** Outcome of a whole run. */
-export const RunStatus = Type.Union(
-  [
-    Type.Literal('passed'),
-    Type.Literal('failed'),
-    Type.Literal('interrupted'),
-    Type.Literal('error'),
-  ],
-  {
-    description:
-      'Outcome of the run: interrupted when it was stopped (signal, bail, Ctrl+C) before it finished; error when the runner itself failed.',
-  },
-)
-export type RunStatus = Static<typeof RunStatus>
-
-/** One number per test status plus the total. */
-export const Counts = Type.Object(
-  {
-    /** Tests that passed. */
-    passed: int('Tests that passed.'),
-    /** Tests that failed. */
-    failed: int('Tests that failed.'),
-    /** Tests that were skipped. */
-    skipped: int('Tests that were skipped.'),
-    /** Tests marked todo. */
-    todo: int('Tests marked todo.'),
-    /** Expected failures that failed. */
-    xfailed: int('Expected failures that failed.'),
-    /** Expected failures that passed. */
-    xpassed: int('Expected failures that passed.'),
-    /** Tests that could not run (setup or teardown error, crash). */
-    error: int('Tests that could not run (setup or teardown error, crash).'),
-    /** All tests counted above. */
-    total: int('All tests: the sum of the other counts.'),
-  },
-  { description: 'Test counts by final status (the last attempt of a retried test counts).' },
-)
-export type Counts = Static<typeof Counts>
-
-/** Identity of a test. */
-export const TestRef = Type.Object(
-  {
-    /** Unique within the run; stable across attempts of the same test. */
-    id: str('Unique within the run and the same for every attempt of one test.'),
-    /** The test's own title. */
-    name: str("The test's own title, without its suites."),
-    /** Enclosing describe blocks / classes, outermost first. */
-    suite: Type.Array(Type.String(), {
-      description: 'Enclosing describe blocks or classes, outermost first.',
-    }),
-    /** The test that holds this one and reruns it (a pytest subtest's test). */
-    parent: opt(str('Id of the test that holds this one and reruns it (a pytest subtest).')),
-  },
-  { description: 'Identity of a test.' },
-)
-export type TestRef = Static<typeof TestRef>
-
-/** A failure: what went wrong and where. */
-export const TestError = Type.Object(
-  {
-    /** The error message (first line is the headline). */
-    message: str('The error message; its first line is the headline.'),
-    /** Stack trace, as the framework printed it. */
-    stack: opt(str('Stack trace, as the framework printed it.')),
-    /** The expected value of a failed assertion, serialised. */
-    expected: opt(str('Expected value of a failed assertion, serialised.')),
-    /** The actual value of a failed assertion, serialised. */
-    actual: opt(str('Actual value of a failed assertion, serialised.')),
-    /** A printable diff between expected and actual. */
-    diff: opt(str('A printable diff between expected and actual.')),
-  },
-  { description: 'A failure: message, stack and, for assertions, expected/actual/diff.' },
-)
-export type TestError = Static<typeof TestError>
-
-/** Where a test is defined in its file. */
-export const Location = Type.Object(
-  {
-    /** 1-based line. */
-    line: Type.Integer({ minimum: 1, description: '1-based line.' }),
-    /** 1-based column. */
-    column: opt(Type.Integer({ minimum: 1, description: '1-based column.' })),
-  },
-  { description: 'Where the test is defined in its file.' },
-)
-export type Location = Static<typeof Location>
-
-const file = str('Test file: POSIX path relative to rootDir (may start with ../ when outside it).')
-const project = opt(
-  str(
-    'Project (Vitest/Jest projects) that ran the file; a file is identified by file + project + mode.',
-  ),
-)
-/** How a file ran, when the framework runs one file in more than one way. */
-export const FILE_MODES = ['typecheck'] as const
-/** A mode of {@link FILE_MODES}. */
-export type FileMode = (typeof FILE_MODES)[number]
-const mode = opt(
-  Type.Union(
-    FILE_MODES.map((m) => Type.Literal(m)),
-    {
-      description:
-        "How the file ran, when the framework runs one file in more than one way (Vitest's typecheck pass: typecheck); absent for an ordinary run. A file is identified by file + project + mode.",
-    },
-  ),
-)
-const reason = opt(
-  str('Why the test was skipped, marked todo or expected to fail, as the test or framework said.'),
-)
 
 /** First event of every run. */
 export const RunStartEvent = Type.Object(
@@ -436,40 +319,6 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** An event as handed to the writer: `seq` is assigned by it, `time` defaults to now. */
 export type EventInput = DistributiveOmit<Event, 'seq' | 'time'> & { time?: number }
-
-/** Counts with every status at zero. */
-export function emptyCounts(): Counts {
-  return { passed: 0, failed: 0, skipped: 0, todo: 0, xfailed: 0, xpassed: 0, error: 0, total: 0 }
-}
-
-/** What a file's status is decided from: its counts and the facts of its file-end. */
-export interface FileFacts {
-  counts: Counts
-  /** From file-end: the file could not be loaded or collected. */
-  failedToLoad?: boolean
-  /** From file-end: the file failed outside its tests (a hook, an import, afterAll). */
-  error?: unknown
-  /** From file-end: the file was skipped as a whole. */
-  skipReason?: string
-  /** Teardown errors of tests that had already failed. */
-  teardownErrors?: number
-}
-
-/**
- * The status rule, the one place it lives: `error` when the file failed to load or collect;
- * `failed` when a test failed or errored, or the file failed outside its tests; `skipped` when
- * the file was skipped as a whole, or has tests and every one was skipped, todo or xfailed;
- * else `passed`.
- */
-export function fileStatus(f: FileFacts): FileStatus {
-  const c = f.counts
-  if (f.failedToLoad) return 'error'
-  if (c.failed + c.error > 0 || f.error !== undefined || (f.teardownErrors ?? 0) > 0)
-    return 'failed'
-  if (f.skipReason !== undefined && c.passed + c.xpassed === 0) return 'skipped'
-  if (c.total > 0 && c.total === c.skipped + c.todo + c.xfailed) return 'skipped'
-  return 'passed'
-}
 
 /** The JSON Schema document for one line of events.jsonl (what `schema.json` holds). */
 export function eventJsonSchema(): Record<string, unknown> {

@@ -13,13 +13,19 @@ describe('shared facts', () => {
     )
   })
 
-  it('describe run ids as createRunId makes them', () => {
+  it('describe run ids as createRunId makes them (run-ids.json: the cases Python formats too)', async () => {
     const { runId } = sharedFacts() as { runId: { randomHexDigits: number } }
-    const id = createRunId(
-      new Date(Date.UTC(2026, 10, 22, 3, 10, 0)),
-      'ab'.repeat(runId.randomHexDigits / 2),
-    )
-    expect(id).toMatch(RUN_ID_PATTERN)
-    expect(id.startsWith('2026-11-22_03-10-00_')).toBe(true)
+    const random = 'ab'.repeat(runId.randomHexDigits / 2)
+    const cases = [Date.UTC(2026, 10, 22, 3, 10, 0), Date.UTC(1999, 11, 31, 23, 59, 59, 999)]
+    const vectors = cases.map((utcMs) => ({
+      utcMs,
+      random,
+      id: createRunId(new Date(utcMs), random),
+    }))
+    for (const v of vectors) expect(v.id).toMatch(RUN_ID_PATTERN)
+    expect(createRunId()).toMatch(RUN_ID_PATTERN)
+    await expect(
+      '[\n' + vectors.map((v) => '  ' + JSON.stringify(v)).join(',\n') + '\n]\n',
+    ).toMatchFileSnapshot('../test-vectors/run-ids.json')
   })
 })

@@ -12,12 +12,15 @@ import {
   LATEST_FILE,
   LATEST_LINK,
   LOGS_DIR,
+  RUN_ID_RANDOM_HEX_DIGITS,
   RUNS_DIR,
   SUMMARY_JSON,
   SUMMARY_MD,
   WORKER_MARKER,
 } from './run-dir.js'
 import { SCHEMA_VERSION, TEST_STATUSES } from './schema-facts.js'
+import { MAX_OUTPUT_CHARS } from './output-text.js'
+import { WRITER_DEFAULTS } from './writer-options.js'
 
 /**
  * How long a write covered by `THREEPIO_SIMULATE_FAULT=HANG…` waits (testing only; read through
@@ -185,7 +188,8 @@ export function sharedFacts(ciVendors: unknown[] = []): Record<string, unknown> 
       workerMarker: WORKER_MARKER,
     },
     gitignoreText: GITIGNORE_TEXT,
-    runId: { utcStrftime: '%Y-%m-%d_%H-%M-%S_', randomHexDigits: 8 },
+    // createRunId's format as Python's strftime spells it (test-vectors/run-ids.json checks both).
+    runId: { utcStrftime: '%Y-%m-%d_%H-%M-%S_', randomHexDigits: RUN_ID_RANDOM_HEX_DIGITS },
     ci: {
       vendors: ciVendors,
       genericVars: CI_GENERIC_VARS,
@@ -198,6 +202,8 @@ export function sharedFacts(ciVendors: unknown[] = []): Record<string, unknown> 
     badOptionMessage: BAD_OPTION_MESSAGE,
     options: OPTIONS,
     simulatedHangMs: SIMULATED_HANG_MS,
+    // Lengths of text are UTF-16 code units, as JavaScript counts them; Python counts the same.
+    writer: { ...WRITER_DEFAULTS, maxOutputChars: MAX_OUTPUT_CHARS },
   }
 }
 

@@ -22,3 +22,5 @@ BAD_OPTION_MESSAGE: str = SHARED["badOptionMessage"]
 #: How option values given as text are read (blanks, counts) and which source wins.
 OPTION_TEXT: dict[str, Any] = SHARED["optionText"]
 OPTION_PRECEDENCE: list[str] = SHARED["optionPrecedence"]
+#: The event log writer's tunables (fsync interval, backlog, text limit, retry backoff).
+WRITER: dict[str, Any] = SHARED["writer"]

@@ -3,7 +3,8 @@
 Events are batched: the plugin writes everything pending before each test body runs (so a
 crash or ``os._exit`` in a test loses nothing recorded before it), and a background thread
 writes whatever is pending every :data:`MAX_DELAY` seconds, so every event reaches the kernel
-within 50 ms. Disk trouble never raises into pytest: it warns once, keeps a bounded backlog and retries.
+within 50 ms. Disk trouble never raises into pytest: it warns once, keeps a bounded backlog and
+retries with the TypeScript writer's backoff.
 
 Signal handlers run on the main thread between any two bytecodes, possibly in the middle of this
 writer's own work (between a write and the backlog update, or between taking a seq and queueing
@@ -23,18 +24,49 @@ import threading
 import time
 from typing import Any, Callable
 
-from pytest_threepio._shared import SIMULATED_HANG_SECONDS
+from pytest_threepio._shared import SIMULATED_HANG_SECONDS, WRITER
 
+# The writer's tunables are the TypeScript event log writer's (WRITER_DEFAULTS, via _shared.json).
 #: fsync at most this often while there are unsynced writes (seconds).
-FSYNC_INTERVAL = 1.0
+FSYNC_INTERVAL: float = WRITER["fsyncIntervalMs"] / 1000
 #: Bytes kept for retry while the disk refuses writes; newer events are dropped beyond it.
-MAX_BACKLOG = 8 * 1024 * 1024
-#: ``output`` text longer than this is split over several events.
-MAX_TEXT = 256 * 1024
+MAX_BACKLOG: int = WRITER["maxPendingBytes"]
+#: ``output`` text longer than this, in UTF-16 code units as JavaScript counts, is split.
+MAX_TEXT: int = WRITER["maxOutputChars"]
 #: How often the writer checks that events.jsonl still exists (seconds).
-CHECK_INTERVAL = 0.25
-#: Longest time an event waits in memory before it is written (seconds).
+CHECK_INTERVAL: float = WRITER["deletedCheckMs"] / 1000
+#: Queued bytes that are written at once rather than by the next flush.
+FLUSH_AT_BYTES: int = WRITER["flushAtBytes"]
+#: First and longest delay between retries of a failed write, doubling in between (seconds).
+RETRY_INITIAL: float = WRITER["retryDelayMs"]["initial"] / 1000
+RETRY_MAX: float = WRITER["retryDelayMs"]["max"] / 1000
+#: Longest time an event waits in memory before it is written (seconds). Python's own: the
+#: TypeScript writer writes at the end of each task of the event loop instead.
 MAX_DELAY = 0.04
+
+
+def utf16_len(text: str) -> int:
+    """The length of ``text`` as JavaScript counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def split_text(text: str, max_units: int = MAX_TEXT) -> list[str]:
+    """``text`` in parts of at most ``max_units`` UTF-16 units, never inside a surrogate pair:
+    the parts @threepio/core's ``splitText`` makes."""
+    if len(text) * 2 <= max_units or utf16_len(text) <= max_units:
+        return [text]
+    units = text.encode("utf-16-le", "surrogatepass")
+    total = len(units) // 2
+    parts: list[str] = []
+    start = 0
+    while start < total:
+        end = min(start + max_units, total)
+        last = int.from_bytes(units[2 * end - 2 : 2 * end], "little")
+        if end < total and 0xD800 <= last <= 0xDBFF:
+            end -= 1  # keep the pair together
+        parts.append(units[2 * start : 2 * end].decode("utf-16-le", "surrogatepass"))
+        start = end
+    return parts
 
 
 class FaultGate:
@@ -90,6 +122,8 @@ class EventWriter:
         self.queue: list[bytes] = []  # encoded lines not yet handed to the writer
         self.queued = 0  # bytes in queue
         self.dropped = 0
+        self.retry_delay = RETRY_INITIAL  # the wait after the next failed write
+        self.retry_at = 0.0  # no write before this (monotonic) while the disk refuses them
         self.dirty = False
         self.last_sync = time.monotonic()
         self.warned = False
@@ -154,10 +188,12 @@ class EventWriter:
         if self.closed:
             return
         text = event.get("text")
-        if event.get("type") == "output" and isinstance(text, str) and len(text) > MAX_TEXT:
-            for start in range(0, len(text), MAX_TEXT):
-                self.emit({**event, "text": text[start : start + MAX_TEXT]})
-            return
+        if event.get("type") == "output" and isinstance(text, str) and len(text) * 2 > MAX_TEXT:
+            parts = split_text(text)
+            if len(parts) > 1:
+                for part in parts:
+                    self.emit({**event, "text": part})
+                return
         try:
             body = members(event)
         except Exception as err:  # never into pytest
@@ -190,7 +226,7 @@ class EventWriter:
                 self.seq = seq
                 self.queue.append(line)
                 self.queued += len(line)
-                if flush or self.queued > 256 * 1024:
+                if flush or self.queued > FLUSH_AT_BYTES:
                     self._flush()
             finally:
                 self._leave()
@@ -207,12 +243,18 @@ class EventWriter:
             self._leave()
 
     def _flush(self, check: bool = False) -> None:
-        if check or time.monotonic() - self.last_check >= CHECK_INTERVAL:
+        """Writes the backlog. After a failed write the next waits RETRY_INITIAL, doubling up to
+        RETRY_MAX while writes keep failing; ``check`` (at close) writes at once and checks
+        that the file still exists."""
+        now = time.monotonic()
+        if check or now - self.last_check >= CHECK_INTERVAL:
             self._check_deleted()
         if self.queue:
             self.backlog += b"".join(self.queue)
             self.queue.clear()
             self.queued = 0
+        if not check and now < self.retry_at:
+            return
         while self.backlog:
             try:
                 if self.gate is not None:
@@ -220,9 +262,12 @@ class EventWriter:
                 n = os.write(self.fd, self.backlog)
             except OSError as err:
                 self._warn(f"could not write {self.path} ({err.strerror}); events are kept in memory (up to {MAX_BACKLOG // 1048576} MiB) and retried. Free disk space or fix permissions.")
+                self.retry_at = time.monotonic() + self.retry_delay
+                self.retry_delay = min(self.retry_delay * 2, RETRY_MAX)
                 return
             self.backlog = self.backlog[n:]
             self.dirty = True
+            self.retry_delay = RETRY_INITIAL
 
     def _check_deleted(self) -> None:
         """If events.jsonl was unlinked (its run directory deleted), recreate it with its contents."""
