@@ -107,6 +107,14 @@ describe.each(JEST_VERSIONS)('Jest %i', (version) => {
     expect(readFileSync(stepSummary, 'utf8')).toBe(r.markdown)
   })
 
+  it('a keepRuns it cannot read (THREEPIO_KEEP_RUNS=²) records the run with one warning', async () => {
+    const r = await runJest(version, 'passing', { env: { THREEPIO_KEEP_RUNS: '²' } })
+    expect(r.exitCode).toBe(0)
+    expect(r.summary.status).toBe('PASSED')
+    expect(r.stderr.match(/threepio: warning:/g)).toHaveLength(1)
+    expect(r.stderr).toMatch(/threepio: warning: .*THREEPIO_KEEP_RUNS.*"²"/)
+  })
+
   it('skip, todo and only: todo is todo, skipped is skipped', async () => {
     const r = await runJest(version, 'skip-todo-only')
     expectConsistent(r)

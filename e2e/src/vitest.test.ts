@@ -107,6 +107,14 @@ describe.each(VITEST_VERSIONS)('Vitest %i', (version) => {
     expect(off.stderr).not.toContain('::error')
   })
 
+  it('a keepRuns it cannot read (THREEPIO_KEEP_RUNS=²) records the run with one warning', async () => {
+    const r = await runVitest(version, 'passing', { env: { THREEPIO_KEEP_RUNS: '²' } })
+    expect(r.exitCode).toBe(0)
+    expect(r.summary.status).toBe('PASSED')
+    expect(r.stderr.match(/threepio: warning:/g)).toHaveLength(1)
+    expect(r.stderr).toMatch(/threepio: warning: .*THREEPIO_KEEP_RUNS.*"²"/)
+  })
+
   it('skip, todo and only', async () => {
     const r = await runVitest(version, 'skip-todo-only')
     expect(r.exitCode).toBe(0)
