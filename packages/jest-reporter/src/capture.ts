@@ -29,7 +29,6 @@ export function installCapture(
   root: string,
   sink: LiveSink | undefined,
 ): void {
-  const { expect, afterAll, jest } = g
   let fd: number | undefined
   if (!sink) {
     try {
@@ -39,6 +38,54 @@ export function installCapture(
       return // no live output for this file; the reporter still gets it at file end
     }
   }
+  const restore: Array<() => void> = []
+  let testsOver = false
+  const finish = () => {
+    if (testsOver) return
+    testsOver = true
+    for (const r of restore) r()
+    try {
+      if (fd !== undefined) closeSync(fd)
+    } catch {
+      // already closed
+    }
+  }
+  const record = outputRecorder(g, root, sink, fd, () => testsOver, finish, restore)
+  // Console calls are taken from the test console's own buffer (Jest's BufferedConsole, and
+  // CustomConsole from Jest 30 on) rather than by wrapping console methods: a wrapper would add a
+  // stack frame and shift the call site Jest prints under each console line.
+  const buffer = (g.console as { _buffer?: unknown })._buffer
+  if (Array.isArray(buffer)) {
+    const pending = pendingWrites(record)
+    takeConsoleEntries(buffer as ConsoleEntry[], record, pending.drop, restore)
+    for (const stream of ['stdout', 'stderr'] as const)
+      restore.push(wrapWrite(g, stream, pending.add))
+  } else {
+    for (const stream of ['stdout', 'stderr'] as const) restore.push(wrapWrite(g, stream, record))
+  }
+  // The first root afterAll hook (this file is loaded before the test file): from here on the
+  // file's tests are over. Console output of later afterAll hooks reaches the reporter in the
+  // file's result, from the console entry after the last one recorded here (`consoleIndex`).
+  const { afterAll } = g
+  afterAll(finish)
+}
+
+type RecordOutput = (stream: 'stdout' | 'stderr', text: string, consoleIndex?: number) => void
+
+/**
+ * What records one piece of output with the test that is running: handed over in band, else a
+ * side-file line with what the reporter matches it by.
+ */
+function outputRecorder(
+  g: TestFileGlobals,
+  root: string,
+  sink: LiveSink | undefined,
+  fd: number | undefined,
+  over: () => boolean,
+  finish: () => void,
+  restore: Array<() => void>,
+): RecordOutput {
+  const { expect, jest } = g
   // expect's state object, taken once (expect updates it in place): Jest 30 soft-deletes the
   // file's globals when it tears the file down, and reading `expect.getState` after that prints
   // a deprecation warning into the user's output. Output can come after teardown: in band, the
@@ -54,13 +101,11 @@ export function installCapture(
   const file = testPath ? toEventFile(root, testPath) : undefined
   let seq = 0
   const starts = countStarts(g)
-  let testsOver = false
-  let consoleEntries = 0
+  restore.push(() => starts.stop())
   // The test id of the last name seen: a test prints its lines one after another.
   let lastName: string | undefined
   let lastId: string | undefined
-  // One part of output: handed over in band, else a side-file line with what the reporter
-  // matches it by. No object spreads: a console call is a hot path.
+  // No object spreads: a console call is a hot path.
   const put = (
     stream: 'stdout' | 'stderr',
     text: string,
@@ -81,8 +126,8 @@ export function installCapture(
     if (consoleIndex !== undefined) event.consoleIndex = consoleIndex
     writeSync(fd!, JSON.stringify(event) + '\n')
   }
-  const record = (stream: 'stdout' | 'stderr', text: string, consoleIndex?: number) => {
-    if (!text || testsOver) return
+  return (stream, text, consoleIndex) => {
+    if (!text || over()) return
     if (tornDown()) return finish()
     try {
       const name = state.currentTestName
@@ -106,15 +151,13 @@ export function installCapture(
       // never disturb the test
     }
   }
+}
 
-  const restore: Array<() => void> = []
-  // Console calls are taken from the test console's own buffer (Jest's BufferedConsole, and
-  // CustomConsole from Jest 30 on) rather than by wrapping console methods: a wrapper would add a
-  // stack frame and shift the call site Jest prints under each console line.
-  const buffer = (g.console as { _buffer?: unknown })._buffer
-  const buffered = Array.isArray(buffer)
-  // Writes seen while a console call may still add the same text to the buffer (Jest 30 in
-  // verbose mode prints and buffers): settled at the end of the task, unless the buffer took them.
+/**
+ * Writes seen while a console call may still add the same text to the buffer (Jest 30 in
+ * verbose mode prints and buffers): settled at the end of the task, unless the buffer took them.
+ */
+function pendingWrites(record: RecordOutput) {
   let pending: Array<{ stream: 'stdout' | 'stderr'; text: string }> = []
   let settling = false
   const settle = () => {
@@ -123,73 +166,79 @@ export function installCapture(
     pending = []
     for (const p of out) record(p.stream, p.text)
   }
-  if (buffered) {
-    type Entry = { message: string; type: string }
-    const entries = buffer as Entry[]
-    const push = entries.push
-    const take = (item: Entry) => {
-      if (pending.length) pending = pending.filter((p) => !p.text.includes(item.message))
-      record(
-        item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout',
-        item.message + '\n',
-        consoleEntries++,
-      )
-    }
-    Object.defineProperty(entries, 'push', {
-      configurable: true,
-      writable: true,
-      // Jest pushes one entry a console call: that case allocates nothing here.
-      value(this: Entry[], item: Entry) {
-        if (arguments.length === 1) {
-          take(item)
-          return push.call(this, item)
-        }
-        // A rest parameter would be an array on every console call.
-        // eslint-disable-next-line prefer-rest-params
-        const items = Array.prototype.slice.call(arguments) as Entry[]
-        for (const i of items) take(i)
-        return push.apply(this, items)
-      },
-    })
-    restore.push(() => delete (entries as { push?: unknown }).push)
-  }
-  for (const stream of ['stdout', 'stderr'] as const) {
-    const s = g.process[stream]
-    const original = s.write
-    const wrapper = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-      const text =
-        typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
-      if (!buffered) record(stream, text)
-      else if (text) {
-        pending.push({ stream, text })
-        if (!settling) {
-          settling = true
-          queueMicrotask(settle)
-        }
+  return {
+    add(stream: 'stdout' | 'stderr', text: string): void {
+      if (!text) return
+      pending.push({ stream, text })
+      if (!settling) {
+        settling = true
+        queueMicrotask(settle)
       }
-      return (original as (...a: unknown[]) => boolean).apply(this, [chunk, ...rest])
-    } as typeof s.write
-    s.write = wrapper
-    // Only while nothing wrapped it since (a later file's setup): else it stays, passing through.
-    restore.push(() => {
-      if (s.write === wrapper) s.write = original
-    })
+    },
+    /** The console buffer took `message`: a write of it is not recorded again. */
+    drop(message: string): void {
+      if (pending.length) pending = pending.filter((p) => !p.text.includes(message))
+    },
   }
-  function finish(): void {
-    if (testsOver) return
-    testsOver = true
-    starts.stop()
-    for (const r of restore) r()
-    try {
-      if (fd !== undefined) closeSync(fd)
-    } catch {
-      // already closed
-    }
+}
+
+type ConsoleEntry = { message: string; type: string }
+
+/** Records each entry the test console pushes into its buffer. */
+function takeConsoleEntries(
+  entries: ConsoleEntry[],
+  record: RecordOutput,
+  taken: (message: string) => void,
+  restore: Array<() => void>,
+): void {
+  let consoleEntries = 0
+  const push = entries.push
+  const take = (item: ConsoleEntry) => {
+    taken(item.message)
+    record(
+      item.type === 'error' || item.type === 'warn' ? 'stderr' : 'stdout',
+      item.message + '\n',
+      consoleEntries++,
+    )
   }
-  // The first root afterAll hook (this file is loaded before the test file): from here on the
-  // file's tests are over. Console output of later afterAll hooks reaches the reporter in the
-  // file's result, from the console entry after the last one recorded here (`consoleIndex`).
-  afterAll(finish)
+  Object.defineProperty(entries, 'push', {
+    configurable: true,
+    writable: true,
+    // Jest pushes one entry a console call: that case allocates nothing here.
+    value(this: ConsoleEntry[], item: ConsoleEntry) {
+      if (arguments.length === 1) {
+        take(item)
+        return push.call(this, item)
+      }
+      // A rest parameter would be an array on every console call.
+      // eslint-disable-next-line prefer-rest-params
+      const items = Array.prototype.slice.call(arguments) as ConsoleEntry[]
+      for (const i of items) take(i)
+      return push.apply(this, items)
+    },
+  })
+  restore.push(() => delete (entries as { push?: unknown }).push)
+}
+
+/** Wraps the stream's write to hand its text to `seen`; returns what unwraps it. */
+function wrapWrite(
+  g: TestFileGlobals,
+  stream: 'stdout' | 'stderr',
+  seen: (stream: 'stdout' | 'stderr', text: string) => void,
+): () => void {
+  const s = g.process[stream]
+  const original = s.write
+  const wrapper = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    const text =
+      typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : ''
+    seen(stream, text)
+    return (original as (...a: unknown[]) => boolean).apply(this, [chunk, ...rest])
+  } as typeof s.write
+  s.write = wrapper
+  // Only while nothing wrapped it since (a later file's setup): else it stays, passing through.
+  return () => {
+    if (s.write === wrapper) s.write = original
+  }
 }
 
 /** A jest-circus test, as far as counting its starts reads it. */
