@@ -7,7 +7,7 @@ export default defineConfig(
   packageBuild(
     {
       index: 'src/index.ts',
-      thread: 'src/recording/thread.ts',
+      thread: 'src/recording/thread-recorder.ts',
       'recorder-worker': 'src/recording/recorder-worker.ts',
     },
     { shims: true },

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import type { OutputEvent } from '@threepio/core'
-import type { ThreadRecorder } from '@threepio/log-writer/thread'
+import type { Recorder } from '@threepio/log-writer'
 import type { Test } from '@jest/test-result'
 import type { Config } from '@jest/types'
 import { installCapture } from './capture.js'
@@ -35,7 +35,7 @@ export class LiveOutput {
   private lastPoll = 0
 
   constructor(
-    private readonly r: ThreadRecorder,
+    private readonly r: Recorder,
     private readonly files: OpenFiles,
     rootDir: string,
   ) {

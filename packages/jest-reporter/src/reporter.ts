@@ -10,7 +10,7 @@
 import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import type { ThreepioOptions } from '@threepio/log-writer'
+import type { Recorder, RecorderOptions, ThreepioOptions } from '@threepio/log-writer'
 // The recording runs in a worker thread: Jest runs small suites in its own thread, where every
 // callback here delays the tests. Only the options, the run directory and event hand-over load here.
 import { ThreadRecorder } from '@threepio/log-writer/thread'
@@ -42,7 +42,7 @@ let watchRound = 0
 
 /** Jest reporter writing a threepio run directory. */
 export class ThreepioJestReporter {
-  private recorder: ThreadRecorder | undefined
+  private recorder: Recorder | undefined
   private live: LiveOutput | undefined
   private readonly files: OpenFiles
   private readonly rootDir: string
@@ -61,7 +61,7 @@ export class ThreepioJestReporter {
     const watch = this.watching
       ? { round: ++watchRound, files: results?.numTotalTestSuites ?? 0 }
       : undefined
-    this.recorder = ThreadRecorder.start({
+    this.recorder = this.startRecorder({
       options: this.options,
       runner: { name: 'jest', version: jestVersion() },
       reporter: { name: '@threepio/jest-reporter', version: __VERSION__ },
@@ -144,26 +144,34 @@ export class ThreepioJestReporter {
     this.recorder = undefined
   }
 
+  /**
+   * The recorder of a run: in a worker thread (Jest runs small suites in band, in this thread,
+   * where every callback here delays the tests).
+   */
+  protected startRecorder(options: RecorderOptions): Recorder | undefined {
+    return ThreadRecorder.start(options)
+  }
+
   /** threepio never fails a Jest run: its own trouble is a warning and a diagnostic event. */
   getLastError(): Error | undefined {
     return undefined
   }
 
-  private guard(what: string, fn: (r: ThreadRecorder) => void): void {
+  private guard(what: string, fn: (r: Recorder) => void): void {
     const r = this.recorder
     if (!r || r.isEnded) return
     r.guard(what, () => fn(r))
   }
 
   /** What a hook that guards itself caught: the recorder's warning and diagnostic, as guard gives. */
-  private threw(r: ThreadRecorder, what: string, err: unknown): void {
+  private threw(r: Recorder, what: string, err: unknown): void {
     r.guard(what, () => {
       throw err
     })
   }
 
   /** One attempt's result (Jest reports each attempt of a retried test; `invocations` counts them). */
-  private reportResult(r: ThreadRecorder, state: FileState, a: AssertionResult): void {
+  private reportResult(r: Recorder, state: FileState, a: AssertionResult): void {
     const entry = resultTest(state, a)
     const invocations = a.invocations ?? 1
     const status = statusOf(a.status)

@@ -9,7 +9,7 @@ import { decodeEvents, writeFileAtomicSync, type WriterFs } from '@threepio/core
 import { describe, expect, it } from 'vitest'
 import { startChild } from '../../test/helpers/child.js'
 import { eventsOnlyCopy, readTree, tempDir } from '../../test/helpers/run-dir.js'
-import { RunRecorder } from './recorder.js'
+import { RunRecorder } from './run-recorder.js'
 import { rebuildRun } from '../run-directory/replay.js'
 import type { RunDirectoryFs } from '../run-directory/run-directory.js'
 import {
@@ -141,7 +141,7 @@ describe('THREEPIO_SIMULATE_FAULT', () => {
     const entries = {
       '@threepio/core': await import('@threepio/core'),
       '@threepio/log-writer': await import('../index.js'),
-      '@threepio/log-writer/thread': await import('./thread.js'),
+      '@threepio/log-writer/thread': await import('./thread-recorder.js'),
     }
     const seams = Object.entries(entries).flatMap(([entry, m]) =>
       Object.keys(m)

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import type { EventInput } from '@threepio/core'
 import { MAX_OUTPUT_CHARS } from '@threepio/core/output-text'
 import { warningText } from '../run-model/notes.js'
-import { RunRecorder } from './recorder.js'
+import { RunRecorder } from './run-recorder.js'
 import {
   HEADER_BYTES,
   HEADER_READ,
@@ -22,7 +22,7 @@ import {
   type RecorderWorkerData,
   type RecorderWorkerNote,
   type RecorderWorkerOp,
-} from './thread.js'
+} from './thread-protocol.js'
 
 const { options, prepared, done, ring } = workerData as RecorderWorkerData
 const header = new Int32Array(done, 0, HEADER_BYTES / 4)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ThreadRecorder as ThreadRecorderType } from './thread.js'
+import type { ThreadRecorder as ThreadRecorderType } from './thread-recorder.js'
 
 const dist = join(import.meta.dirname, '../..', 'dist', 'thread.js')
 const { ThreadRecorder } = (await import(pathToFileURL(dist).href)) as {

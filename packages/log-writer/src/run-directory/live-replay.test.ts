@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { decodeEvents, type EventInput } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
 import { eventsOnlyCopy, FIXTURES, readTree, tempDir } from '../../test/helpers/run-dir.js'
-import { RunRecorder } from '../recording/recorder.js'
+import { RunRecorder } from '../recording/run-recorder.js'
 import { rebuildRun } from './replay.js'
 
 function startRecorder(outputDir: string): RunRecorder {

@@ -1,5 +1,6 @@
 /**
- * ThreadRecorder: a {@link RunRecorder} whose work runs in a worker thread, for reporters that run
+ * ThreadRecorder: a {@link Recorder} whose work runs in a worker thread (recorder-worker.ts, which
+ * runs a RunRecorder; the hand-over is thread-protocol.ts), for reporters that run
  * in the test runner's own thread (Jest runs small suites in band: every reporter callback is on
  * the critical path of the tests).
  *
@@ -28,61 +29,23 @@ import {
 } from './exit-hooks.js'
 import { guarded, warningLine, warningText } from '../run-model/notes.js'
 import { progName } from '../run-model/prog-name.js'
-import { prepareRun, type PreparedRun } from './prepare.js'
-import type { RecorderOptions } from './recorder.js'
-
-/** What the runner's thread asks of the worker besides recording the ring's events: the end. */
-export interface RecorderWorkerOp {
-  op: 'end'
-  status: RunStatus
-  reason?: string
-}
-
-/** The worker's start data. */
-export interface RecorderWorkerData {
-  options: Omit<RecorderOptions, 'stderr' | 'warn' | 'fs' | 'options'>
-  prepared: PreparedRun
-  /** Header (see the `HEADER_` indexes) and the worker's last words, as UTF-8 JSON: {@link LastWords}. */
-  done: SharedArrayBuffer
-  /** The events, as JSON lines, between the header's write and read positions. */
-  ring: SharedArrayBuffer
-}
-
-/** What the worker leaves when the run directory is finished. */
-export interface LastWords {
-  /** The closing line (without newline), unless quiet or not recording. */
-  closing?: string
-  /** Text for stderr not yet handed over (warning, GitHub annotations), in order. */
-  out: RecorderWorkerNote[]
-}
-
-/** A line for stderr, posted by the worker while the run goes. */
-export interface RecorderWorkerNote {
-  text: string
-  warning: boolean
-}
-
-/** Indexes in the shared header (Int32): the worker's state, the length of its last words, ring positions. */
-export const HEADER_STATE = 0
-export const HEADER_WORDS = 1
-/** Where the runner's thread writes next in the ring (it owns it). */
-export const HEADER_WRITE = 2
-/** Where the worker reads next in the ring (it owns it). */
-export const HEADER_READ = 3
-/** Bytes the header takes before the last words. */
-export const HEADER_BYTES = 16
-
-/** State of the shared header: the worker finished the run directory (or failed to). */
-export const WORKER_RUNNING = 0
-export const WORKER_DONE = 1
-export const WORKER_FAILED = 2
-
-/**
- * How often the worker takes new events from the ring: well within the 50 ms in which an event
- * reaches the kernel, and seldom enough that waking the thread costs little (a wake-up takes
- * about 0.1 ms of CPU on a small VM: every 5 ms, that was 3 % of a core beside the tests).
- */
-export const RING_POLL_MS = 20
+import { prepareRun } from './prepare.js'
+import type { Recorder, RecorderOptions } from './recorder.js'
+import {
+  HEADER_BYTES,
+  HEADER_READ,
+  HEADER_STATE,
+  HEADER_WORDS,
+  HEADER_WRITE,
+  RING_POLL_MS,
+  WORKER_DONE,
+  WORKER_FAILED,
+  WORKER_RUNNING,
+  type LastWords,
+  type RecorderWorkerData,
+  type RecorderWorkerNote,
+  type RecorderWorkerOp,
+} from './thread-protocol.js'
 
 /** Room for the worker's last words (GitHub annotations can be many lines). */
 const DONE_BYTES = 1024 * 1024
@@ -114,7 +77,7 @@ const WORKER_FILE = import.meta.url.endsWith('.cjs')
   ? './recorder-worker.cjs'
   : './recorder-worker.js'
 
-export class ThreadRecorder {
+export class ThreadRecorder implements Recorder {
   private ended = false
   private failed = false
   private exiting = false
