@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { median, random, shuffled, suite } from './overhead.mjs'
+import { geomean, interval, median, random, shuffled, suite } from './overhead.mjs'
 
 const require = createRequire(import.meta.url)
 const here = import.meta.dirname
@@ -17,6 +17,9 @@ const JEST = join(require.resolve('jest/package.json'), '../bin/jest.js')
 const JEST_JUNIT = require.resolve('jest-junit')
 const PROBE = join(here, 'jest', 'probe-reporter.cjs')
 const TIMED = join(here, 'jest', 'timed-reporter.cjs')
+// The same reporter recording in Jest's thread, and handing events over by postMessage.
+const INLINE = join(here, 'jest', 'inline-reporter.cjs')
+const POST = join(here, 'jest', 'post-reporter.cjs')
 const REPORTER = '@threepio/jest-reporter'
 const SETUP = '@threepio/jest-reporter/setup'
 
@@ -24,6 +27,9 @@ const VARIANTS = {
   'Jest alone': { reporters: [] },
   'threepio (reporter)': { reporters: [REPORTER] },
   'threepio (reporter + live setup)': { reporters: [REPORTER], setup: [SETUP] },
+  'in Jest\'s thread (reporter)': { reporters: [INLINE] },
+  'in Jest\'s thread (reporter + live setup)': { reporters: [INLINE], setup: [SETUP] },
+  'postMessage (reporter)': { reporters: [POST] },
   'jest-junit': { reporters: [JEST_JUNIT] },
 }
 
@@ -97,6 +103,14 @@ export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
     })
     console.log(`| ${phase} | ${cells.join(' | ')} |`)
   }
+  // The whole run against Jest alone in the same round, as the overhead benchmark gives it.
+  const whole = names.slice(1).map((n) => {
+    const ratios = byVariant[n].slice(0, rounds).map((x, i) => x.total / base[i].total)
+    const pct = (r) => `${r >= 1 ? '+' : '−'}${(Math.abs(r - 1) * 100).toFixed(1)} %`
+    const [lo, hi] = interval(ratios)
+    return `${n}: ${pct(geomean(ratios))} [${pct(lo)}, ${pct(hi)}]`
+  })
+  console.log(`\nWhole run against Jest alone (geometric mean [90 % interval]): ${whole.join('; ')}`)
 
   // threepio's own time on Jest's thread, hook by hook.
   rmSync(timesFile, { force: true })

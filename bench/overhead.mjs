@@ -28,7 +28,7 @@ export const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length)
+export const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length)
 
 /** A repeatable pseudo-random sequence in [0, 1) (mulberry32): the same orders and intervals every run. */
 export function random(seed) {
@@ -51,7 +51,7 @@ export function shuffled(items, rnd) {
 }
 
 /** 90 % interval of the geometric mean of `ratios`: 2,000 bootstrap resamples. */
-function interval(ratios) {
+export function interval(ratios) {
   const rnd = random(1)
   const means = []
   for (let b = 0; b < 2000; b++)

@@ -9,9 +9,9 @@ const loaded = require(require.resolve('@threepio/jest-reporter', { paths: [proc
 const Reporter = loaded.default ?? loaded
 const times = { load: { calls: 1, ms: performance.now() - start } }
 
-// The hooks Jest calls, and the hand-over of each live output line in band.
+// The hooks Jest calls (in band, live output is handed over inside onTestCaseStart and the console).
 for (const name of Object.getOwnPropertyNames(Reporter.prototype)) {
-  if (!/^on[A-Z]/.test(name) && name !== 'acceptLive') continue
+  if (!/^on[A-Z]/.test(name)) continue
   const hook = Reporter.prototype[name]
   const entry = (times[name] = { calls: 0, ms: 0 })
   Reporter.prototype[name] = function (...args) {

@@ -18,7 +18,8 @@ run(
   ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...TOOLS],
   true,
 )
-const paths = ['src', 'tests', 'hatch_build.py']
+const paths = ['src', 'tests', 'hatch_build.py', 'check_sizes.py']
 run(join(bin, 'ruff'), ['check', ...paths])
 run(join(bin, 'ruff'), ['format', '--check', ...paths])
 run(join(bin, 'mypy'))
+run(join(bin, 'python'), ['check_sizes.py', 'src'])
