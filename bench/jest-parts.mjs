@@ -27,8 +27,8 @@ const VARIANTS = {
   'Jest alone': { reporters: [] },
   'threepio (reporter)': { reporters: [REPORTER] },
   'threepio (reporter + live setup)': { reporters: [REPORTER], setup: [SETUP] },
-  'in Jest\'s thread (reporter)': { reporters: [INLINE] },
-  'in Jest\'s thread (reporter + live setup)': { reporters: [INLINE], setup: [SETUP] },
+  "in Jest's thread (reporter)": { reporters: [INLINE] },
+  "in Jest's thread (reporter + live setup)": { reporters: [INLINE], setup: [SETUP] },
   'postMessage (reporter)': { reporters: [POST] },
   'jest-junit': { reporters: [JEST_JUNIT] },
 }
@@ -110,7 +110,9 @@ export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
     const [lo, hi] = interval(ratios)
     return `${n}: ${pct(geomean(ratios))} [${pct(lo)}, ${pct(hi)}]`
   })
-  console.log(`\nWhole run against Jest alone (geometric mean [90 % interval]): ${whole.join('; ')}`)
+  console.log(
+    `\nWhole run against Jest alone (geometric mean [90 % interval]): ${whole.join('; ')}`,
+  )
 
   // threepio's own time on Jest's thread, hook by hook.
   rmSync(timesFile, { force: true })

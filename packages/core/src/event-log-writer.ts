@@ -1,7 +1,7 @@
 /**
  * The event-log writer: appends events to events.jsonl, one whole line per event.
  *
- * Durability (DESIGN.md): an event reaches the kernel before the current task ends (events
+ * Durability (docs/design.md): an event reaches the kernel before the current task ends (events
  * emitted in one synchronous burst share one write call); the file is fsync'd periodically
  * while dirty; {@link EventLogWriter.closeSync} flushes and fsyncs synchronously for exit paths.
  *

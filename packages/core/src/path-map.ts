@@ -1,5 +1,5 @@
 /**
- * The test-file → log-path mapping (DESIGN.md, "The run directory").
+ * The test-file → log-path mapping (docs/design.md, "The run directory").
  *
  * `src/api/user.test.ts` → `src/api/user.test.ts.log`, relative to the run's `logs/` folder; a
  * file of a named project gets ` [project]`, a file run in a mode (Vitest's typecheck pass) gets

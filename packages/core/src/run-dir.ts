@@ -1,5 +1,5 @@
 /**
- * Run ids, run directories and the `latest` pointer (DESIGN.md, "The run directory").
+ * Run ids, run directories and the `latest` pointer (docs/design.md, "The run directory").
  *
  * ```
  * <outputDir>/.gitignore              `*`: the output directory stays out of version control

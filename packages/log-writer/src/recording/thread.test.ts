@@ -193,7 +193,9 @@ describe('ThreadRecorder', () => {
     r.emit({ type: 'output', file, stream: 'stdout', text: 'before\n' })
     // What no event encodes to (JSON.stringify's output always parses): only a fault in this
     // thread's encoding could put it there, so it goes in below emit.
-    ;(r as unknown as { put(line: string): void }).put('{"type":"output","text":"cut sh')
+    ;(r as unknown as { ring: { put(line: string): void } }).ring.put(
+      '{"type":"output","text":"cut sh',
+    )
     r.emit({ type: 'output', file, stream: 'stdout', text: 'after\n' })
     r.emit({ type: 'file-end', file })
     r.end({ status: 'passed' })
