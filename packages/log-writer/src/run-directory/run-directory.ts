@@ -84,6 +84,8 @@ export class RunDirectory {
   private readonly pending = new Map<string, string[]>()
   private pendingChars = 0
   private flushTimer: NodeJS.Timeout | undefined
+  /** The flush timer is due at once (for lines that waited). */
+  private flushSoon = false
   private summaryTimer: NodeJS.Timeout | undefined
   private lastSummary = 0
   private summaryDirty = false
@@ -135,7 +137,7 @@ export class RunDirectory {
       this.report('error', `could not apply a ${event.type} event: ${String(err)}`, 'EAPPLY')
       return
     }
-    for (const { log, text } of appends) if (text) this.buffer(log, text)
+    for (const { log, text, waited } of appends) if (text) this.buffer(log, text, waited)
     if (!this.live) return
     this.summaryDirty = true
     if (event.type === 'run-start' || event.type === 'file-end')
@@ -147,6 +149,7 @@ export class RunDirectory {
   flushLogs(): boolean {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = undefined
+    this.flushSoon = false
     for (const [log, parts] of this.pending) {
       const text = parts.join('')
       try {
@@ -232,7 +235,7 @@ export class RunDirectory {
     return this.damaged
   }
 
-  private buffer(log: string, text: string): void {
+  private buffer(log: string, text: string, waited = false): void {
     let parts = this.pending.get(log)
     if (!parts) this.pending.set(log, (parts = []))
     if (this.pendingChars + text.length > this.opts.maxBufferedChars) {
@@ -251,7 +254,15 @@ export class RunDirectory {
     }
     parts.push(text)
     this.pendingChars += text.length
-    if (this.live && !this.flushTimer && this.retryDelay === 0) {
+    if (!this.live || this.retryDelay !== 0) return
+    // Lines that waited for their turn in the log (log order) are written as soon as this task
+    // ends: their wait counts against the latency budget too.
+    if (waited && !this.flushSoon) {
+      clearTimeout(this.flushTimer)
+      this.flushSoon = true
+      this.flushTimer = setTimeout(() => this.flushLogs(), 0)
+      this.flushTimer.unref()
+    } else if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.flushLogs(), this.opts.logFlushMs)
       this.flushTimer.unref()
     }

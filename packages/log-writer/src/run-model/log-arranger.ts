@@ -48,6 +48,8 @@ export class LogArranger {
   private readonly queue: Block[] = []
   /** The block of each owner still in the queue, while its test has not ended. */
   private readonly open = new Map<string | null, Block>()
+  /** Lines that waited behind another block were given out since {@link takeWaited}. */
+  private waited = false
 
   /** A test started: its start line opens a block of its own. Returns the text to write now. */
   start(owner: string, name: string, line: string, time: number): string {
@@ -121,6 +123,14 @@ export class LogArranger {
     return out + this.plain(text)
   }
 
+  /** Whether lines given out since the last call had waited behind another block (and so are
+   * due at once, not after the usual short delay). */
+  takeWaited(): boolean {
+    const waited = this.waited
+    this.waited = false
+    return waited
+  }
+
   /** Some lines are held behind the head. */
   get holding(): boolean {
     return this.queue.length > 1
@@ -129,10 +139,13 @@ export class LogArranger {
   /** What can be written at `now`: the head's new lines, and the blocks whose turn has come. */
   due(now: number): string {
     let out = ''
-    for (;;) {
+    for (let turn = 0; ; turn++) {
       const head = this.queue[0]
       if (!head) return out
-      out += this.release(head)
+      const text = this.release(head)
+      // Past the first turn, a block whose turn has just come: its lines waited already.
+      if (turn > 0 && text) this.waited = true
+      out += text
       const overdue = this.queue.length > 1 && now >= this.queue[1]!.firstAt + HOLD_MS
       if (!head.ended && !overdue) return out
       this.queue.shift()

@@ -324,7 +324,9 @@ export class RunState extends RunTally {
   private logged(file: OpenFile, text: string): LogAppend | undefined {
     if (file.log.holding) this.holding.add(file)
     else this.holding.delete(file)
-    return text ? { log: file.summary.log, text } : undefined
+    const waited = file.log.takeWaited()
+    if (!text) return undefined
+    return waited ? { log: file.summary.log, text, waited } : { log: file.summary.log, text }
   }
 
   private closeFile(file: OpenFile): void {
@@ -350,6 +352,9 @@ export class RunState extends RunTally {
   private join(a: LogAppend | undefined, b: LogAppend | undefined): LogAppend | undefined {
     if (!a) return b
     if (!b) return a
-    return { log: a.log, text: a.text + b.text }
+    const waited = a.waited || b.waited
+    return waited
+      ? { log: a.log, text: a.text + b.text, waited }
+      : { log: a.log, text: a.text + b.text }
   }
 }

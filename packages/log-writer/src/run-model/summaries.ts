@@ -65,6 +65,8 @@ export interface LogAppend {
   /** Log path relative to the run directory (POSIX). */
   log: string
   text: string
+  /** It holds lines that waited behind another test's: write it at once. */
+  waited?: boolean
 }
 
 /** Most failures kept with their details (the count goes on). */
