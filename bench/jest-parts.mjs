@@ -87,32 +87,7 @@ export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
     const p = JSON.parse(line)
     byVariant[p.variant].push(phases(p))
   }
-  const base = byVariant[names[0]]
-  const rounds = Math.min(...Object.values(byVariant).map((x) => x.length))
-  const tests = shape.files * shape.tests
-  console.log(
-    `\nJest, where the time goes: ${tests.toLocaleString('en-US')} tests (${shape.files} files × ${shape.tests} tests × ${shape.lines} printed lines), in band, ${rounds} rounds in shuffled order; a probe reporter listed first marks each phase on Jest's thread. Jest alone: median ms; the others: median of the differences to Jest alone in the same round, ms\n`,
-  )
-  console.log(`| phase | ${names.join(' | ')} |`)
-  console.log(`|---|${names.map(() => '---:').join('|')}|`)
-  for (const phase of Object.keys(base[0] ?? {})) {
-    const cells = names.map((n, k) => {
-      if (!k) return median(base.slice(0, rounds).map((x) => x[phase])).toFixed(0)
-      const d = median(byVariant[n].slice(0, rounds).map((x, i) => x[phase] - base[i][phase]))
-      return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(0)}`
-    })
-    console.log(`| ${phase} | ${cells.join(' | ')} |`)
-  }
-  // The whole run against Jest alone in the same round, as the overhead benchmark gives it.
-  const whole = names.slice(1).map((n) => {
-    const ratios = byVariant[n].slice(0, rounds).map((x, i) => x.total / base[i].total)
-    const pct = (r) => `${r >= 1 ? '+' : '−'}${(Math.abs(r - 1) * 100).toFixed(1)} %`
-    const [lo, hi] = interval(ratios)
-    return `${n}: ${pct(geomean(ratios))} [${pct(lo)}, ${pct(hi)}]`
-  })
-  console.log(
-    `\nWhole run against Jest alone (geometric mean [90 % interval]): ${whole.join('; ')}`,
-  )
+  printPhases(names, byVariant, shape)
 
   // threepio's own time on Jest's thread, hook by hook.
   rmSync(timesFile, { force: true })
@@ -146,4 +121,34 @@ export async function benchJestParts({ quick, repeats = quick ? 2 : 10 }) {
   console.log(`| all | ${timed.map((n) => `– | ${total[n].toFixed(1)} | –`).join(' | ')} |`)
   rmSync(dir, { recursive: true, force: true })
   return { byVariant, times }
+}
+
+/** The phases table and the whole run against Jest alone, round by round. */
+function printPhases(names, byVariant, shape) {
+  const base = byVariant[names[0]]
+  const rounds = Math.min(...Object.values(byVariant).map((x) => x.length))
+  const tests = shape.files * shape.tests
+  console.log(
+    `\nJest, where the time goes: ${tests.toLocaleString('en-US')} tests (${shape.files} files × ${shape.tests} tests × ${shape.lines} printed lines), in band, ${rounds} rounds in shuffled order; a probe reporter listed first marks each phase on Jest's thread. Jest alone: median ms; the others: median of the differences to Jest alone in the same round, ms\n`,
+  )
+  console.log(`| phase | ${names.join(' | ')} |`)
+  console.log(`|---|${names.map(() => '---:').join('|')}|`)
+  for (const phase of Object.keys(base[0] ?? {})) {
+    const cells = names.map((n, k) => {
+      if (!k) return median(base.slice(0, rounds).map((x) => x[phase])).toFixed(0)
+      const d = median(byVariant[n].slice(0, rounds).map((x, i) => x[phase] - base[i][phase]))
+      return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(0)}`
+    })
+    console.log(`| ${phase} | ${cells.join(' | ')} |`)
+  }
+  // The whole run against Jest alone in the same round, as the overhead benchmark gives it.
+  const whole = names.slice(1).map((n) => {
+    const ratios = byVariant[n].slice(0, rounds).map((x, i) => x.total / base[i].total)
+    const pct = (r) => `${r >= 1 ? '+' : '−'}${(Math.abs(r - 1) * 100).toFixed(1)} %`
+    const [lo, hi] = interval(ratios)
+    return `${n}: ${pct(geomean(ratios))} [${pct(lo)}, ${pct(hi)}]`
+  })
+  console.log(
+    `\nWhole run against Jest alone (geometric mean [90 % interval]): ${whole.join('; ')}`,
+  )
 }

@@ -94,22 +94,12 @@ export async function benchPytestScale({ quick }) {
   console.log(
     `\npytest scale: ${tests.toLocaleString('en-US')} tests in ${files} files, each printing a line; runs in the order ${order.map((n) => (n === 'bare' ? 'pytest' : 'threepio')).join(', ')}; means [min–max]\n`,
   )
-  const mib = (kb) => (kb / 1024).toFixed(0)
-  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length
-  const spread = (values) =>
-    `${mean(values).toFixed(1)}${values.length > 1 ? ` [${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}]` : ''}`
-  const row = (label, list, withSidecar) => {
-    const phase = (k) => spread(list.map((r) => r.phases[k]))
-    const rss = Math.max(...list.map((r) => r.peak.pytest))
-    const side = withSidecar ? mib(Math.max(...list.map((r) => r.peak.sidecar))) : '—'
-    return `| ${label} | ${spread(list.map((r) => r.seconds))} | ${phase('collect')} | ${phase('loop')} | ${phase('summary')} | ${phase('rest')} | ${list.map((r) => r.status).join(', ')} | ${mib(rss)} | ${side} |`
-  }
   console.log(
     '| run | wall (s) | collection (s) | test loop (s) | terminal summary (s) | start and exit (s) | exit | peak RSS pytest (MiB) | peak RSS log writer (MiB) |',
   )
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
-  console.log(row('pytest', runs.bare, false))
-  console.log(row('pytest -p threepio (events + log writer)', runs.ours, true))
+  console.log(tableRow('pytest', runs.bare, false))
+  console.log(tableRow('pytest -p threepio (events + log writer)', runs.ours, true))
   const overhead = (pick) => {
     const pct = (mean(runs.ours.map(pick)) / mean(runs.bare.map(pick)) - 1) * 100
     return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`
@@ -120,6 +110,19 @@ export async function benchPytestScale({ quick }) {
     `\nthreepio: wall ${overhead((r) => r.seconds)}, test loop ${overhead((r) => r.phases.loop)} (means); events written (last seq) ${events.at(-1)?.seq} = lines in events.jsonl ${lines} (unreadable ${skippedLines(stats)}); test-end events ${testEnds} = run.json total ${summary.counts.total} = tests ${tests}: ${accounted ? 'all accounted for' : 'MISMATCH'}`,
   )
   rmSync(dir, { recursive: true, force: true })
+}
+
+const mib = (kb) => (kb / 1024).toFixed(0)
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length
+const spread = (values) =>
+  `${mean(values).toFixed(1)}${values.length > 1 ? ` [${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}]` : ''}`
+
+/** One row of the table: the runs of one variant, their means and spread. */
+function tableRow(label, list, withSidecar) {
+  const phase = (k) => spread(list.map((r) => r.phases[k]))
+  const rss = Math.max(...list.map((r) => r.peak.pytest))
+  const side = withSidecar ? mib(Math.max(...list.map((r) => r.peak.sidecar))) : '—'
+  return `| ${label} | ${spread(list.map((r) => r.seconds))} | ${phase('collect')} | ${phase('loop')} | ${phase('summary')} | ${phase('rest')} | ${list.map((r) => r.status).join(', ')} | ${mib(rss)} | ${side} |`
 }
 
 /** Peak resident set (VmHWM, KiB) of a live process; 0 when it is gone. */

@@ -12,14 +12,11 @@ import {
   tempDir,
   expectWellFormed,
   invalidEvents,
-  JEST_VERSIONS,
-  runJest,
   rerunArgs,
-  runJestBare,
-  type JestRun,
   interrupt,
   type SpawnOptions,
 } from './helpers.js'
+import { JEST_VERSIONS, runJest, runJestBare, type JestRun } from './runners.js'
 import { expectSameRecord, jsonRecord, threepioRecord } from './conformance.js'
 
 /** The checks every run gets: well formed, and the same record as `jest --json`. */

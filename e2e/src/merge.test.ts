@@ -14,12 +14,11 @@ import {
   readRecordedRun,
   ROOT,
   run,
-  runJest,
-  runVitest,
   settledSummary,
   tempDir,
   type RunResult,
 } from './helpers.js'
+import { runJest, runVitest } from './runners.js'
 
 /** `threepio merge` of the shards' run directories into a fresh output directory. */
 async function merge(shards: RunResult[]): Promise<RunResult> {

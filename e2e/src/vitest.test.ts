@@ -13,14 +13,11 @@ import {
   tempDir,
   expectWellFormed,
   invalidEvents,
-  runVitest,
   rerunArgs,
-  runVitestBare,
-  VITEST_VERSIONS,
   interrupt,
   type SpawnOptions,
-  type VitestRun,
 } from './helpers.js'
+import { runVitest, runVitestBare, VITEST_VERSIONS, type VitestRun } from './runners.js'
 import { expectSameRecord, jsonRecord, threepioRecord } from './conformance.js'
 
 /** The checks every run gets: well formed, and the same record as Vitest's own json reporter. */

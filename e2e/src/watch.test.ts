@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { listRunIds } from '@threepio/log-writer'
-import { FIXTURES, NODE24, tempDir, VITEST_VERSIONS, JEST_VERSIONS } from './helpers.js'
+import { FIXTURES, NODE24, tempDir } from './helpers.js'
+import { VITEST_VERSIONS, JEST_VERSIONS } from './runners.js'
 
 const E2E_MODULES = join(import.meta.dirname, '../node_modules')
 const made: string[] = []
