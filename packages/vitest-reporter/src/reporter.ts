@@ -1,21 +1,15 @@
 /**
  * The Vitest reporter: Vitest's reporter hooks in, threepio events out. State, durability and
- * formatting live in @threepio/log-writer; this file only maps.
+ * formatting live in @threepio/log-writer; this file only maps (tasks.ts reads Vitest's tasks).
  *
  * Works with Vitest 3, 4 and 5 (the TestModule/TestCase reporter API). Every hook is guarded:
  * threepio's own trouble becomes a warning and a diagnostic event, never an exception in Vitest.
  */
-import {
-  toEventFile,
-  type FileMode,
-  type RunStatus,
-  type TestError,
-  type TestRef,
-  type TestStatus,
-} from '@threepio/core'
+import { toEventFile, type FileMode, type RunStatus, type TestStatus } from '@threepio/core'
 import { RunRecorder, type ThreepioOptions } from '@threepio/log-writer'
 import { fileURLToPath } from 'node:url'
 import { WRITES_KEY, type CapturedWrites } from './write-capture-key.js'
+import { combineErrors, firstLine, isTypecheck, moduleKey, refOf, statusOf } from './tasks.js'
 import type {
   Reporter,
   SerializedError,
@@ -315,59 +309,5 @@ function addWriteCapture(vitest: Vitest): void {
   for (const project of projects ?? []) {
     const files = project.config.setupFiles
     if (Array.isArray(files) && !files.includes(WRITE_CAPTURE)) files.push(WRITE_CAPTURE)
-  }
-}
-
-/** Vitest runs a file twice with `typecheck.enabled`: at runtime and as a type check. */
-function isTypecheck(module: TestModule): boolean {
-  const m = module as unknown as {
-    meta?: () => { typecheck?: boolean }
-    task?: { meta?: { typecheck?: boolean } }
-  }
-  return (m.meta?.() ?? m.task?.meta)?.typecheck === true
-}
-
-function moduleKey(module: TestModule): string {
-  return isTypecheck(module) ? `${module.id}#typecheck` : module.id
-}
-
-function refOf(test: TestCase, id: string): TestRef {
-  const suite: string[] = []
-  for (let p = test.parent; p.type === 'suite'; p = p.parent) suite.unshift(p.name)
-  return { id, name: test.name, suite }
-}
-
-/** Final status of a test, or undefined while it has none (pending). */
-function statusOf(test: TestCase): TestStatus | undefined {
-  const result = test.result()
-  if (result.state === 'pending') return undefined
-  if (result.state === 'skipped') return test.options.mode === 'todo' ? 'todo' : 'skipped'
-  // `test.fails`: Vitest passes it when it fails as expected ("expected fail" in its summary).
-  if (result.state === 'passed' && test.options.fails) return 'xfailed'
-  return result.state
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? ''
-}
-
-/** All errors of a test as one: the first one's details, the others appended. */
-function combineErrors(errors: ReadonlyArray<SerializedError>): TestError | undefined {
-  const [first, ...rest] = errors
-  if (!first) return undefined
-  const e = first as SerializedError & { diff?: string; expected?: unknown; actual?: unknown }
-  const more = rest
-    .map((r, i) => `\n\n[error ${i + 2} of ${errors.length}] ${r.stack ?? r.message}`)
-    .join('')
-  const str = (v: unknown) =>
-    typeof v === 'string' ? v : v === undefined ? undefined : JSON.stringify(v)
-  const expected = str(e.expected)
-  const actual = str(e.actual)
-  return {
-    message: (e.message ?? String(e)) + more,
-    ...(e.stack ? { stack: e.stack } : {}),
-    ...(e.diff ? { diff: e.diff } : {}),
-    ...(expected !== undefined ? { expected } : {}),
-    ...(actual !== undefined ? { actual } : {}),
   }
 }
