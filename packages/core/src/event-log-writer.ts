@@ -313,7 +313,8 @@ export class EventLogWriter {
     this.closed = true
     this.stopTimers()
     this.checkDeletedOnClose()
-    this.flush()
+    // A disk that refused writes a moment ago may take them now: a few tries, at once.
+    for (let i = 0; !this.flush() && i < WRITER_DEFAULTS.closeRetries; i++);
     if (this.pendingBytes > 0) {
       this.report({
         level: 'error',

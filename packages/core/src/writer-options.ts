@@ -16,6 +16,8 @@ export const WRITER_DEFAULTS = {
   deletedCheckMs: 100,
   /** Queued bytes that trigger a write without waiting for the end of the task. */
   flushAtBytes: 1024 * 1024,
+  /** Writes tried at once when closing while the disk refuses them (no wait: it never slows the run). */
+  closeRetries: 5,
 } as const
 
 /** The file-system calls the writer makes: a seam for simulating a full or failing disk. */

@@ -35,3 +35,15 @@ def test_a_refused_write_is_retried_after_a_doubling_wait(tmp_path: Path, monkey
     assert RETRY_INITIAL * 2 <= RETRY_MAX
     writer.close()
     assert (tmp_path / "events.jsonl").read_text().count("\n") == 1
+
+
+def test_closing_tries_a_refused_write_again_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THREEPIO_SIMULATE_FAULT", "EIO@0+3")
+    writer = EventWriter(str(tmp_path / "events.jsonl"))
+    writer.stop.set()
+    assert writer.gate is not None
+    writer.emit_json("diagnostic", '"level":"warn","message":"one"', flush=True)
+    assert writer.gate.writes == 1 and writer.backlog  # refused; the next try waits for the backoff
+    writer.close()  # a short run ends before the wait is over: the close tries again, at once
+    assert writer.complete
+    assert (tmp_path / "events.jsonl").read_text().count("\n") == 1

@@ -40,6 +40,8 @@ FLUSH_AT_BYTES: int = WRITER["flushAtBytes"]
 #: First and longest delay between retries of a failed write, doubling in between (seconds).
 RETRY_INITIAL: float = WRITER["retryDelayMs"]["initial"] / 1000
 RETRY_MAX: float = WRITER["retryDelayMs"]["max"] / 1000
+#: Writes tried at once when closing while the disk refuses them (no wait: it never slows the run).
+CLOSE_RETRIES: int = WRITER["closeRetries"]
 #: Longest time an event waits in memory before it is written (seconds). Python's own: the
 #: TypeScript writer writes at the end of each task of the event loop instead.
 MAX_DELAY = 0.04
@@ -316,6 +318,11 @@ class EventWriter:
         self._enter()
         try:
             self._flush(check=True)
+            # A disk that refused writes a moment ago may take them now: a few tries, at once.
+            for _ in range(CLOSE_RETRIES):
+                if not self.backlog:
+                    break
+                self._flush(check=True)
             self._sync()
             self.closed = True
         finally:
