@@ -105,8 +105,18 @@ class RunningTests:
         if state.pop("rerun", False):
             return  # another attempt follows
         self.tests.pop(test.id)
-        last: dict[str, Any] = {k: state.get(k) for k in ("ident", "duration", "line", "reason", "teardown_error")}
-        self.end_test(state["test"], state.get("status") or "passed", state.get("error"), attempt=state["attempt"], **last)
+        get = state.get
+        self.end_test(
+            state["test"],
+            get("status") or "passed",
+            get("error"),
+            ident=get("ident"),
+            attempt=state["attempt"],
+            duration=get("duration"),
+            line=get("line"),
+            reason=get("reason"),
+            teardown_error=get("teardown_error"),
+        )
 
     def end_test(
         self,
