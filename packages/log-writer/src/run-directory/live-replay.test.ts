@@ -68,7 +68,7 @@ describe('live == replay', () => {
         file,
         test,
         status,
-        ...(status === 'failed' ? { error: { message: `boom ${i}` } } : {}),
+        ...(status === 'failed' ? { error: { message: `boom in ${word(i / 100)}` } } : {}),
       })
       recorder.emit({
         type: 'file-end',
@@ -141,3 +141,6 @@ describe('rebuildRun', () => {
     ])
   })
 })
+
+/** `aa`, `ba`, … : a word for each number (messages that stay apart as causes). */
+const word = (k: number) => String.fromCharCode(97 + (k % 26), 97 + Math.floor(k / 26))

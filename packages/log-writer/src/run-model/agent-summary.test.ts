@@ -129,7 +129,7 @@ describe('test-run.md for agents', () => {
         file: 'a.test.js',
         test,
         status: 'failed',
-        error: { message: 'x' },
+        error: { message: `no ${'abcdefghijkl'[i]}` }, // twelve causes
       })
     }
     apply({ type: 'file-end', file: 'a.test.js' })
@@ -248,5 +248,67 @@ describe('pytest failures in the log', () => {
     expect(block).toContain('>       assert 1 == 2')
     expect(block).toContain('E       assert 1 == 2')
     expect(block).toContain('tests/test_a.py:2: AssertionError')
+  })
+})
+
+describe('causes', () => {
+  it('says "40 failures from 2 causes": each cause once, with its count, files and the others by name', () => {
+    const { state, apply } = started()
+    for (let f = 0; f < 4; f++) {
+      const file = `db${f}.test.js`
+      apply({ type: 'file-start', file })
+      for (let i = 0; i < 10; i++) {
+        const broken = f < 3 || i < 8 // 38 from the broken connection, 2 assertions
+        apply({
+          type: 'test-end',
+          file,
+          test: { id: `${file}::t${i}`, name: `t${i}`, suite: [] },
+          status: 'failed',
+          error: broken
+            ? {
+                message: `Error: connect ECONNREFUSED 127.0.0.1:${5000 + i}`,
+                stack: '    at connect (/home/me/app/src/db.js:12:9)',
+              }
+            : {
+                message: 'Error: expect(received).toBe(expected)',
+                stack: `    at Object.toBe (/home/me/app/${file}:${40 + i}:3)`,
+              },
+        })
+      }
+      apply({ type: 'file-end', file })
+    }
+    apply({ type: 'run-end', status: 'failed', durationMs: 10 })
+    state.finish()
+    const json = summaryJson(state)
+    expect(json.causes.map((c) => [c.count, c.filesTotal])).toEqual([
+      [38, 4],
+      [1, 1],
+      [1, 1],
+    ])
+    expect(json.causes[0]!.signature).toBe('Error: connect ECONNREFUSED <addr> @ src/db.js:12')
+    expect(json.failures.every((f) => f.cause !== undefined)).toBe(true)
+    const md = summaryMarkdown(state)
+    expect(md).toContain('## Failures (40 from 3 causes)')
+    expect(md).toContain('Same cause: 37 more (4 files in all): `db0.test.js › t1`')
+    // Each cause shown once: three entries, not forty.
+    expect(md.match(/^\d+\. ✗/gm)).toHaveLength(3)
+  })
+
+  it('a retry that passes takes its failure out of its cause', () => {
+    const { state, apply } = vitestRun()
+    apply({ type: 'file-start', file: 'a.test.js' })
+    const test = { id: 'a', name: 'flaky', suite: [] }
+    apply({
+      type: 'test-end',
+      file: 'a.test.js',
+      test,
+      status: 'failed',
+      attempt: 0,
+      error: { message: 'boom' },
+    })
+    apply({ type: 'test-end', file: 'a.test.js', test, status: 'passed', attempt: 1 })
+    apply({ type: 'file-end', file: 'a.test.js' })
+    expect(summaryJson(state).causes).toEqual([])
+    expect(summaryJson(state).causesTotal).toBe(0)
   })
 })

@@ -2,9 +2,18 @@
  * run.json: the run's summary for programs (test-run.md, for people and agents, is made from it).
  * Status first, then counts, then files, failing first. Lists are bounded, however large the run.
  */
-import type { Counts, FileMode, RunStartEvent, TestError } from '@threepio/core'
-import { formatDuration, formatTests, oneLine } from './log-format.js'
+import type { Counts, FileMode, RunStartEvent } from '@threepio/core'
+import { errorHead } from './error-head.js'
+import { formatDuration, formatTests } from './log-format.js'
 import { rerunCommand, type RerunRunner } from './rerun.js'
+import {
+  causesJson,
+  failureHistory,
+  slowestJson,
+  type CauseJson,
+  type FailureHistory,
+  type HistoryView,
+} from './insights.js'
 import {
   type FailureSummary,
   type FileSummary,
@@ -14,9 +23,6 @@ import {
 
 /** Most files listed in run.json. */
 export const MAX_FILES_JSON = 1000
-/** Lines of an error shown in summaries. */
-const ERROR_LINES = 10
-const LINE_CHARS = 160
 
 /** run.json: the summary, machine-readable. */
 export interface RunSummaryJson {
@@ -46,21 +52,40 @@ export interface RunSummaryJson {
    * the skipped files that were skipped as a whole (a module-level skip), which have no tests.
    */
   files: Record<FileSummary['status'] | 'total' | 'skippedAsWhole' | 'notStarted', number>
-  failures: Array<{
-    file: string
-    project?: string
-    mode?: FileMode
-    test?: string
-    status: string
-    teardown?: boolean
-    message: string
-    /** Line in the test file where it failed (or where the test is), when known. */
-    line?: number
-    /** The command that reruns just this test from the project root. */
-    rerun?: string
-    log: string
-  }>
+  failures: Array<
+    {
+      file: string
+      project?: string
+      mode?: FileMode
+      test?: string
+      status: string
+      teardown?: boolean
+      message: string
+      /** Line in the test file where it failed (or where the test is), when known. */
+      line?: number
+      /** The command that reruns just this test from the project root. */
+      rerun?: string
+      log: string
+      /** Index of its cause in `causes`. */
+      cause?: number
+    } & Partial<FailureHistory>
+  >
   failuresTotal: number
+  /** Failures grouped by cause, most failures first (bounded; `causesTotal` counts them all). */
+  causes: CauseJson[]
+  causesTotal: number
+  /** The slowest tests and files of this run. */
+  slowest: ReturnType<typeof slowestJson>
+  /**
+   * From the history of earlier runs in this output directory (absent without one): how many
+   * runs it compared with, failures new to it, tests fixed and tests that became much slower.
+   */
+  history?: {
+    runs: number
+    newFailures: number
+    fixed: HistoryView['fixed']
+    slower: HistoryView['slower']
+  }
   fileList: Array<{
     file: string
     project?: string
@@ -82,6 +107,8 @@ export interface RunSummaryJson {
   events: { lastSeq: number; skippedLines: number }
 }
 
+export { errorHead }
+
 export const FAILING = new Set<FileSummary['status']>(['failed', 'error', 'unfinished'])
 
 /** Failing files first (in the order they ran), then the others. */
@@ -90,39 +117,6 @@ export function orderedFiles(state: RunState): { failing: FileSummary[]; other: 
   const other: FileSummary[] = []
   for (const f of state.files.values()) (FAILING.has(f.status) ? failing : other).push(f)
   return { failing, other }
-}
-
-/** The first lines of an error, for summaries. */
-export function errorHead(error: TestError | undefined): string {
-  if (!error) return ''
-  const text =
-    error.diff && !error.message.includes(error.diff)
-      ? `${error.message}\n${error.diff}`
-      : error.message
-  const lines = oneLineEach(text)
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-  // The first lines, then the lines that say what differs: a diff's `- expected` / `+ received`
-  // lines (not its context) and pytest's `>` source and `E` error lines.
-  const telling = (l: string) => /^\s*(?:[-+](?:\s|$)|>\s|E\s)/.test(l)
-  const head: string[] = []
-  let left = 0
-  for (const [i, l] of lines.entries()) {
-    if (head.length < ERROR_LINES && (i < 3 || telling(l))) head.push(l)
-    else left++
-  }
-  const out = head.map((l) => (l.length > LINE_CHARS ? l.slice(0, LINE_CHARS) + '…' : l))
-  if (left) out.push(`… ${left} more line(s) in the log`)
-  return out.join('\n')
-}
-
-function oneLineEach(text: string): string {
-  return text
-    .replace(/\r\n/g, '\n')
-    .split('\n')
-    .map((l) => oneLine(l))
-    .join('\n')
-    .replace(/^\n+|\n+$/g, '')
 }
 
 function fileCounts(state: RunState): RunSummaryJson['files'] {
@@ -160,6 +154,8 @@ export function headline(t: {
   counts: Counts
   teardownErrors: number
   files: RunSummaryJson['files']
+  /** Failures that were not failing before this run (shown when history is known). */
+  newFailures?: number
 }): string {
   const f = t.files
   const failing = f.failed + f.error
@@ -172,7 +168,22 @@ export function headline(t: {
   ].filter(Boolean)
   const files =
     base + (f.error ? ` (${f.error} failed to load)` : '') + others.map((o) => `, ${o}`).join('')
-  return `${formatTests(t.counts, t.teardownErrors)} · ${files}`
+  let tests = formatTests(t.counts, t.teardownErrors)
+  const failingParts = (t.counts.failed ? 1 : 0) + (t.counts.error ? 1 : 0)
+  if (t.newFailures !== undefined && failingParts) {
+    const parts = tests.split(', ')
+    parts[failingParts - 1] += ` (${t.newFailures} new)`
+    tests = parts.join(', ')
+  }
+  return `${tests} · ${files}`
+}
+
+/** Failures not failing before this run (`new` and `first`), when there is history to say so. */
+export function newFailures(view: HistoryView | undefined): number | undefined {
+  if (!view || !view.runs) return undefined
+  let n = 0
+  for (const f of view.failures.values()) if (f.history === 'new' || f.history === 'first') n++
+  return n
 }
 
 /** `FAILED`, or `PASSED (watch rerun of 2 files)` for a round of a watch session. */
@@ -192,7 +203,15 @@ export function summaryJson(state: RunState): RunSummaryJson {
   const start = state.start
   const counts = state.counts
   const files = fileCounts(state)
-  const head = headline({ counts, teardownErrors: state.teardownErrors, files })
+  const view = state.history
+  const fresh = newFailures(view)
+  const head = headline({
+    counts,
+    teardownErrors: state.teardownErrors,
+    files,
+    ...(fresh !== undefined ? { newFailures: fresh } : {}),
+  })
+  const causes = causesJson(state, view)
   return {
     schema: 2,
     runId: start?.runId ?? null,
@@ -211,22 +230,21 @@ export function summaryJson(state: RunState): RunSummaryJson {
     teardownErrors: state.teardownErrors,
     flaky: state.flaky,
     files,
-    failures: state.failures.map((f) => {
-      const rerun = rerunFor(start?.runner, f)
-      return {
-        file: f.file,
-        ...(f.project ? { project: f.project } : {}),
-        ...(f.mode ? { mode: f.mode } : {}),
-        ...(f.test !== undefined ? { test: f.test } : {}),
-        status: f.status,
-        ...(f.teardown ? { teardown: true } : {}),
-        message: errorHead(f.error),
-        ...(f.line !== undefined ? { line: f.line } : {}),
-        ...(rerun ? { rerun } : {}),
-        log: f.log,
-      }
-    }),
+    failures: failuresJson(state, causes),
     failuresTotal: state.failuresTotal,
+    causes,
+    causesTotal: state.causes.size,
+    slowest: slowestJson(state.outcomes),
+    ...(view
+      ? {
+          history: {
+            runs: view.runs,
+            newFailures: fresh ?? 0,
+            fixed: view.fixed,
+            slower: view.slower,
+          },
+        }
+      : {}),
     fileList: all.slice(0, MAX_FILES_JSON).map((f) => ({
       file: f.file,
       ...(f.project ? { project: f.project } : {}),
@@ -246,6 +264,31 @@ export function summaryJson(state: RunState): RunSummaryJson {
     diagnostics: { total: state.diagnosticsTotal, messages: [...state.diagnostics] },
     events: { lastSeq: state.lastSeq, skippedLines: state.skippedLines },
   }
+}
+
+/** The failures kept in detail, each with its cause and its place in history. */
+function failuresJson(state: RunState, causes: CauseJson[]): RunSummaryJson['failures'] {
+  const start = state.start
+  const view = state.history
+  const causeIndex = new Map(causes.map((c, i) => [c.signature, i]))
+  return state.failures.map((f) => {
+    const rerun = rerunFor(start?.runner, f)
+    const cause = f.signature !== undefined ? causeIndex.get(f.signature) : undefined
+    return {
+      ...failureHistory(view, f),
+      ...(cause !== undefined ? { cause } : {}),
+      file: f.file,
+      ...(f.project ? { project: f.project } : {}),
+      ...(f.mode ? { mode: f.mode } : {}),
+      ...(f.test !== undefined ? { test: f.test } : {}),
+      status: f.status,
+      ...(f.teardown ? { teardown: true } : {}),
+      message: errorHead(f.error),
+      ...(f.line !== undefined ? { line: f.line } : {}),
+      ...(rerun ? { rerun } : {}),
+      log: f.log,
+    }
+  })
 }
 
 /** The command that reruns just this failure. */

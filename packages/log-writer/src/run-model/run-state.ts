@@ -33,6 +33,8 @@ import {
   type LogAppend,
   type SummaryStatus,
 } from './summaries.js'
+import type { HistoryView } from './insights.js'
+import { RunOutcomes } from './outcomes.js'
 import { RunTally, type TestRecord } from './tally.js'
 
 export * from './summaries.js'
@@ -62,6 +64,10 @@ export class RunState extends RunTally {
   skippedLines = 0
   /** True once the reader of the events decided no more will come. */
   finished = false
+  /** Every test's last outcome, by file, as files close. */
+  readonly outcomes = new RunOutcomes()
+  /** What the history of earlier runs says about this one (set at the run's end). */
+  history: HistoryView | undefined
   private readonly open = new Map<string, OpenFile>()
   /** Which open file a test id belongs to (entries leave with their file). */
   private readonly testFile = new Map<string, string>()
@@ -89,6 +95,7 @@ export class RunState extends RunTally {
     switch (event.type) {
       case 'run-start':
         this.start = event
+        this.root = event.rootDir
         return undefined
       case 'file-start': {
         const key = keyOf(event)
@@ -135,6 +142,9 @@ export class RunState extends RunTally {
     if (event.location) test.line = event.location.line
     const name = test.name
     if (!file.ended) {
+      test.attempts = (test.attempts ?? 0) + 1
+      if (event.durationMs !== undefined) test.durationMs = event.durationMs
+      else delete test.durationMs
       if (event.reason) this.countReason(event.reason, event.status)
       this.countTest(file.summary, event.test.id, test, event.status, event.error)
       this.countTeardownError(file.summary, event.test.id, test, event.teardownError)
@@ -330,6 +340,7 @@ export class RunState extends RunTally {
   }
 
   private closeFile(file: OpenFile): void {
+    this.outcomes.addFile(file.summary, file.tests.values())
     this.holding.delete(file)
     const key = keyOf(file.summary)
     for (const id of file.tests.keys()) this.testFile.delete(id)

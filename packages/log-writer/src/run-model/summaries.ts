@@ -46,6 +46,8 @@ export interface FailureSummary {
   ref?: TestName
   /** Line in the test file: the test's location, else the first frame of the stack there. */
   line?: number
+  /** Its cause's signature (see signature.ts). */
+  signature?: string
 }
 
 /** The first line of `file` that the error's stack (or message) names, as `<file>:<line>`. */

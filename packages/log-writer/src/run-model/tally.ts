@@ -13,6 +13,8 @@ import {
   type ReasonSummary,
   type TestName,
 } from './summaries.js'
+import { Causes } from './causes.js'
+import { failureSignature } from './signature.js'
 
 /** What the tally keeps of a test while its file is open. */
 export interface TestRecord {
@@ -24,6 +26,11 @@ export interface TestRecord {
   teardownError?: boolean
   /** Started and not yet ended. */
   running?: boolean
+  /** The last attempt's duration and how many attempts there were. */
+  durationMs?: number
+  attempts?: number
+  /** The last attempt's failure signature, when it failed. */
+  signature?: string
 }
 
 export class RunTally {
@@ -34,6 +41,12 @@ export class RunTally {
   /** Tests that passed after a failed attempt. */
   flaky = 0
   readonly failures: FailureSummary[] = []
+  /** Every failure of the run by cause. */
+  readonly causes = new Causes()
+  /** The project root, for failure signatures (from run-start). */
+  protected root: string | undefined
+  /** Signatures of the failures that count now, by test id (for retries that pass). */
+  private readonly failing = new Map<string, { signature: string; file: string; test?: string }>()
   /** Skip, todo and xfail reasons, most frequent first once read through {@link reasons}. */
   private readonly reasonCounts = new Map<string, ReasonSummary>()
   failuresTotal = 0
@@ -80,7 +93,7 @@ export class RunTally {
     if (failing) {
       const s = summary
       const line = test.line ?? lineInStack(error, s.file)
-      this.addFailure({
+      test.signature = this.addFailure({
         ...refOf(s),
         log: s.log,
         test: test.name,
@@ -90,7 +103,7 @@ export class RunTally {
         ...(test.ref ? { ref: test.ref } : {}),
         ...(line !== undefined ? { line } : {}),
       })
-    }
+    } else delete test.signature
   }
 
   /** A teardown error after the test failed: kept beside the failure (the last attempt's). */
@@ -121,14 +134,31 @@ export class RunTally {
     })
   }
 
-  protected addFailure(failure: FailureSummary): void {
+  /** Counts a failure under its cause; returns its signature. */
+  protected addFailure(failure: FailureSummary): string {
     this.failuresTotal++
+    const signature = failureSignature(failure.error, { file: failure.file, rootDir: this.root })
+    failure.signature = signature
+    this.causes.add(signature, failure)
+    if (failure.testId !== undefined)
+      this.failing.set(`${failure.teardown ? 't' : ''}\0${failure.testId}`, {
+        signature,
+        file: failure.file,
+        ...(failure.test !== undefined ? { test: failure.test } : {}),
+      })
     if (this.failures.length < MAX_FAILURES) this.failures.push(failure)
+    return signature
   }
 
   protected removeFailure(testId: string, teardown = false): void {
     this.failuresTotal--
+    const key = `${teardown ? 't' : ''}\0${testId}`
     const i = this.failures.findIndex((f) => f.testId === testId && !!f.teardown === teardown)
+    const counted = this.failing.get(key)
+    if (counted) {
+      this.causes.remove(counted.signature, counted)
+      this.failing.delete(key)
+    }
     if (i >= 0) this.failures.splice(i, 1)
   }
 }

@@ -6,6 +6,7 @@
 import { fileLabel as plainLabel, formatDuration, oneLine } from './log-format.js'
 import { rerunCommand, shellQuote } from './rerun.js'
 import { fileKey, type FailureSummary, type FileSummary, type RunState } from './run-state.js'
+import { failureHistory, type FailureHistory } from './insights.js'
 import {
   errorHead,
   orderedFiles,
@@ -20,6 +21,8 @@ import {
 export const MAX_FAILURES_MD = 10
 /** File names listed in test-run.md for failures beyond those (and unfinished files). */
 const MAX_NAMES_MD = 20
+/** Other failures of one cause named beside its example. */
+const SAME_CAUSE_NAMES = 5
 
 /** Inline code that survives any content (backticks, pipes, newlines). */
 function code(text: string, max = 200): string {
@@ -54,7 +57,7 @@ export function summaryMarkdown(state: RunState): string {
   const json = summaryJson(state)
   const out = header(json, state)
   const { failing, other } = orderedFiles(state)
-  out.push(...failureSection(state, failing))
+  out.push(...failureSection(state, json, failing))
   out.push(...unfinishedSection(failing.filter((f) => f.status === 'unfinished')))
   out.push(...filesSection(state, failing, other))
   if (!state.files.size) out.push('No test files ran.', '')
@@ -100,6 +103,7 @@ function header(json: RunSummaryJson, state: RunState): string[] {
           ', ',
         )}${json.reasons.length > 5 ? ` and ${json.reasons.length - 5} more in run.json` : ''}`,
     )
+  out.push(...insightLines(json, state))
   if (json.diagnostics.total)
     out.push(
       `- threepio had ${json.diagnostics.total} problem(s) of its own; first: ${oneLine(json.diagnostics.messages[0] ?? '')}`,
@@ -111,19 +115,64 @@ function header(json: RunSummaryJson, state: RunState): string[] {
   return out
 }
 
-/** Failures first: each failing test (and each file that failed outside its tests) with
- * file:line, the error's telling lines and the command that reruns just it. */
-function failureSection(state: RunState, failing: FileSummary[]): string[] {
+/** Failures first, one per cause (new causes first): its first failure in full (file:line,
+ * the error's telling lines, the command that reruns just it), then the others by name. */
+function failureSection(state: RunState, json: RunSummaryJson, failing: FileSummary[]): string[] {
+  const entries = failureEntries(state, json, failing)
+  if (!entries.length) return []
   const out: string[] = []
-  const testRunner = state.start?.runner
-  // Failures first: each failing test (and each file that failed outside its tests) with
-  // file:line, the error's telling lines and the command that reruns just it.
-  const entries: Array<{ failure?: FailureSummary; file: FileSummary }> = []
+  const total = state.failuresTotal + entries.filter((e) => !e.failure).length
+  const causes = json.causesTotal
+  out.push(
+    `## Failures (${total}${causes && causes < state.failuresTotal ? ` from ${plural(causes, 'cause')}` : ''})`,
+    '',
+  )
+  let shown = 0
+  for (const [i, entry] of entries.slice(0, MAX_FAILURES_MD).entries()) {
+    out.push(...failureEntry(state, i + 1, entry))
+    shown += entry.cause ? entry.cause.count : 1
+  }
+  const more = total - shown
+  if (more > 0) {
+    // An unfinished file is failing only where one of its tests failed (it is listed below).
+    const withFailures = failing.filter(
+      (f) => f.status !== 'unfinished' || f.counts.failed || f.counts.error,
+    )
+    const names = [...new Set(withFailures.map((f) => f.file))]
+    out.push(
+      `… and ${more} more failure(s); failing files: ${names
+        .slice(0, MAX_NAMES_MD)
+        .map((n) => code(n))
+        .join(
+          ', ',
+        )}${names.length > MAX_NAMES_MD ? ` and ${names.length - MAX_NAMES_MD} more` : ''} (run.json lists them; each log has all of its own)`,
+      '',
+    )
+  }
+  return out
+}
+
+interface Entry {
+  failure?: FailureSummary
+  file: FileSummary
+  cause?: RunSummaryJson['causes'][number]
+}
+
+/** One entry per cause, in the order of run.json's causes, then failing files with no failure. */
+function failureEntries(state: RunState, json: RunSummaryJson, failing: FileSummary[]): Entry[] {
   const byKey = new Map(failing.map((f) => [fileKey(f.file, f.project, f.mode), f]))
+  const bySignature = new Map(json.causes.map((c) => [c.signature, c]))
+  const first = new Map<string, Entry>()
+  const loose: Entry[] = []
   for (const failure of state.failures) {
     const file = byKey.get(fileKey(failure.file, failure.project, failure.mode))
-    if (file) entries.push({ failure, file })
+    if (!file) continue
+    const cause = failure.signature !== undefined ? bySignature.get(failure.signature) : undefined
+    if (!cause) loose.push({ failure, file })
+    else if (!first.has(cause.signature)) first.set(cause.signature, { failure, file, cause })
   }
+  const entries = json.causes.flatMap((c) => first.get(c.signature) ?? [])
+  entries.push(...loose)
   // A failing file with no failure recorded (failed to load without a message, say).
   for (const f of failing)
     if (
@@ -133,52 +182,102 @@ function failureSection(state: RunState, failing: FileSummary[]): string[] {
       !entries.some((e) => e.file === f)
     )
       entries.push({ file: f })
-  const failed = entries
-  if (failed.length) {
-    const total = state.failuresTotal + entries.filter((e) => !e.failure).length
-    out.push(`## Failures (${total})`, '')
-    for (const [i, { failure, file }] of failed.slice(0, MAX_FAILURES_MD).entries()) {
-      const where = `${file.file}${failure?.line !== undefined ? `:${failure.line}` : ''}`
-      const label = code(where) + plainLabel({ ...file, file: '' })
-      const what =
-        failure?.test !== undefined
-          ? `${code(failure.test)} (${failure.teardown ? 'error in teardown' : failure.status})`
-          : file.failedToLoad
-            ? 'failed to load: none of its tests ran'
-            : 'failed outside its tests'
-      out.push(`${i + 1}. ✗ ${label} › ${what} · [log](${href(file.log)})`)
-      const head = errorHead(failure?.error ?? file.error)
-      if (head) out.push(fenced(head, '   '))
-      const rerun = failure
-        ? rerunFor(testRunner, failure)
-        : rerunCommand(testRunner, {
-            file: file.file,
-            ...(file.project ? { project: file.project } : {}),
-            ...(file.mode ? { mode: file.mode } : {}),
-          })
-      if (rerun) out.push(`   Rerun: ${code(rerun, 400)}`)
-      out.push('')
-    }
-    const more = total - Math.min(failed.length, MAX_FAILURES_MD)
-    if (more > 0) {
-      // An unfinished file is failing only where one of its tests failed (it is listed below).
-      const withFailures = failing.filter(
-        (f) => f.status !== 'unfinished' || f.counts.failed || f.counts.error,
+  return entries
+}
+
+function failureEntry(state: RunState, n: number, { failure, file, cause }: Entry): string[] {
+  const out: string[] = []
+  const where = `${file.file}${failure?.line !== undefined ? `:${failure.line}` : ''}`
+  const label = code(where) + plainLabel({ ...file, file: '' })
+  const history = failure ? failureHistory(state.history, failure) : undefined
+  const tag = history ? `, ${historyWords(history)}` : ''
+  const what =
+    failure?.test !== undefined
+      ? `${code(failure.test)} (${failure.teardown ? 'error in teardown' : failure.status}${tag})`
+      : file.failedToLoad
+        ? 'failed to load: none of its tests ran'
+        : 'failed outside its tests'
+  out.push(`${n}. ✗ ${label} › ${what} · [log](${href(file.log)})`)
+  const head = errorHead(failure?.error ?? file.error)
+  if (head) out.push(fenced(head, '   '))
+  const testRunner = state.start?.runner
+  const rerun = failure
+    ? rerunFor(testRunner, failure)
+    : rerunCommand(testRunner, {
+        file: file.file,
+        ...(file.project ? { project: file.project } : {}),
+        ...(file.mode ? { mode: file.mode } : {}),
+      })
+  if (rerun) out.push(`   Rerun: ${code(rerun, 400)}`)
+  if (cause && cause.count > 1) {
+    const others = cause.tests.slice(1, 1 + SAME_CAUSE_NAMES)
+    const left = cause.count - 1 - others.length
+    out.push(
+      `   Same cause: ${cause.count - 1} more (${plural(cause.filesTotal, 'file')} in all): ${others
+        .map((t) => code(t, 120))
+        .join(', ')}${left > 0 ? ` and ${left} more` : ''}`,
+    )
+  }
+  out.push('')
+  return out
+}
+
+/** `new`, `known since 2026-12-01 (4 runs)`, `flaky: passed on this code before`. */
+function historyWords(h: FailureHistory): string {
+  if (h.history === 'known')
+    return `known, failing ${h.failedRuns !== undefined ? `in ${plural(h.failedRuns, 'run')} ` : ''}since ${h.since ?? 'earlier runs'}`
+  if (h.history === 'flaky') return 'flaky: passed on this code before'
+  if (h.history === 'first') return 'new test'
+  return 'new'
+}
+
+/** Lines naming a few tests: the fixed, the flaky, the slowest. */
+const NAMED_IN_LINE = 3
+
+const testName = (t: { file: string; test: string }) => code(`${t.file} › ${t.test}`, 120)
+const andMore = (total: number) =>
+  total > NAMED_IN_LINE ? ` and ${total - NAMED_IN_LINE} more` : ''
+
+/** Fixed, flaky and slow tests: a line each, when there are any. */
+function insightLines(json: RunSummaryJson, state: RunState): string[] {
+  const out: string[] = []
+  const h = json.history
+  if (h?.fixed.length)
+    out.push(
+      `- Fixed: ${plural(h.fixed.length, 'test')} that failed in the last run that ran them pass${h.fixed.length === 1 ? 'es' : ''} now: ${h.fixed
+        .slice(0, NAMED_IN_LINE)
+        .map(testName)
+        .join(', ')}${andMore(h.fixed.length)}`,
+    )
+  const flaky = state.failures.filter((f) => failureHistory(state.history, f)?.history === 'flaky')
+  if (flaky.length)
+    out.push(
+      `- Flaky: ${plural(flaky.length, 'failing test')} passed on this same code in an earlier run: ${flaky
+        .slice(0, NAMED_IN_LINE)
+        .map((f) => testName({ file: f.file, test: f.test ?? '' }))
+        .join(', ')}${andMore(flaky.length)}`,
+    )
+  const slow = json.slowest.tests.filter((t) => t.durationMs >= SLOW_MS)
+  const slower = h?.slower ?? []
+  if (slow.length || slower.length) {
+    const parts = slow
+      .slice(0, NAMED_IN_LINE)
+      .map((t) => `${testName(t)} ${formatDuration(t.durationMs)}`)
+    const worse = slower
+      .slice(0, NAMED_IN_LINE)
+      .map(
+        (t) =>
+          `${testName(t)} ${formatDuration(t.durationMs)} (median ${formatDuration(t.medianMs)})`,
       )
-      const names = [...new Set(withFailures.map((f) => f.file))]
-      out.push(
-        `… and ${more} more failure(s); failing files: ${names
-          .slice(0, MAX_NAMES_MD)
-          .map((n) => code(n))
-          .join(
-            ', ',
-          )}${names.length > MAX_NAMES_MD ? ` and ${names.length - MAX_NAMES_MD} more` : ''} (run.json lists them; each log has all of its own)`,
-        '',
-      )
-    }
+    out.push(
+      `- Slow: ${parts.length ? `slowest ${parts.join(', ')}` : ''}${parts.length && worse.length ? '; ' : ''}${worse.length ? `much slower than before: ${worse.join(', ')}${andMore(slower.length)}` : ''}`,
+    )
   }
   return out
 }
+
+/** Tests named as the slowest in test-run.md take at least this long. */
+const SLOW_MS = 1000
 
 function unfinishedSection(unfinished: FileSummary[]): string[] {
   const out: string[] = []
