@@ -6,6 +6,7 @@
  * is skipped and counted in {@link DecodeStats}, and decoding goes on with the next line.
  */
 import { isUtf8 } from 'node:buffer'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { EVENT_TYPES, Event, type EventType } from './schema.js'
 
@@ -237,4 +238,22 @@ export function isEventOf<T extends EventType>(
   type: T,
 ): event is Extract<Event, { type: T }> {
   return event.type === type
+}
+
+/** Reads an events.jsonl from start to end, handing each event on; what it skipped. */
+export function readEventsFile(path: string, onEvent: (event: Event) => void): DecodeStats {
+  const decoder = new EventDecoder()
+  const fd = openSync(path, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(256 * 1024)
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null)
+      if (n <= 0) break
+      for (const { event } of decoder.push(buf.subarray(0, n))) onEvent(event)
+    }
+  } finally {
+    closeSync(fd)
+  }
+  decoder.end()
+  return decoder.stats
 }

@@ -20,6 +20,8 @@ export const EVENTS_FILE = 'events.jsonl'
 export const SUMMARY_MD = 'test-run.md'
 export const SUMMARY_JSON = 'run.json'
 export const LOGS_DIR = 'logs'
+/** In the output directory: the history of runs, which outlives their run directories. */
+export const HISTORY_DIR = 'history'
 /** In runs/: a symlink to the newest run directory, a fixed path for CI steps. */
 export const LATEST_LINK = 'latest'
 /** The output directory's own .gitignore, written once (as .pytest_cache has one). */

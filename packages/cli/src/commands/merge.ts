@@ -120,7 +120,7 @@ export function mergeRuns(
     ...(reasons.length ? { reason: reasons.join('; ') } : {}),
   })
   writer.closeSync()
-  const result = rebuildRun(paths.runDir)
+  const result = rebuildRun(paths.runDir, undefined, 'record')
   writeLatest(outputDir, paths.runId)
   return { runDir: paths.runDir, runId: paths.runId, ...result }
 }

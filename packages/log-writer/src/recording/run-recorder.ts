@@ -117,6 +117,7 @@ export class RunRecorder implements Recorder {
     const onDiagnostic = (d: WriterDiagnostic) => recorder?.problem(d)
     const directory = new RunDirectory(paths.runDir, {
       mode: 'live',
+      history: 'record',
       onDiagnostic,
       ...(seams?.runDir ? { fs: seams.runDir } : {}),
     })

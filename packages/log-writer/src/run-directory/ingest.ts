@@ -34,6 +34,7 @@ export async function ingestRun(runDir: string, options: IngestOptions = {}): Pr
   }
   const directory = new RunDirectory(runDir, {
     mode: 'live',
+    history: 'record',
     // Events come in batches (the follower coalesces wake-ups): write each batch's logs at once.
     logFlushMs: 5,
     // Refreshes without fsync: events.jsonl, which the plugin fsyncs, is the durable record.

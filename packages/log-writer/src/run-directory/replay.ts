@@ -32,6 +32,8 @@ export interface RebuildResult {
 export function rebuildRun(
   runDir: string,
   onDiagnostic?: (d: WriterDiagnostic) => void,
+  /** `record` adds the run to the history (a run merged from shards); default `read`. */
+  history: 'read' | 'record' = 'read',
 ): RebuildResult {
   rmSync(join(runDir, LOGS_DIR), { recursive: true, force: true })
   // Temporary files of an atomic write that a kill interrupted (write-file-atomic: `<name>.<n>`).
@@ -39,6 +41,7 @@ export function rebuildRun(
     if (LEFTOVER.test(name)) rmSync(join(runDir, name), { force: true })
   const target = new RunDirectory(runDir, {
     mode: 'replay',
+    history,
     ...(onDiagnostic ? { onDiagnostic } : {}),
   })
   const stats = replayInto(target, join(runDir, EVENTS_FILE))

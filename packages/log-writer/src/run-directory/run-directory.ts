@@ -15,7 +15,7 @@ import * as nodeFs from 'node:fs'
 import { dirname, join } from 'node:path'
 import {
   EVENTS_FILE,
-  EventDecoder,
+  readEventsFile,
   LOGS_DIR,
   SUMMARY_JSON,
   SUMMARY_MD,
@@ -26,6 +26,7 @@ import {
   type WriterDiagnostic,
 } from '@threepio/core'
 import { RunState } from '../run-model/run-state.js'
+import { historyAtEnd, type HistoryOptions } from '../history/record-run.js'
 import { summaryJson } from '../run-model/run-json.js'
 import { summaryMarkdown } from '../run-model/test-run-md.js'
 
@@ -66,6 +67,11 @@ export interface RunDirectoryOptions {
   /** Log text held in memory before it is written at once (and kept while the disk refuses). Default 4 MiB. */
   maxBufferedChars?: number
   fs?: RunDirectoryFs
+  /**
+   * At the end, place the run in the history of runs of its output directory (run.json and
+   * test-run.md show where it stands) and, with `record`, add it there. Default: neither.
+   */
+  history?: HistoryOptions['mode']
 }
 
 /** Immediate retries of unwritten log text when the run directory is finished. */
@@ -93,7 +99,7 @@ export class RunDirectory {
   /** Some log lost text (dropped while the disk refused, or deleted): rebuild logs at the end. */
   private damaged = false
   private finished = false
-  private readonly opts: Required<Omit<RunDirectoryOptions, 'onDiagnostic' | 'fs'>>
+  private readonly opts: Required<Omit<RunDirectoryOptions, 'onDiagnostic' | 'fs' | 'history'>>
 
   constructor(
     /** The run directory. */
@@ -225,6 +231,10 @@ export class RunDirectory {
     for (let i = 0; !flushed && i < FINISH_RETRIES; i++) flushed = this.flushLogs()
     if (!flushed) this.damaged = true
     if (this.damaged && this.live) this.rebuildLogs()
+    if (this.options.history) {
+      const problem = historyAtEnd(this.runDir, this.state, { mode: this.options.history })
+      if (problem) this.report('warn', problem, 'EHISTORY')
+    }
     for (let i = 0; !this.writeSummary() && i < FINISH_RETRIES; i++);
     if (this.flushTimer) clearTimeout(this.flushTimer)
     if (this.summaryTimer) clearTimeout(this.summaryTimer)
@@ -345,18 +355,5 @@ export class RunDirectory {
 
 /** Streams an events.jsonl into a run directory without holding the file in memory. */
 export function replayInto(target: RunDirectory, eventsPath: string): DecodeStats {
-  const decoder = new EventDecoder()
-  const fd = nodeFs.openSync(eventsPath, 'r')
-  try {
-    const buf = Buffer.allocUnsafe(256 * 1024)
-    for (;;) {
-      const n = nodeFs.readSync(fd, buf, 0, buf.length, null)
-      if (n <= 0) break
-      for (const { event } of decoder.push(buf.subarray(0, n))) target.apply(event)
-    }
-  } finally {
-    nodeFs.closeSync(fd)
-  }
-  decoder.end()
-  return decoder.stats
+  return readEventsFile(eventsPath, (event) => target.apply(event))
 }

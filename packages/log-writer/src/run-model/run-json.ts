@@ -287,6 +287,8 @@ function failuresJson(state: RunState, causes: CauseJson[]): RunSummaryJson['fai
       ...(f.line !== undefined ? { line: f.line } : {}),
       ...(rerun ? { rerun } : {}),
       log: f.log,
+      ...(cause !== undefined ? { cause } : {}),
+      ...failureHistory(view, f),
     }
   })
 }
