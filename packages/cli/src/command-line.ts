@@ -13,6 +13,9 @@ Commands:
   merge <run-dir>...  the runs of a suite's shards as one run (-o <output dir>)
   github [run]        under GitHub Actions: annotate failures, add test-run.md to the step summary
   follow [run]        print a run's progress as it is written, until it ends
+  diff [run] [run]    what changed between two runs (default: the last two)
+  history <test>      a test's (or a file's) outcomes across runs, newest first
+  flaky               tests that both passed and failed on the same code
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
   clean [--keep N]    delete old runs, keeping the newest N (default ${DEFAULT_KEEP_RUNS}); never a live run
   ingest <run-dir>    write a run directory from the events.jsonl another process appends to
@@ -22,7 +25,7 @@ Commands:
 
 Options (anywhere on the line):
   --dir <dir>   output directory (default: $THREEPIO_DIR, else ./${DEFAULT_OUTPUT_DIR})
-  --json        machine-readable output (ls, show)
+  --json        machine-readable output (ls, show, diff, history, flaky)
   -h, --help    help for a command
   -v, --version the version of this command
 
@@ -37,6 +40,9 @@ export const HELP = {
   merge: `Usage: {prog} merge <run-dir>... [-o <output dir>] [--dir <dir>]\n\nMakes the run directories of one suite's shards (jest --shard, vitest --shard, pytest jobs\nover parts of the suite) into one run in <output dir> (default: --dir, else $THREEPIO_DIR,\nelse ./.3pio): events renumbered and tagged with their shard, logs side by side, one\ntest-run.md and run.json counting the whole suite. Prints the merged run's closing line.\n`,
   github: `Usage: {prog} github [run] [--dir <dir>]\n\nUnder GitHub Actions (GITHUB_ACTIONS=true): prints an ::error annotation for each failing\ntest (up to 10) and appends the run's test-run.md to $GITHUB_STEP_SUMMARY. The Jest and Vitest\nreporters and the pytest plugin do this at the end of a run; THREEPIO_GITHUB_ANNOTATIONS=false\nand THREEPIO_GITHUB_SUMMARY=false turn each off.\n`,
   follow: `Usage: {prog} follow [run] [--dir <dir>] [--exit-status]\n\nPrints failing tests and finished files as the run writes them, until run-end or until\nthe writing process is gone. With --exit-status, exits 0 if the run PASSED and 1 otherwise\n(failed, interrupted, or ended without run-end); without it, 0 once the run is followed.\n`,
+  diff: `Usage: {prog} diff [run] [run] [--dir <dir>] [--json]\n\nCompares two runs of the history, test by test within the files both ran: newly failing,\nfixed, newly skipped, added and removed tests, and large duration changes. With no run, the\nlast two; with one, that run and the newest. Runs stay in the history after retention\nremoves their directories.\n`,
+  history: `Usage: {prog} history <test or file> [--dir <dir>] [--json]\n\nThe outcomes across runs, newest first, of the tests whose "file › name" contains the text\n(or of every test of a file), with each run's duration and commit.\n`,
+  flaky: `Usage: {prog} flaky [--dir <dir>] [--json]\n\nTests that both passed and failed on the same code (same commit, same uncommitted changes)\nin the history of runs, with how often each.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
   clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default ${DEFAULT_KEEP_RUNS}; 0 keeps all, as keepRuns does).\nRuns still being written are kept.\n`,
   ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>] [--junit <file>] [--ctrf <file>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first (0 keeps all).\n`,
@@ -67,6 +73,9 @@ export const ALLOWED: Record<Command, OptionName[]> = {
   export: ['dir', 'output'],
   merge: ['dir', 'output'],
   follow: ['dir', 'exit-status'],
+  diff: ['dir', 'json'],
+  history: ['dir', 'json'],
+  flaky: ['dir', 'json'],
   report: ['dir'],
   clean: ['dir', 'keep'],
   ingest: ['pid', 'keep', 'junit', 'ctrf'],
@@ -130,6 +139,9 @@ export const MAX_POSITIONALS: Record<Command, number> = {
   github: 1,
   follow: 1,
   report: 1,
+  diff: 2,
+  history: 1,
+  flaky: 0,
   ingest: 1,
   export: 2,
   merge: Infinity,

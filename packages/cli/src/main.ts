@@ -23,6 +23,7 @@ import { clean } from './commands/clean.js'
 import { exportRun } from './commands/export.js'
 import { follow } from './commands/follow.js'
 import { github } from './commands/github.js'
+import { diff, flaky, history } from './commands/history.js'
 import { ingest } from './commands/ingest.js'
 import { ls } from './commands/ls.js'
 import { merge } from './commands/merge.js'
@@ -134,6 +135,14 @@ async function run(command: Command, { positionals, values }: CommandLine, io: C
       return await follow(runArg(0), values['exit-status'] === true, io)
     case 'report':
       return report(runArg(0), io)
+    case 'diff':
+      return diff(outputDir, positionals, values.json === true, io)
+    case 'history':
+      if (!positionals[0])
+        throw new UsageError('history needs a test or file: {prog} history <test or file>')
+      return history(outputDir, positionals[0], values.json === true, io)
+    case 'flaky':
+      return flaky(outputDir, values.json === true, io)
     case 'clean':
       return clean(outputDir, keep, io)
     case 'ingest': {
