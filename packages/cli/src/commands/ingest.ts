@@ -7,6 +7,7 @@ import {
   pruneRuns,
   warningText,
   writeAskedExports,
+  type HistoryView,
 } from '@threepio/log-writer'
 import { CommandError, UsageError, type CliIo } from '../io.js'
 import { parseKeep } from './clean.js'
@@ -50,19 +51,20 @@ export async function ingest(
   for (const s of signals) process.on(s, onSignal)
   // stderr may be a pipe to a process that is gone (pytest killed): the run directory matters more.
   process.stderr.on('error', () => {})
+  let history: HistoryView | undefined
   try {
-    await ingestRun(runDir, {
+    ;({ history } = await ingestRun(runDir, {
       ...(pid !== undefined ? { pid } : {}),
       onStart: (s) => (stop = s),
       onDiagnostic: (d) => {
         if (!warned) io.err(warningText(d.message))
         warned = true
       },
-    })
+    }))
   } finally {
     for (const s of signals) process.off(s, onSignal)
   }
-  const problem = writeAskedExports(runDir, exports)
+  const problem = writeAskedExports(runDir, exports, history)
   if (problem && !warned) io.err(warningText(problem))
   // Everything is written: now let the signal do what it would have done.
   if (received) process.kill(process.pid, received)

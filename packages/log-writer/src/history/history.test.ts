@@ -9,6 +9,9 @@ import { summaryJson } from '../run-model/run-json.js'
 import { summaryMarkdown } from '../run-model/test-run-md.js'
 import { historyDirOf, listRecords, pruneHistory } from './history-dir.js'
 import { historyAtEnd } from './record-run.js'
+import { validate } from 'ctrf'
+import { ctrfReport, junitXml, readExportedRun } from '../reports/export.js'
+import { githubAnnotations } from '../reports/github.js'
 
 /** A project under git, with its output directory. */
 function project(git = true) {
@@ -190,5 +193,28 @@ describe('history of runs', () => {
     const names = readdirSync(join(dir, 'names'))
     expect(names).toHaveLength(4) // three files of their own and a.test.js's
     expect(names.every((n) => statSync(join(dir, 'names', n)).size > 0)).toBe(true)
+  })
+
+  it('tells JUnit, CTRF and GitHub annotations where each failure stands', () => {
+    const p = project()
+    runOnce(p, { 'a.test.js::x': 'failed', 'a.test.js::y': 'passed' })
+    const two = runOnce(p, { 'a.test.js::x': 'failed', 'a.test.js::y': 'failed' })
+    const run = { ...readExportedRun(two.runDir), history: two.state.history! }
+    const xml = junitXml(run)
+    expect(xml).toMatch(
+      /name="x"[^>]*>\s*<properties>\s*<property name="threepio.history" value="known"/,
+    )
+    expect(xml).toMatch(
+      /name="y"[^>]*>\s*<properties>\s*<property name="flaky" value="true"\/>\s*<property name="threepio.history" value="flaky"/,
+    )
+    const ctrf = ctrfReport(run)
+    expect(validate(ctrf).valid).toBe(true)
+    expect(ctrf.insights).toEqual({
+      runsAnalyzed: 1,
+      extra: { newFailures: 0, fixed: 0, slower: 0 },
+    })
+    const lines = githubAnnotations(two.json, {})
+    expect(lines[0]).toContain('title=x (known for 2 runs)')
+    expect(lines[1]).toContain('title=y (flaky)')
   })
 })

@@ -223,7 +223,7 @@ export class RunRecorder implements Recorder {
 
   /** The exports the options ask for (junit, ctrf), from events.jsonl as written. */
   private writeExports(): void {
-    const problem = writeAskedExports(this.paths.runDir, this.options)
+    const problem = writeAskedExports(this.paths.runDir, this.options, this.directory.state.history)
     if (problem) this.problem({ level: 'warn', message: problem })
   }
 

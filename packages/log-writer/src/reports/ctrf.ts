@@ -1,7 +1,9 @@
 /** CTRF (the cross-framework JSON test report), from a run as the exports see it. */
 import type { TestStatus } from '@threepio/core'
 import { fileLabel, fullName } from '../run-model/log-format.js'
-import { fileCase, type ExportedRun } from './exported-run.js'
+import type { HistoryView } from '../run-model/insights.js'
+import { newFailures } from '../run-model/run-json.js'
+import { fileCase, historyOfTests, type ExportedRun } from './exported-run.js'
 
 type CtrfStatus = 'passed' | 'failed' | 'skipped' | 'pending' | 'other'
 
@@ -20,8 +22,10 @@ export function ctrfReport(run: ExportedRun): Record<string, unknown> {
   const tests: Array<Record<string, unknown>> = []
   const summary = { tests: 0, passed: 0, failed: 0, skipped: 0, pending: 0, other: 0 }
   for (const f of run.files) {
+    const history = historyOfTests(run, f)
     for (const t of f.tests) {
       const status = CTRF_STATUS[t.status]
+      const place = history.get(t)
       summary.tests++
       summary[status]++
       tests.push({
@@ -35,14 +39,18 @@ export function ctrfReport(run: ExportedRun): Record<string, unknown> {
         ...(t.error ? { message: t.error.message } : t.reason ? { message: t.reason } : {}),
         ...(t.error?.stack ? { trace: t.error.stack } : {}),
         ...(t.attempts > 1 ? { retries: t.attempts - 1 } : {}),
-        ...(t.flaky ? { flaky: true } : {}),
+        ...(t.flaky || place?.history === 'flaky' ? { flaky: true } : {}),
         ...(t.stdout
           ? { stdout: t.stdout.split('\n').filter((l, i, a) => l || i < a.length - 1) }
           : {}),
         ...(t.stderr
           ? { stderr: t.stderr.split('\n').filter((l, i, a) => l || i < a.length - 1) }
           : {}),
-        extra: { id: t.id, ...(t.teardownError ? { teardownError: t.teardownError.message } : {}) },
+        extra: {
+          id: t.id,
+          ...(t.teardownError ? { teardownError: t.teardownError.message } : {}),
+          ...(place ? { history: place.history } : {}),
+        },
       })
     }
     if (fileCase(f)) {
@@ -65,6 +73,7 @@ export function ctrfReport(run: ExportedRun): Record<string, unknown> {
   return {
     reportFormat: 'CTRF',
     specVersion: '0.0.0',
+    ...(run.history ? { insights: insightsOf(run.history) } : {}),
     ...(run.start ? { timestamp: new Date(start).toISOString() } : {}),
     generatedBy: run.start
       ? `${run.start.reporter.name} ${run.start.reporter.version}`
@@ -81,6 +90,18 @@ export function ctrfReport(run: ExportedRun): Record<string, unknown> {
         status: run.end?.status ?? 'incomplete',
         incomplete: run.incomplete,
       },
+    },
+  }
+}
+
+/** CTRF insights: the runs the history compared with, and what it found (in `extra`). */
+function insightsOf(view: HistoryView): Record<string, unknown> {
+  return {
+    runsAnalyzed: view.runs,
+    extra: {
+      newFailures: newFailures(view) ?? 0,
+      fixed: view.fixed.length,
+      slower: view.slower.length,
     },
   }
 }

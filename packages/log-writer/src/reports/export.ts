@@ -9,6 +9,7 @@ import { describeFsError, EVENTS_FILE, writeFileAtomicSync } from '@threepio/cor
 import { ctrfReport } from './ctrf.js'
 import { readExportedRun, type ExportedRun } from './exported-run.js'
 import { junitXml } from './junit.js'
+import type { HistoryView } from '../run-model/insights.js'
 
 export * from './exported-run.js'
 export { ctrfReport } from './ctrf.js'
@@ -34,6 +35,8 @@ export function writeExport(path: string, text: string): void {
 export function writeAskedExports(
   runDir: string,
   options: { junit?: string; ctrf?: string },
+  /** Where the run stands in the history of runs (flaky and new failures in both formats). */
+  history?: HistoryView,
 ): string | undefined {
   const asked = (['junit', 'ctrf'] as const).filter((f) => options[f])
   if (!asked.length) return undefined
@@ -41,6 +44,7 @@ export function writeAskedExports(
   let run: ExportedRun
   try {
     run = readExportedRun(runDir)
+    if (history) run.history = history
   } catch (err) {
     return `could not read ${join(runDir, EVENTS_FILE)} for the ${asked.join(' and ')} export: ${describeFsError(err)}`
   }

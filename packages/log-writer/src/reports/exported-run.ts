@@ -16,7 +16,8 @@ import {
   type TestError,
   type TestStatus,
 } from '@threepio/core'
-import { withoutAnsi } from '../run-model/log-format.js'
+import { fullName, withoutAnsi } from '../run-model/log-format.js'
+import { testKey, type FailureHistory, type HistoryView } from '../run-model/insights.js'
 import { fileKey, lineInStack } from '../run-model/run-state.js'
 
 /** Output kept per test in an export (the log has all of it). */
@@ -58,6 +59,27 @@ export interface ExportedRun {
   files: ExportedFile[]
   /** events.jsonl has no run-end: the process was killed, or the run is still going. */
   incomplete: boolean
+  /** Where the run stands in the history of runs, when the caller knows it. */
+  history?: HistoryView
+}
+
+/** A test's place in the history of runs, by the name its log gives it (`name (#2)`). */
+export function historyOfTests(
+  run: ExportedRun,
+  f: ExportedFile,
+): Map<ExportedTest, FailureHistory> {
+  const out = new Map<ExportedTest, FailureHistory>()
+  if (!run.history) return out
+  const seen = new Map<string, number>()
+  for (const t of f.tests) {
+    const full = fullName(t)
+    const n = (seen.get(full) ?? 0) + 1
+    seen.set(full, n)
+    const test = n > 1 ? `${full} (#${n})` : full
+    const h = run.history.failures.get(testKey({ ...f, test }))
+    if (h) out.set(t, h)
+  }
+  return out
 }
 
 /** An error as a file format holds it: text without terminal colours. */

@@ -40,6 +40,13 @@ function workspacePath(
   return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/')
 }
 
+/** ` (new)`, ` (known for 3 runs)`, ` (flaky)`: where the failure stands in history. */
+function historyNote(f: RunSummaryJson['failures'][number]): string {
+  if (f.history === 'known') return ` (known${f.failedRuns ? ` for ${f.failedRuns} runs` : ''})`
+  if (f.history === 'first') return ' (new test)'
+  return f.history ? ` (${f.history})` : ''
+}
+
 /** `::error` lines for the run's failures, at most {@link MAX_ANNOTATIONS} (and one saying so). */
 export function githubAnnotations(
   summary: RunSummaryJson,
@@ -49,9 +56,9 @@ export function githubAnnotations(
   for (const f of summary.failures.slice(0, MAX_ANNOTATIONS)) {
     const file = workspacePath(summary.rootDir, f.file, env.GITHUB_WORKSPACE)
     const title =
-      f.test !== undefined
+      (f.test !== undefined
         ? `${f.test}${f.teardown ? ' (error in teardown)' : ''}`
-        : `${f.file} ${f.status === 'error' ? 'failed to load' : 'failed'}`
+        : `${f.file} ${f.status === 'error' ? 'failed to load' : 'failed'}`) + historyNote(f)
     const message = [f.message || f.status, ...(f.rerun ? ['', `Rerun: ${f.rerun}`] : [])].join(
       '\n',
     )

@@ -2,9 +2,11 @@
  * JUnit XML (what every CI test tab reads), from a run as the exports see it.
  */
 import type { TestError } from '@threepio/core'
+import type { FailureHistory } from '../run-model/insights.js'
 import { fileLabel } from '../run-model/log-format.js'
 import {
   fileCase,
+  historyOfTests,
   skippedAsWhole,
   type ExportedFile,
   type ExportedRun,
@@ -129,6 +131,10 @@ export function junitXml(run: ExportedRun): string {
   const props = all.ele('properties')
   if (start) props.ele('property', { name: 'threepio.runId', value: start.runId })
   props.ele('property', { name: 'threepio.status', value: run.end?.status ?? 'incomplete' })
+  if (run.history) {
+    props.ele('property', { name: 'threepio.historyRuns', value: run.history.runs })
+    props.ele('property', { name: 'threepio.fixed', value: run.history.fixed.length })
+  }
   if (run.incomplete)
     props.ele('property', {
       name: 'threepio.incomplete',
@@ -146,14 +152,21 @@ export function junitXml(run: ExportedRun): string {
       file: xmlSafe(f.file),
     })
     const classname = xmlSafe(fileLabel(f))
-    for (const test of f.tests) addTestcase(suite, classname, f, test)
+    const history = historyOfTests(run, f)
+    for (const test of f.tests) addTestcase(suite, classname, f, test, history.get(test))
     addFileCases(suite, classname, f)
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n${all.render()}\n`
 }
 
 /** A test's testcase: its last attempt, with its failure, skip, output and attempts. */
-function addTestcase(suite: XmlElement, classname: string, f: ExportedFile, test: ExportedTest) {
+function addTestcase(
+  suite: XmlElement,
+  classname: string,
+  f: ExportedFile,
+  test: ExportedTest,
+  history: FailureHistory | undefined,
+) {
   const tc = suite.ele('testcase', {
     classname: test.suite.length ? `${classname} › ${xmlSafe(test.suite.join(' › '))}` : classname,
     name: xmlSafe(test.name),
@@ -161,10 +174,12 @@ function addTestcase(suite: XmlElement, classname: string, f: ExportedFile, test
     ...(test.line !== undefined ? { line: test.line } : {}),
     time: seconds(test.durationMs),
   })
-  if (test.attempts > 1 || test.flaky) {
+  if (test.attempts > 1 || test.flaky || history) {
     const p = tc.ele('properties')
-    p.ele('property', { name: 'attempts', value: test.attempts })
-    if (test.flaky) p.ele('property', { name: 'flaky', value: 'true' })
+    if (test.attempts > 1) p.ele('property', { name: 'attempts', value: test.attempts })
+    if (test.flaky || history?.history === 'flaky')
+      p.ele('property', { name: 'flaky', value: 'true' })
+    if (history) p.ele('property', { name: 'threepio.history', value: history.history })
   }
   if (test.status === 'failed' || test.status === 'error') {
     const error = test.error ?? { message: test.status }
