@@ -6,7 +6,7 @@
  * outlives retention, is rebuilt when deleted, and takes two runs that end at once.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CLI, E2E_MODULES, FIXTURES, run, tempDir, type RunResult } from './helpers.js'
@@ -145,5 +145,83 @@ describe.each(['jest', 'vitest', 'pytest'] as const)('%s: history across runs', 
     expect(threepio(dir, 'diff')).toContain(
       `Newly failing (1):\n  ✗ ${Object.keys(testFiles[runner])[0]} › ${n('wobbles')}\n`,
     )
+  })
+
+  it('reads 40 failures from 2 causes as 2 causes', async () => {
+    const dir = project(runner, causeFiles[runner])
+    const r = await runIn(runner, dir)
+    expect(r.summary.failuresTotal).toBe(40)
+    const causes = r.summary.causes as Array<{
+      count: number
+      filesTotal: number
+      signature: string
+    }>
+    expect(causes.map((c) => [c.count, c.filesTotal])).toEqual([
+      [20, 2],
+      [20, 2],
+    ])
+    expect(r.markdown).toContain('## Failures (40 from 2 causes)')
+    expect(r.markdown.match(/^\d+\. ✗/gm)).toHaveLength(2)
+  })
+})
+
+/** 20 tests in two files fail from one broken connection, 20 in two others from one missing fixture. */
+const causeFiles: Record<Runner, Record<string, string>> = (() => {
+  const js = (ext: string, imp: (m: string) => string) => ({
+    [`db1.test.${ext}`]: `${imp('db')}\ntest.each(Array.from({ length: 10 }, (_, i) => i))('query %i', (i) => connect(5000 + i))\n`,
+    [`db2.test.${ext}`]: `${imp('db')}\ntest.each(Array.from({ length: 10 }, (_, i) => i))('write %i', (i) => connect(6000 + i))\n`,
+    [`load1.test.${ext}`]: `${imp('load')}\ntest.each(Array.from({ length: 10 }, (_, i) => i))('read %i', (i) => load(i))\n`,
+    [`load2.test.${ext}`]: `${imp('load')}\ntest.each(Array.from({ length: 10 }, (_, i) => i))('parse %i', (i) => load(100 + i))\n`,
+  })
+  const helpers = {
+    db: 'function connect(port) {\n  throw new Error(`connect ECONNREFUSED 127.0.0.1:${port}`)\n}',
+    load: 'function load(i) {\n  throw new Error(`fixture missing: /tmp/data/${i}.json`)\n}',
+  }
+  return {
+    vitest: {
+      ...js('mjs', (m) => `import { ${m === 'db' ? 'connect' : 'load'} } from './${m}.mjs'`),
+      'db.mjs': `export ${helpers.db}\n`,
+      'load.mjs': `export ${helpers.load}\n`,
+    },
+    jest: {
+      ...js('cjs', (m) => `const { ${m === 'db' ? 'connect' : 'load'} } = require('./${m}.cjs')`),
+      'db.cjs': `${helpers.db}\nmodule.exports = { connect }\n`,
+      'load.cjs': `${helpers.load}\nmodule.exports = { load }\n`,
+    },
+    pytest: {
+      'helpers.py':
+        'def connect(port):\n    raise ConnectionError(f"connect refused 127.0.0.1:{port}")\n\n\ndef load(i):\n    raise FileNotFoundError(f"fixture missing: /tmp/data/{i}.json")\n',
+      'test_db1.py':
+        'import pytest\nfrom helpers import connect\n\n@pytest.mark.parametrize("i", range(10))\ndef test_query(i):\n    connect(5000 + i)\n',
+      'test_db2.py':
+        'import pytest\nfrom helpers import connect\n\n@pytest.mark.parametrize("i", range(10))\ndef test_write(i):\n    connect(6000 + i)\n',
+      'test_load1.py':
+        'import pytest\nfrom helpers import load\n\n@pytest.mark.parametrize("i", range(10))\ndef test_read(i):\n    load(i)\n',
+      'test_load2.py':
+        'import pytest\nfrom helpers import load\n\n@pytest.mark.parametrize("i", range(10))\ndef test_parse(i):\n    load(100 + i)\n',
+    },
+  }
+})()
+
+describe('the history of runs in one project', () => {
+  it('outlives keepRuns=2 over 5 runs, is rebuilt after deleting it, and takes two runs at once', async () => {
+    const dir = project('vitest', testFiles.vitest)
+    const records = () => readdirSync(join(dir, '.3pio/history/runs')).length
+    for (let i = 0; i < 5; i++) await runIn('vitest', dir, { THREEPIO_KEEP_RUNS: '2' })
+    expect(readdirSync(join(dir, '.3pio/runs')).filter((d) => d !== 'latest')).toHaveLength(2)
+    expect(records()).toBe(5)
+    const outcomes = threepio(dir, 'history', 'stays').trim().split('\n')
+    expect(outcomes).toHaveLength(1 + 5)
+    rmSync(join(dir, '.3pio/history'), { recursive: true })
+    const rebuilt = await runIn('vitest', dir, { THREEPIO_KEEP_RUNS: '2' })
+    expect(records()).toBe(2) // the one run kept beside this one (keepRuns counts it), then this one
+    expect(rebuilt.summary.failures).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ test: 'stays', history: 'known', failedRuns: 2 }),
+      ]),
+    )
+    await Promise.all([runIn('vitest', dir), runIn('vitest', dir)])
+    expect(records()).toBe(4)
+    expect(readFileSync(join(dir, '.3pio/.gitignore'), 'utf8')).toContain('*') // out of git
   })
 })
