@@ -87,3 +87,13 @@ describe('questions across runs', () => {
     expect(r.err).toContain('no history of runs in ')
   })
 })
+
+describe('hostile names', () => {
+  it('print as text: no terminal escapes reach the terminal', async () => {
+    const dir = tempDir()
+    recordRun(`${dir}/.3pio`, { 'red \u001b[31m name \u0007': 'failed' })
+    const { out } = await cli(['history', 'red'], dir)
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/)
+    expect(out).toContain('a.test.ts › red  name �')
+  })
+})

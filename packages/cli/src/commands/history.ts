@@ -6,6 +6,7 @@ import {
   flakyTests,
   formatDuration,
   History,
+  oneLine,
   testHistory,
   type RunDiff,
   type RunRecord,
@@ -13,7 +14,8 @@ import {
 } from '@threepio/log-writer'
 import { CommandError, paintStatus, type CliIo } from '../io.js'
 
-const named = (t: TestId) => `${fileLabel(t)} › ${t.test}`
+/** A test as a terminal shows it: no escapes or control characters from its name. */
+const named = (t: TestId) => `${fileLabel(t)} › ${oneLine(t.test)}`
 
 function openHistory(outputDir: string): History {
   const h = new History(outputDir)

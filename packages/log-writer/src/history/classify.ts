@@ -12,7 +12,14 @@
  * "Ran" means passed, failed, errored or xfailed/xpassed; a skipped test did not run.
  * Records are read newest first and reading stops once every test is placed.
  */
-import type { FileOutcomes } from '../run-model/outcomes.js'
+import {
+  DURATION_FLOOR_MS,
+  FAILING_LETTERS,
+  letterOf,
+  namesOf,
+  RAN,
+  type FileOutcomes,
+} from '../run-model/outcomes.js'
 import { keyOf } from '../run-model/summaries.js'
 import {
   testKey,
@@ -28,15 +35,7 @@ import {
   readRecord,
   type RecordEntry,
 } from './history-dir.js'
-import {
-  DURATION_FLOOR_MS,
-  FAILING_LETTERS,
-  letterOf,
-  namesDigest,
-  RAN,
-  type FileRecord,
-  type RunRecord,
-} from './run-record.js'
+import { namesDigest, type FileRecord, type RunRecord } from './run-record.js'
 
 export const SLOWER_MIN_MS = 1000
 export const SLOWER_FACTOR = 3
@@ -60,6 +59,8 @@ interface Open {
 interface PendingFile {
   f: FileOutcomes
   digest: string
+  /** The test names, parsed when first needed. */
+  names?: string[]
   tests: Open[]
   /** Tests still needing earlier records. */
   open: Open[]
@@ -97,17 +98,20 @@ export function classify(
 }
 
 function pendingFile(f: FileOutcomes): PendingFile {
-  const tests = f.statuses.map((s, i): Open => {
+  const tests: Open[] = []
+  for (let i = 0; i < f.statuses.length; i++) {
     const d = f.durations[i]
-    return {
+    tests.push({
       i,
-      failing: s === 'failed' || s === 'error',
+      failing: FAILING_LETTERS.has(f.statuses[i]!),
       passedOnSameCode: 0,
       ...(d !== undefined && d >= SLOWER_MIN_MS ? { durations: [] } : {}),
-    }
-  })
-  return { f, digest: namesDigest(f.names), tests, open: [...tests] }
+    })
+  }
+  return { f, digest: namesDigest(f.namesJson), tests, open: [...tests] }
 }
+
+const namesOfPending = (p: PendingFile) => (p.names ??= namesOf(p.f))
 
 function indexOfNames(
   dir: string,
@@ -136,7 +140,7 @@ function placeIn(
     const index = entry.names === p.digest ? undefined : names(entry.names)
     if (entry.names !== p.digest && !index) continue // its names are lost: nothing to compare
     for (const t of p.open) {
-      const j = index ? index.get(p.f.names[t.i]!) : t.i
+      const j = index ? index.get(namesOfPending(p)[t.i]!) : t.i
       const letter = j === undefined ? undefined : entry.statuses[j]
       if (letter !== undefined && RAN.has(letter)) place(t, letter, entry, j!, record.time, same)
     }
@@ -177,17 +181,18 @@ function viewOf(pending: PendingFile[]): Omit<HistoryView, 'runs'> {
   const failures = new Map<string, FailureHistory>()
   const fixed: HistoryView['fixed'] = []
   const slower: HistoryView['slower'] = []
-  for (const { f, tests } of pending) {
+  for (const p of pending) {
+    const { f, tests } = p
     const place = (i: number): TestPlace => ({
       file: f.file,
       ...(f.project ? { project: f.project } : {}),
       ...(f.mode ? { mode: f.mode } : {}),
-      test: f.names[i]!,
+      test: namesOfPending(p)[i]!,
     })
     for (const t of tests) {
       if (t.failing) failures.set(testKey(place(t.i)), failureHistory(t))
       else if (
-        f.statuses[t.i] === 'passed' &&
+        f.statuses[t.i] === letterOf('passed') &&
         t.last &&
         FAILING_LETTERS.has(t.last) &&
         fixed.length < MAX_LISTED

@@ -46,7 +46,7 @@ function writeWhole(path: string, data: string | Buffer): void {
 export function writeRecord(
   dir: string,
   record: RunRecord,
-  names: ReadonlyMap<string, readonly string[]>,
+  names: ReadonlyMap<string, string>,
 ): void {
   mkdirSync(runsDir(dir), { recursive: true })
   mkdirSync(namesDir(dir), { recursive: true })
@@ -57,7 +57,7 @@ export function writeRecord(
       // Still in use: pruning by another run spares it (see NAMES_GRACE_MS).
       utimesSync(path, now, now)
     } catch {
-      writeWhole(path, JSON.stringify(list))
+      writeWhole(path, list)
     }
   }
   writeWhole(join(runsDir(dir), fileName(record)), gzipSync(JSON.stringify(record)))

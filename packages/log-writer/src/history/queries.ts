@@ -13,7 +13,8 @@ import {
   readRecord,
   type RecordEntry,
 } from './history-dir.js'
-import { FAILING_LETTERS, statusOfLetter, type FileRecord, type RunRecord } from './run-record.js'
+import { FAILING_LETTERS, statusOfLetter } from '../run-model/outcomes.js'
+import type { FileRecord, RunRecord } from './run-record.js'
 
 /** A test across runs: its file's identity and its name. */
 export interface TestId {

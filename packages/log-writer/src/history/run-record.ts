@@ -6,24 +6,13 @@
  * per file and run.
  */
 import { createHash } from 'node:crypto'
-import { TEST_STATUSES, type FileMode, type TestStatus } from '@threepio/core'
+import type { FileMode } from '@threepio/core'
 import type { FileOutcomes } from '../run-model/outcomes.js'
 import type { RunState, SummaryStatus } from '../run-model/run-state.js'
 import type { CodeState } from './code-state.js'
 
 /** Version of the record format. */
 export const RECORD_VERSION = 1
-/** Durations below this are kept as "fast" (absent): most tests are, and it keeps records small. */
-export const DURATION_FLOOR_MS = 50
-
-/** One letter per status, in the order of TEST_STATUSES. */
-const LETTERS = 'fepstxX'
-export const letterOf = (s: TestStatus) => LETTERS[TEST_STATUSES.indexOf(s)] ?? '?'
-export const statusOfLetter = (l: string): TestStatus | undefined =>
-  TEST_STATUSES[LETTERS.indexOf(l)]
-/** Letters of the statuses that mean the test ran (not skipped, not todo). */
-export const RAN = new Set(['f', 'e', 'p', 'x', 'X'])
-export const FAILING_LETTERS = new Set(['f', 'e'])
 
 export interface FileRecord {
   file: string
@@ -60,29 +49,30 @@ export interface RunRecord {
   files: FileRecord[]
 }
 
-/** The digest of a list of test names. */
-export function namesDigest(names: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify(names)).digest('hex').slice(0, 20)
+/** The digest of a list of test names (as JSON). */
+export function namesDigest(namesJson: string): string {
+  return createHash('sha256').update(namesJson).digest('hex').slice(0, 20)
 }
 
-/** The record of a finished run, with the name lists it refers to. */
+/** The record of a finished run, with the name lists (digest → JSON) it refers to. */
 export function recordOf(
   state: RunState,
   code: CodeState | null,
-): { record: RunRecord; names: Map<string, readonly string[]> } {
+): { record: RunRecord; names: Map<string, string> } {
   const signatures: string[] = []
   const signatureIndex = new Map<string, number>()
-  const names = new Map<string, readonly string[]>()
+  const causeOf = (s: string) => {
+    let i = signatureIndex.get(s)
+    if (i === undefined) signatureIndex.set(s, (i = signatures.push(s) - 1))
+    return i
+  }
+  const names = new Map<string, string>()
   const projects = new Set<string>()
   const files = state.outcomes.files().map((f) => {
     if (f.project) projects.add(f.project)
-    const digest = namesDigest(f.names)
-    names.set(digest, f.names)
-    return fileRecord(f, digest, (s) => {
-      let i = signatureIndex.get(s)
-      if (i === undefined) signatureIndex.set(s, (i = signatures.push(s) - 1))
-      return i
-    })
+    const digest = namesDigest(f.namesJson)
+    names.set(digest, f.namesJson)
+    return fileRecord(f, digest, causeOf)
   })
   const status = state.status
   return {
@@ -106,27 +96,17 @@ export function recordOf(
 }
 
 function fileRecord(f: FileOutcomes, digest: string, cause: (s: string) => number): FileRecord {
-  const durations: Record<number, number> = {}
-  const attempts: Record<number, number> = {}
   const causes: Record<number, number> = {}
-  let statuses = ''
-  f.statuses.forEach((s, i) => {
-    statuses += letterOf(s)
-    const d = f.durations[i]
-    if (d !== undefined && d >= DURATION_FLOOR_MS) durations[i] = Math.round(d)
-    if ((f.attempts[i] ?? 1) > 1) attempts[i] = f.attempts[i]!
-    const sig = f.signatures[i]
-    if (sig !== undefined && (s === 'failed' || s === 'error')) causes[i] = cause(sig)
-  })
+  for (const [i, sig] of Object.entries(f.signatures)) causes[Number(i)] = cause(sig)
   const some = (o: object) => Object.keys(o).length > 0
   return {
     file: f.file,
     ...(f.project ? { project: f.project } : {}),
     ...(f.mode ? { mode: f.mode } : {}),
     names: digest,
-    statuses,
-    ...(some(durations) ? { durations } : {}),
-    ...(some(attempts) ? { attempts } : {}),
+    statuses: f.statuses,
+    ...(some(f.durations) ? { durations: f.durations } : {}),
+    ...(some(f.attempts) ? { attempts: f.attempts } : {}),
     ...(some(causes) ? { causes } : {}),
   }
 }

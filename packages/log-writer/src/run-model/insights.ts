@@ -52,9 +52,6 @@ export const failureHistory = (view: HistoryView | undefined, f: FailureSummary)
     ? view.failures.get(testKey({ ...f, test: f.test }))
     : undefined
 
-/** Slowest tests and files listed. */
-export const MAX_SLOWEST = 10
-
 export interface CauseJson {
   signature: string
   /** The first failure's error, as failures show it. */
@@ -95,30 +92,8 @@ export function causesJson(tally: RunTally, view: HistoryView | undefined): Caus
 
 /** The slowest tests and files of the run. */
 export function slowestJson(outcomes: RunOutcomes) {
-  const tests: Array<TestPlace & { durationMs: number }> = []
-  const files: Array<{ file: string; project?: string; mode?: FileMode; durationMs: number }> = []
-  for (const f of outcomes.files()) {
-    const where = {
-      file: f.file,
-      ...(f.project ? { project: f.project } : {}),
-      ...(f.mode ? { mode: f.mode } : {}),
-    }
-    let total = 0
-    f.durations.forEach((d, i) => {
-      if (d === undefined) return
-      total += d
-      insertTop(tests, { ...where, test: f.names[i]!, durationMs: Math.round(d) })
-    })
-    insertTop(files, { ...where, durationMs: Math.round(total) })
+  return {
+    tests: outcomes.slowestTests.map((t) => ({ ...t })),
+    files: outcomes.slowestFiles.map((f) => ({ ...f })),
   }
-  return { tests, files }
-}
-
-/** Keeps the {@link MAX_SLOWEST} longest, longest first. */
-function insertTop<T extends { durationMs: number }>(top: T[], item: T): void {
-  if (top.length === MAX_SLOWEST && item.durationMs <= top[MAX_SLOWEST - 1]!.durationMs) return
-  let i = top.length
-  while (i > 0 && top[i - 1]!.durationMs < item.durationMs) i--
-  top.splice(i, 0, item)
-  if (top.length > MAX_SLOWEST) top.pop()
 }
