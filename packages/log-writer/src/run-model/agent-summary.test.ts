@@ -5,6 +5,7 @@ import { rerunCommand, shellQuote } from './rerun.js'
 import { lineInStack, RunState } from './run-state.js'
 import { summaryJson } from './run-json.js'
 import { summaryMarkdown } from './test-run-md.js'
+import { testKey } from './insights.js'
 
 const jestDiff = `expect(received).toEqual(expected) // deep equality
 
@@ -82,6 +83,48 @@ function run(files: number, failing: number[]): RunState {
 }
 
 describe('test-run.md for agents', () => {
+  it('stays under 4 KB on 1,000 files with 3 failures placed in history, and bounded on 10,000 failures from 50 causes', () => {
+    const state = run(1000, [7, 420, 999])
+    const failures = new Map(
+      state.failures.map((f, i) => [
+        testKey({ file: f.file, test: f.test! }),
+        i
+          ? { history: 'known' as const, since: '2026-12-01T00:00:00.000Z', failedRuns: 4 }
+          : { history: 'new' as const },
+      ]),
+    )
+    const fixed = [1, 2, 3, 4].map((i) => ({
+      file: `src/module-000${i}/feature.test.ts`,
+      test: `feature ${i} handles case ${i}`,
+    }))
+    state.history = { runs: 30, failures, fixed, slower: [] }
+    const md = summaryMarkdown(state)
+    expect(md).toContain('**3 failed (1 new), 997 passed**')
+    expect(md).toContain('(failed, known, failing in 4 runs since 2026-12-01T00:00:00.000Z)')
+    expect(Buffer.byteLength(md)).toBeLessThan(4096)
+
+    const { state: many, apply } = started()
+    for (let i = 0; i < 10_000; i++) {
+      const file = `src/module-${i % 500}/feature.test.ts`
+      const cause = i % 50
+      apply({
+        type: 'test-end',
+        file,
+        test: { id: `${i}`, name: `case ${i}`, suite: [] },
+        status: 'failed',
+        error: {
+          message: `Error: broken part ${'abcdefghij'[cause % 10]}${'abcde'[Math.floor(cause / 10)]} ${i}`,
+        },
+      })
+    }
+    apply({ type: 'run-end', status: 'failed', durationMs: 10 })
+    many.finish()
+    const big = summaryMarkdown(many)
+    expect(big).toContain('## Failures (10000 from 50 causes)')
+    expect(Buffer.byteLength(big)).toBeLessThan(8 * 1024)
+    expect(summaryJson(many).causes).toHaveLength(50)
+  })
+
   it('is under 4 KB on 1,000 files with 3 failures, each with file:line, its diff and a rerun command', () => {
     const state = run(1000, [7, 420, 999])
     const md = summaryMarkdown(state)
