@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Event, TestStatus } from '@threepio/core'
+import { readEventsFile, type Event, type TestStatus } from '@threepio/core'
 import { describe, expect, it } from 'vitest'
 import { RunState } from '../run-model/run-state.js'
 import { summaryJson } from '../run-model/run-json.js'
@@ -140,6 +140,12 @@ describe('history of runs', () => {
     writeFileSync(join(p.root, 'changed.js'), 'x') // an untracked file: different code
     const three = runOnce(p, { 'a.test.js::x': 'failed' })
     expect(classOf(three.json, 'x')).toBe('known')
+    // Rebuilt later (threepio report), run two is placed on the code it ran, not today's.
+    const again = new RunState()
+    readEventsFile(join(two.runDir, 'events.jsonl'), (e) => again.apply(e))
+    again.finish()
+    expect(historyAtEnd(two.runDir, again, { mode: 'read' })).toBeUndefined()
+    expect(classOf(summaryJson(again), 'x')).toBe('flaky')
   })
 
   it('finds tests that became much slower than their median', () => {

@@ -13,6 +13,7 @@ import {
   historyDirOf,
   listRecords,
   pruneHistory,
+  readRecord,
   removeRecord,
   writeRecord,
   type RecordEntry,
@@ -39,7 +40,13 @@ export function historyAtEnd(
   const dir = historyDirOf(outputDir)
   try {
     if (options.mode === 'record' && !existsSync(dir)) rebuildHistory(outputDir, runId)
-    const code = state.start?.rootDir ? codeState(state.start.rootDir) : null
+    // A run rebuilt later ran the code its record names, not the code of today.
+    const code =
+      options.mode === 'read'
+        ? (ownRecord(dir, runId)?.code ?? null)
+        : state.start?.rootDir
+          ? codeState(state.start.rootDir)
+          : null
     const time = state.start!.time
     const placed = classify(dir, { runId, time, code }, state.outcomes.files())
     state.history = {
@@ -57,6 +64,11 @@ export function historyAtEnd(
   } catch (err) {
     return `could not update the history of runs in ${dir}: ${(err as Error).message}`
   }
+}
+
+function ownRecord(dir: string, runId: string) {
+  const entry = listRecords(dir).find((r) => r.runId === runId)
+  return entry ? readRecord(dir, entry) : undefined
 }
 
 /** Records for the kept run directories (oldest first), other than `except`. */
