@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from pytest_threepio import find_node, report_command
+from pytest_threepio import find_node, offline, report_command
 from pytest_threepio._sidecar_path import SIDECAR
 
 
@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     node = find_node()
     if node is None:
+        # ls and show read what is on disk; the other commands need the log writer.
+        answered = offline.answer(args, "Node.js was not found (set THREEPIO_NODE, install pytest-threepio[node], or put node on PATH)")
+        if answered is not None:
+            return answered
         sys.stderr.write(
             "pytest-threepio: Node.js was not found; the log writer needs it. Install it with `pip install 'pytest-threepio[node]'`, set THREEPIO_NODE to a node binary, or put node on PATH.\n"
         )
