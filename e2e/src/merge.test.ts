@@ -67,6 +67,20 @@ function expectMergedEqualsWhole(
   )
   expect(body.map((e) => ({ type: e.type, shard: e.shard }))).toEqual(fromShards)
   expect(merged.logs().sort()).toEqual(whole.logs().sort())
+  // The merged run joins the history of its output directory: the questions across runs see it.
+  const file = (merged.summary.fileList as Array<{ file: string; counts: { total: number } }>).find(
+    (f) => f.counts.total > 0,
+  )!.file
+  const history = spawnSync(
+    process.execPath,
+    [CLI, 'history', file, '--json', '--dir', merged.outputDir],
+    {
+      encoding: 'utf8',
+    },
+  )
+  const tests = JSON.parse(history.stdout) as Array<{ outcomes: Array<{ runId: string }> }>
+  expect(tests.length).toBeGreaterThan(0)
+  expect(tests[0]!.outcomes.map((o) => o.runId)).toEqual([merged.summary.runId])
 }
 
 describe('threepio merge', () => {

@@ -69,7 +69,7 @@ export function historyOfTests(
   f: ExportedFile,
 ): Map<ExportedTest, FailureHistory> {
   const out = new Map<ExportedTest, FailureHistory>()
-  if (!run.history) return out
+  if (!run.history?.runs) return out // nothing to say before there is an earlier run
   const seen = new Map<string, number>()
   for (const t of f.tests) {
     const full = fullName(t)

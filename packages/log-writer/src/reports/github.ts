@@ -58,7 +58,8 @@ export function githubAnnotations(
     const title =
       (f.test !== undefined
         ? `${f.test}${f.teardown ? ' (error in teardown)' : ''}`
-        : `${f.file} ${f.status === 'error' ? 'failed to load' : 'failed'}`) + historyNote(f)
+        : `${f.file} ${f.status === 'error' ? 'failed to load' : 'failed'}`) +
+      (summary.history?.runs ? historyNote(f) : '')
     const message = [f.message || f.status, ...(f.rerun ? ['', `Rerun: ${f.rerun}`] : [])].join(
       '\n',
     )

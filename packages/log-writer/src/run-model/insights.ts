@@ -47,6 +47,7 @@ export interface FailureHistory {
 export const testKey = (t: { file: string; project?: string; mode?: string; test: string }) =>
   `${fileKey(t.file, t.project, t.mode)}\0${t.test}`
 
+/** Where a failure stands in history, for run.json (`first` on a project's first run too). */
 export const failureHistory = (view: HistoryView | undefined, f: FailureSummary) =>
   view && f.test !== undefined && !f.teardown
     ? view.failures.get(testKey({ ...f, test: f.test }))
@@ -97,3 +98,7 @@ export function slowestJson(outcomes: RunOutcomes) {
     files: outcomes.slowestFiles.map((f) => ({ ...f })),
   }
 }
+
+/** The same, for words people read: nothing to say before there is an earlier run. */
+export const shownHistory = (view: HistoryView | undefined, f: FailureSummary) =>
+  view?.runs ? failureHistory(view, f) : undefined

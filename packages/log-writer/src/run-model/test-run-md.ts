@@ -6,7 +6,7 @@
 import { fileLabel as plainLabel, formatDuration, oneLine } from './log-format.js'
 import { rerunCommand, shellQuote } from './rerun.js'
 import { fileKey, type FailureSummary, type FileSummary, type RunState } from './run-state.js'
-import { failureHistory, type FailureHistory } from './insights.js'
+import { failureHistory, shownHistory, type FailureHistory } from './insights.js'
 import {
   errorHead,
   orderedFiles,
@@ -189,7 +189,7 @@ function failureEntry(state: RunState, n: number, { failure, file, cause }: Entr
   const out: string[] = []
   const where = `${file.file}${failure?.line !== undefined ? `:${failure.line}` : ''}`
   const label = code(where) + plainLabel({ ...file, file: '' })
-  const history = failure ? failureHistory(state.history, failure) : undefined
+  const history = failure ? shownHistory(state.history, failure) : undefined
   const tag = history ? `, ${historyWords(history)}` : ''
   const what =
     failure?.test !== undefined
