@@ -23,12 +23,17 @@ for (const runner of RUNNERS) {
       expect(consistencyProblems(rec!)).toEqual([])
       expect(rec!.summary).toMatchObject({ status: 'PASSED', counts: { passed: 5, total: 5 } })
       // Everything threepio wrote is inside the output directory: this run's folder, `latest`,
-      // the runs/latest link and the directory's .gitignore.
+      // the runs/latest link, the directory's .gitignore, and the run's record in the history
+      // with the lists of test names it refers to (named by their digests, not by the names).
       const runFolder = relative(run.outputDir, rec!.runDir)
       const own = ['latest', '.gitignore', 'runs/latest']
+      const runId = runFolder.split('/').pop()!
+      const history = new RegExp(
+        `^history/(runs/\\d{15}_${runId}\\.json\\.gz|names/[0-9a-f]{20}\\.json)$`,
+      )
       for (const rel of listFiles(run.outputDir)) {
         const inRun = rel.startsWith(runFolder + '/') || rel.startsWith('runs/latest/')
-        expect(own.includes(rel) || inRun, rel).toBe(true)
+        expect(own.includes(rel) || inRun || history.test(rel), rel).toBe(true)
       }
       // One log, holding the 50 MB line whole.
       const logs = listFiles(rec!.runDir)

@@ -225,7 +225,9 @@ export function consistencyProblems(rec: Recorded): string[] {
   if (rec.events[0]?.type !== 'run-start')
     problems.push('events.jsonl does not start with run-start')
   if (rec.events.some((e, i) => e.seq !== i + 1)) problems.push('seq is not 1, 2, 3, …')
-  const copy = join(tempDir('threepio-replay-'), 'run')
+  // Beside the run, in its output directory: a rebuilt run is placed in the history of runs
+  // there, as the live run was (a folder name that is no run id, so no command lists it).
+  const copy = `${rec.runDir}.replay`
   mkdirSync(copy)
   copyFileSync(join(rec.runDir, 'events.jsonl'), join(copy, 'events.jsonl'))
   rebuildRun(copy)

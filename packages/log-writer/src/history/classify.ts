@@ -71,17 +71,25 @@ export interface Placement extends HistoryView {
   read: number
   /** Records that could not be read. */
   damaged: RecordEntry[]
+  /** The runs it was placed among. */
+  among: string[]
 }
 
-/** Places the run's tests in the history at `dir`; `runId` and later runs are left out. */
+/**
+ * Places the run's tests in the history at `dir`; `runId` and later runs are left out. `among`:
+ * only these runs (the ones a run was placed among when it ended, to place it again the same
+ * way, whatever runs that ran beside it added since).
+ */
 export function classify(
   dir: string,
-  current: { runId: string; time: number; code: CodeState | null },
+  current: { runId: string; time: number; code: CodeState | null; among?: readonly string[] },
   files: FileOutcomes[],
   limit = HISTORY_RUNS,
 ): Placement {
+  const among = current.among ? new Set(current.among) : undefined
   const earlier = listRecords(dir)
     .filter((r) => r.time < current.time || (r.time === current.time && r.runId < current.runId))
+    .filter((r) => !among || among.has(r.runId))
     .slice(0, limit)
   const pending = files.map(pendingFile)
   let read = 0
@@ -94,7 +102,13 @@ export function classify(
     if (!record) damaged.push(entry)
     else placeIn(record, pending, current.code, (digest) => indexOfNames(dir, digest, namesCache))
   }
-  return { ...viewOf(pending), runs: earlier.length, read, damaged }
+  return {
+    ...viewOf(pending),
+    runs: earlier.length,
+    among: earlier.map((r) => r.runId),
+    read,
+    damaged,
+  }
 }
 
 function pendingFile(f: FileOutcomes): PendingFile {

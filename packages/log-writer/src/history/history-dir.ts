@@ -9,6 +9,7 @@
  * reader skips what it cannot read; the history is rebuilt from run directories (record-run.ts).
  */
 import {
+  linkSync,
   mkdirSync,
   utimesSync,
   readdirSync,
@@ -35,18 +36,32 @@ export const historyDirOf = (outputDir: string) => join(outputDir, HISTORY_DIR)
 const runsDir = (dir: string) => join(dir, 'runs')
 const namesDir = (dir: string) => join(dir, 'names')
 
-/** Writes a whole file: a temporary file renamed into place. */
-function writeWhole(path: string, data: string | Buffer): void {
+/**
+ * Writes a whole file: a temporary file moved into place. With `keep`, a file already there
+ * stays (linked, not renamed, so that the move fails rather than replaces).
+ */
+function writeWhole(path: string, data: string | Buffer, keep = false): void {
   const tmp = `${path}.${process.pid}.tmp`
   writeFileSync(tmp, data)
-  renameSync(tmp, path)
+  if (!keep) return renameSync(tmp, path)
+  try {
+    linkSync(tmp, path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  } finally {
+    rmSync(tmp, { force: true })
+  }
 }
 
-/** Writes a run's record, after the name lists it refers to. Throws on I/O errors. */
+/**
+ * Writes a run's record, after the name lists it refers to. A record rebuilt from a run
+ * directory (`rebuilt`) never replaces one the run wrote itself. Throws on I/O errors.
+ */
 export function writeRecord(
   dir: string,
   record: RunRecord,
   names: ReadonlyMap<string, string>,
+  rebuilt = false,
 ): void {
   mkdirSync(runsDir(dir), { recursive: true })
   mkdirSync(namesDir(dir), { recursive: true })
@@ -60,7 +75,7 @@ export function writeRecord(
       writeWhole(path, list)
     }
   }
-  writeWhole(join(runsDir(dir), fileName(record)), gzipSync(JSON.stringify(record)))
+  writeWhole(join(runsDir(dir), fileName(record)), gzipSync(JSON.stringify(record)), rebuilt)
 }
 
 /** A record's file name: start time first, so that names sort as the runs started. */

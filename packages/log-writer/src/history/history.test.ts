@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readEventsFile, type Event, type TestStatus } from '@threepio/core'
@@ -7,8 +15,8 @@ import { describe, expect, it } from 'vitest'
 import { RunState } from '../run-model/run-state.js'
 import { summaryJson } from '../run-model/run-json.js'
 import { summaryMarkdown } from '../run-model/test-run-md.js'
-import { historyDirOf, listRecords, pruneHistory } from './history-dir.js'
-import { historyAtEnd } from './record-run.js'
+import { historyDirOf, listRecords, pruneHistory, readRecord, writeRecord } from './history-dir.js'
+import { historyAtEnd, rebuildHistory } from './record-run.js'
 import { validate } from 'ctrf'
 import { ctrfReport, junitXml, readExportedRun } from '../reports/export.js'
 import { githubAnnotations } from '../reports/github.js'
@@ -29,10 +37,11 @@ function project(git = true) {
 let clock = Date.UTC(2026, 11, 1)
 
 /**
- * One run recorded as a reporter would: its run directory with events.jsonl, then the history.
- * `tests` maps `file::name` to a status, or to [status, durationMs].
+ * One run as a reporter would write it: its run directory with events.jsonl; the function it
+ * returns ends it (places it in the history and adds it). `tests` maps `file::name` to a
+ * status, or to [status, durationMs].
  */
-function runOnce(
+function runUntilEnd(
   p: { root: string; out: string },
   tests: Record<string, TestStatus | [TestStatus, number]>,
 ) {
@@ -86,8 +95,18 @@ function runOnce(
   const state = new RunState()
   for (const e of events) state.apply(e)
   state.finish()
-  expect(historyAtEnd(runDir, state, { mode: 'record' })).toBeUndefined()
-  return { state, json: summaryJson(state), runDir }
+  const end = () => {
+    expect(historyAtEnd(runDir, state, { mode: 'record' })).toBeUndefined()
+    return { state, json: summaryJson(state), runDir }
+  }
+  return Object.assign(end, { runDir })
+}
+
+function runOnce(
+  p: { root: string; out: string },
+  tests: Record<string, TestStatus | [TestStatus, number]>,
+) {
+  return runUntilEnd(p, tests)()
 }
 
 const classOf = (json: ReturnType<typeof summaryJson>, test: string) =>
@@ -222,5 +241,48 @@ describe('history of runs', () => {
     const lines = githubAnnotations(two.json, {})
     expect(lines[0]).toContain('title=x (known for 2 runs)')
     expect(lines[1]).toContain('title=y (flaky)')
+  })
+
+  it('places a run again as it was placed at its end, whatever runs that ran beside it added', () => {
+    const p = project(false)
+    runOnce(p, { 'a.test.js::x': 'passed' })
+    const started = runUntilEnd(p, { 'a.test.js::x': 'failed' }) // starts first, ends last
+    const beside = runOnce(p, { 'a.test.js::x': 'failed' })
+    expect(classOf(beside.json, 'x')).toBe('new')
+    const late = started()
+    expect(classOf(late.json, 'x')).toBe('new')
+    const again = new RunState()
+    readEventsFile(join(beside.runDir, 'events.jsonl'), (e) => again.apply(e))
+    again.finish()
+    historyAtEnd(beside.runDir, again, { mode: 'read' })
+    expect(summaryJson(again)).toEqual(beside.json) // not "known", though an earlier-started run failed it
+  })
+
+  it('rebuilds only runs that ended, and never over a record a run wrote itself', () => {
+    const p = project(false)
+    const going = runUntilEnd(p, { 'a.test.js::x': 'failed' })
+    runOnce(p, { 'a.test.js::x': 'passed' })
+    rmSync(historyDirOf(p.out), { recursive: true })
+    // The run still going has no run-end yet: a rebuild leaves it out.
+    const events = join(going.runDir, 'events.jsonl')
+    const full = readFileSync(events, 'utf8')
+    writeFileSync(
+      events,
+      full
+        .split('\n')
+        .filter((l) => !l.includes('"run-end"'))
+        .join('\n'),
+    )
+    expect(rebuildHistory(p.out)).toBe(1)
+    writeFileSync(events, full)
+    // It ends and writes its record; a rebuild racing with it never replaces that record.
+    const runId = going().state.start!.runId
+    const dir = historyDirOf(p.out)
+    const entry = listRecords(dir).find((r) => r.runId === runId)!
+    const own = readRecord(dir, entry)!
+    expect(own.among).toEqual([]) // it started before the other: placed among none
+    const { among: _, ...rebuilt } = own
+    writeRecord(dir, rebuilt, new Map(), true)
+    expect(readRecord(dir, entry)).toEqual(own)
   })
 })

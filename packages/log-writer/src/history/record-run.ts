@@ -40,15 +40,21 @@ export function historyAtEnd(
   const dir = historyDirOf(outputDir)
   try {
     if (options.mode === 'record' && !existsSync(dir)) rebuildHistory(outputDir, runId)
-    // A run rebuilt later ran the code its record names, not the code of today.
+    // A run placed again later (threepio report) is placed as it was at its end: on the code
+    // its record names, not today's, among the runs it was placed among then.
+    const own = options.mode === 'read' ? ownRecord(dir, runId) : undefined
     const code =
       options.mode === 'read'
-        ? (ownRecord(dir, runId)?.code ?? null)
+        ? (own?.code ?? null)
         : state.start?.rootDir
           ? codeState(state.start.rootDir)
           : null
     const time = state.start!.time
-    const placed = classify(dir, { runId, time, code }, state.outcomes.files())
+    const placed = classify(
+      dir,
+      { runId, time, code, ...(own?.among ? { among: own.among } : {}) },
+      state.outcomes.files(),
+    )
     state.history = {
       runs: placed.runs,
       failures: placed.failures,
@@ -57,7 +63,7 @@ export function historyAtEnd(
     }
     if (options.mode === 'read') return undefined
     for (const id of placed.damaged) repairRecord(outputDir, id)
-    const { record, names } = recordOf(state, code)
+    const { record, names } = recordOf(state, code, placed.among)
     writeRecord(dir, record, names)
     pruneHistory(dir)
     return undefined
@@ -101,9 +107,10 @@ function addFromRunDirectory(outputDir: string, runId: string): boolean {
   const state = new RunState()
   readEventsFile(events, (e) => state.apply(e))
   state.finish()
-  if (state.start?.runId !== basename(dirname(events))) return false
+  // A run still going (or killed before its end) is not history: it adds itself when it ends.
+  if (!state.end || state.start?.runId !== basename(dirname(events))) return false
   // The code those runs ran is not known now: they count for new, known and fixed, not flaky.
   const { record, names } = recordOf(state, null)
-  writeRecord(historyDirOf(outputDir), record, names)
+  writeRecord(historyDirOf(outputDir), record, names, true)
   return true
 }

@@ -47,6 +47,8 @@ export interface RunRecord {
   code: CodeState | null
   signatures: string[]
   files: FileRecord[]
+  /** The earlier runs it was placed among at its end (absent for a record rebuilt later). */
+  among?: string[]
 }
 
 /** The digest of a list of test names (as JSON). */
@@ -58,6 +60,7 @@ export function namesDigest(namesJson: string): string {
 export function recordOf(
   state: RunState,
   code: CodeState | null,
+  among?: string[],
 ): { record: RunRecord; names: Map<string, string> } {
   const signatures: string[] = []
   const signatureIndex = new Map<string, number>()
@@ -90,6 +93,7 @@ export function recordOf(
       code,
       signatures,
       files,
+      ...(among ? { among } : {}),
     },
     names,
   }
