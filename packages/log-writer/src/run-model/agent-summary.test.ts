@@ -354,4 +354,29 @@ describe('causes', () => {
     expect(summaryJson(state).causes).toEqual([])
     expect(summaryJson(state).causesTotal).toBe(0)
   })
+
+  it('counts a file that failed to load once, under the cause it shares with failing tests', () => {
+    const { state, apply } = started()
+    const broken = {
+      message: 'RangeError: cannot pad 1982',
+      stack: '    at pad (/home/me/app/src/util.js:126:9)',
+    }
+    apply({ type: 'file-start', file: 'a.test.js' })
+    apply({
+      type: 'test-end',
+      file: 'a.test.js',
+      test: { id: 'a', name: 'a', suite: [] },
+      status: 'failed',
+      error: broken,
+    })
+    apply({ type: 'file-end', file: 'a.test.js' })
+    apply({ type: 'file-start', file: 'b.test.js' })
+    apply({ type: 'file-end', file: 'b.test.js', failedToLoad: true, error: broken })
+    apply({ type: 'run-end', status: 'failed', durationMs: 10 })
+    state.finish()
+    const md = summaryMarkdown(state)
+    expect(md).toContain('## Failures (2 from 1 cause)\n')
+    expect(md.match(/^\d+\. ✗/gm)).toHaveLength(1)
+    expect(md).toContain('Same cause: 1 more (2 files in all): `b.test.js`')
+  })
 })

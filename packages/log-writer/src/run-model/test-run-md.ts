@@ -173,12 +173,14 @@ function failureEntries(state: RunState, json: RunSummaryJson, failing: FileSumm
   }
   const entries = json.causes.flatMap((c) => first.get(c.signature) ?? [])
   entries.push(...loose)
-  // A failing file with no failure recorded (failed to load without a message, say).
+  // A failing file with no failure recorded (failed to load without a message, say). A file
+  // with an error has its failure recorded, shown under its cause.
   for (const f of failing)
     if (
       f.status !== 'unfinished' &&
       !f.counts.failed &&
       !f.counts.error &&
+      !f.error &&
       !entries.some((e) => e.file === f)
     )
       entries.push({ file: f })
