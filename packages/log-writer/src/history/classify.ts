@@ -20,7 +20,7 @@ import {
   RAN,
   type FileOutcomes,
 } from '../run-model/outcomes.js'
-import { keyOf } from '../run-model/summaries.js'
+import { keyOf, refOf } from '../run-model/summaries.js'
 import {
   testKey,
   type FailureHistory,
@@ -197,12 +197,7 @@ function viewOf(pending: PendingFile[]): Omit<HistoryView, 'runs'> {
   const slower: HistoryView['slower'] = []
   for (const p of pending) {
     const { f, tests } = p
-    const place = (i: number): TestPlace => ({
-      file: f.file,
-      ...(f.project ? { project: f.project } : {}),
-      ...(f.mode ? { mode: f.mode } : {}),
-      test: namesOfPending(p)[i]!,
-    })
+    const place = (i: number): TestPlace => ({ ...refOf(f), test: namesOfPending(p)[i]! })
     for (const t of tests) {
       if (t.failing) failures.set(testKey(place(t.i)), failureHistory(t))
       else if (

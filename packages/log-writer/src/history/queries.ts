@@ -5,7 +5,7 @@
  * retention removed still count.
  */
 import type { FileMode, TestStatus } from '@threepio/core'
-import { keyOf } from '../run-model/summaries.js'
+import { keyOf, refOf } from '../run-model/summaries.js'
 import {
   historyDirOf,
   listRecords,
@@ -57,12 +57,7 @@ export class History {
   }
 }
 
-const idOf = (f: FileRecord, test: string): TestId => ({
-  file: f.file,
-  ...(f.project ? { project: f.project } : {}),
-  ...(f.mode ? { mode: f.mode } : {}),
-  test,
-})
+const idOf = (f: FileRecord, test: string): TestId => ({ ...refOf(f), test })
 
 /** Each test of a run with its status and duration (a duration only at or above the floor). */
 function testsOfRun(h: History, r: RunRecord) {

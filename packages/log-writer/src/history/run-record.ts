@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import type { FileMode } from '@threepio/core'
 import type { FileOutcomes } from '../run-model/outcomes.js'
+import { refOf } from '../run-model/summaries.js'
 import type { RunState, SummaryStatus } from '../run-model/run-state.js'
 import type { CodeState } from './code-state.js'
 
@@ -104,9 +105,7 @@ function fileRecord(f: FileOutcomes, digest: string, cause: (s: string) => numbe
   for (const [i, sig] of Object.entries(f.signatures)) causes[Number(i)] = cause(sig)
   const some = (o: object) => Object.keys(o).length > 0
   return {
-    file: f.file,
-    ...(f.project ? { project: f.project } : {}),
-    ...(f.mode ? { mode: f.mode } : {}),
+    ...refOf(f),
     names: digest,
     statuses: f.statuses,
     ...(some(f.durations) ? { durations: f.durations } : {}),

@@ -4,7 +4,7 @@
  * is named as its log names it (`name (#2)` for a second of one name).
  */
 import { TEST_STATUSES, type FileMode, type TestStatus } from '@threepio/core'
-import { keyOf, type FileSummary } from './summaries.js'
+import { keyOf, refOf, type FileSummary } from './summaries.js'
 import type { TestRecord } from './tally.js'
 
 /** Durations below this are kept as "fast" (absent): most tests are, and records stay small. */
@@ -58,7 +58,7 @@ export class RunOutcomes {
   addFile(summary: FileSummary, tests: Iterable<TestRecord>): void {
     const names: string[] = []
     const out: FileOutcomes = {
-      ...where(summary),
+      ...refOf(summary),
       namesJson: '',
       statuses: '',
       durations: {},
@@ -77,7 +77,7 @@ export class RunOutcomes {
         total += d
         if (d >= DURATION_FLOOR_MS) out.durations[i] = Math.round(d)
         if (d > this.floor())
-          ranked.push({ ...where(summary), test: t.name, durationMs: Math.round(d) })
+          ranked.push({ ...refOf(summary), test: t.name, durationMs: Math.round(d) })
       }
       if ((t.attempts ?? 1) > 1) out.attempts[i] = t.attempts!
       if (t.signature !== undefined) out.signatures[i] = t.signature
@@ -91,7 +91,7 @@ export class RunOutcomes {
     if (again) this.rerank()
     else {
       for (const r of ranked) insertTop(this.slowestTests, r)
-      insertTop(this.slowestFiles, { ...where(summary), durationMs: Math.round(total) })
+      insertTop(this.slowestFiles, { ...refOf(summary), durationMs: Math.round(total) })
     }
   }
 
@@ -102,8 +102,8 @@ export class RunOutcomes {
     for (const [key, f] of this.byFile) {
       const names = namesOf(f)
       for (const [i, ms] of Object.entries(f.durations))
-        insertTop(this.slowestTests, { ...where(f), test: names[Number(i)]!, durationMs: ms })
-      insertTop(this.slowestFiles, { ...where(f), durationMs: this.fileTotals.get(key) ?? 0 })
+        insertTop(this.slowestTests, { ...refOf(f), test: names[Number(i)]!, durationMs: ms })
+      insertTop(this.slowestFiles, { ...refOf(f), durationMs: this.fileTotals.get(key) ?? 0 })
     }
   }
 
@@ -118,12 +118,6 @@ export class RunOutcomes {
     return [...this.byFile.values()]
   }
 }
-
-const where = (f: { file: string; project?: string | undefined; mode?: FileMode | undefined }) => ({
-  file: f.file,
-  ...(f.project ? { project: f.project } : {}),
-  ...(f.mode ? { mode: f.mode } : {}),
-})
 
 /** Keeps the {@link MAX_SLOWEST} longest, longest first. */
 function insertTop<T extends { durationMs: number }>(top: T[], item: T): void {

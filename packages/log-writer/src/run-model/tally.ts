@@ -29,8 +29,9 @@ export interface TestRecord {
   /** The last attempt's duration and how many attempts there were. */
   durationMs?: number
   attempts?: number
-  /** The last attempt's failure signature, when it failed. */
+  /** The last attempt's failure signature, when it failed; its teardown error's. */
   signature?: string
+  teardownSignature?: string
 }
 
 export class RunTally {
@@ -45,8 +46,6 @@ export class RunTally {
   readonly causes = new Causes()
   /** The project root, for failure signatures (from run-start). */
   protected root: string | undefined
-  /** Signatures of the failures that count now, by test id (for retries that pass). */
-  private readonly failing = new Map<string, { signature: string; file: string; test?: string }>()
   /** Skip, todo and xfail reasons, most frequent first once read through {@link reasons}. */
   private readonly reasonCounts = new Map<string, ReasonSummary>()
   failuresTotal = 0
@@ -88,7 +87,8 @@ export class RunTally {
     const failing = status === 'failed' || status === 'error'
     if (failing) test.failedBefore = true
     else if (status === 'passed' && test.failedBefore) this.flaky++
-    if (test.status === 'failed' || test.status === 'error') this.removeFailure(id)
+    if (test.status === 'failed' || test.status === 'error')
+      this.removeFailure(id, summary.file, test.name, test.signature)
     test.status = status
     if (failing) {
       const s = summary
@@ -117,13 +117,13 @@ export class RunTally {
       test.teardownError = false
       summary.teardownErrors--
       this.teardownErrors--
-      this.removeFailure(id, true)
+      this.removeFailure(id, summary.file, test.name, test.teardownSignature, true)
     }
     if (!error) return
     test.teardownError = true
     summary.teardownErrors++
     this.teardownErrors++
-    this.addFailure({
+    test.teardownSignature = this.addFailure({
       ...refOf(summary),
       log: summary.log,
       test: test.name,
@@ -140,25 +140,21 @@ export class RunTally {
     const signature = failureSignature(failure.error, { file: failure.file, rootDir: this.root })
     failure.signature = signature
     this.causes.add(signature, failure)
-    if (failure.testId !== undefined)
-      this.failing.set(`${failure.teardown ? 't' : ''}\0${failure.testId}`, {
-        signature,
-        file: failure.file,
-        ...(failure.test !== undefined ? { test: failure.test } : {}),
-      })
     if (this.failures.length < MAX_FAILURES) this.failures.push(failure)
     return signature
   }
 
-  protected removeFailure(testId: string, teardown = false): void {
+  /** A failure that no longer counts (a retry ran): out of the list and out of its cause. */
+  protected removeFailure(
+    testId: string,
+    file: string,
+    test: string,
+    signature: string | undefined,
+    teardown = false,
+  ): void {
     this.failuresTotal--
-    const key = `${teardown ? 't' : ''}\0${testId}`
+    if (signature !== undefined) this.causes.remove(signature, { file, test })
     const i = this.failures.findIndex((f) => f.testId === testId && !!f.teardown === teardown)
-    const counted = this.failing.get(key)
-    if (counted) {
-      this.causes.remove(counted.signature, counted)
-      this.failing.delete(key)
-    }
     if (i >= 0) this.failures.splice(i, 1)
   }
 }
