@@ -20,5 +20,6 @@ await build({
   logLevel: 'warning',
   // @threepio/core is `sideEffects: false`; its dist files import a shared helper chunk for its
   // side effects out of habit (tsup), and dropping that bare import is right, not worth a warning.
-  logOverride: { 'ignored-bare-import': 'silent' },
+  // `threepio run` finds the pieces it lends beside its module, and has none in this bundle.
+  logOverride: { 'ignored-bare-import': 'silent', 'empty-import-meta': 'silent' },
 })

@@ -6,7 +6,8 @@ import { UsageError } from './io.js'
 export const USAGE = `Usage: {prog} <command> [options]
 
 Commands:
-  ls                  list runs, newest first
+  run -- <command>    run a command, recording every Jest, Vitest and pytest run it starts
+  ls                  list runs and sessions, newest first
   show [run]          print a run's test-run.md (--json: its run.json)
   path [run]          print a run's directory (for CI steps: upload it as an artifact)
   export <format> [run]  junit or ctrf, to stdout or -o <file>
@@ -21,7 +22,8 @@ Commands:
   ingest <run-dir>    write a run directory from the events.jsonl another process appends to
   help [command]      help for a command
 
-[run] is a run id, a unique prefix of one, "latest" (the default) or a run directory.
+[run] is a run id, a unique prefix of one, "latest" (the default) or a run directory; show
+also takes a session id.
 
 Options (anywhere on the line):
   --dir <dir>   output directory (default: $THREEPIO_DIR, else ./${DEFAULT_OUTPUT_DIR})
@@ -33,8 +35,9 @@ Colour: status words are coloured in a terminal; NO_COLOR turns that off, FORCE_
 `
 
 export const HELP = {
-  ls: `Usage: {prog} ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration.\n`,
-  show: `Usage: {prog} show [run] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json.\n`,
+  run: `Usage: {prog} run [--dir <dir>] -- <command...>\n\nRuns the command as it is (npm test, pnpm -r test, make test, tox, python -m pytest, …) and\nrecords every Jest, Vitest and pytest run it starts, however deep, with no configuration: each\nrun gets its own run directory, as with the reporter configured. All of them belong to one\nsession (<dir>/sessions/<id>/: summary.md, session.json, and the command's output in output.log).\nThe command's output, exit status and Ctrl+C are its own; one closing line is added at the end.\n`,
+  ls: `Usage: {prog} ls [--dir <dir>] [--json]\n\nLists runs, newest first: id, status, counts, duration; then the sessions of {prog} run.\nWith --json, {"runs": [...], "sessions": [...]}.\n`,
+  show: `Usage: {prog} show [run or session] [--dir <dir>] [--json]\n\nPrints the run's test-run.md, or its run.json with --json; for a session (an id from\n{prog} ls), its summary.md or session.json.\n`,
   path: `Usage: {prog} path [run] [--dir <dir>]\n\nPrints the run's directory, absolute. <dir>/runs/latest is the same for the newest run\n(a symlink, where the file system has them).\n`,
   export: `Usage: {prog} export <junit|ctrf> [run] [--dir <dir>] [-o <file>]\n\nWrites the run as JUnit XML (one testsuite per test file, as CI test tabs read it) or as a\nCTRF JSON report, from its events.jsonl, to stdout or to <file>. A run that never ended is\nmarked incomplete in both.\n`,
   merge: `Usage: {prog} merge <run-dir>... [-o <output dir>] [--dir <dir>]\n\nMakes the run directories of one suite's shards (jest --shard, vitest --shard, pytest jobs\nover parts of the suite) into one run in <output dir> (default: --dir, else $THREEPIO_DIR,\nelse ./.3pio): events renumbered and tagged with their shard, logs side by side, one\ntest-run.md and run.json counting the whole suite. Prints the merged run's closing line.\n`,
@@ -66,6 +69,7 @@ export type OptionName = keyof typeof OPTION_SPECS
 
 /** Which options each command takes (help and version go with any). */
 export const ALLOWED: Record<Command, OptionName[]> = {
+  run: ['dir'],
   ls: ['dir', 'json'],
   show: ['dir', 'json'],
   path: ['dir'],
@@ -132,6 +136,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
 
 /** How many arguments each command takes besides its options. */
 export const MAX_POSITIONALS: Record<Command, number> = {
+  run: Infinity,
   ls: 0,
   clean: 0,
   show: 1,
@@ -145,4 +150,27 @@ export const MAX_POSITIONALS: Record<Command, number> = {
   ingest: 1,
   export: 2,
   merge: Infinity,
+}
+
+/**
+ * `run`'s line (`argv[0]` is `run`): its own options come first; the command starts after `--` or at the first word
+ * that is not one of them, and is passed on untouched (its options are its own).
+ */
+export function parseRunLine(argv: string[]): CommandLine {
+  const line: CommandLine = { positionals: ['run'], values: {} }
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') return { ...line, positionals: ['run', ...argv.slice(i + 1)] }
+    if (a === '-h' || a === '--help') line.values.help = true
+    else if (a === '--dir' || a.startsWith('--dir=')) {
+      const value = a === '--dir' ? argv[++i] : a.slice('--dir='.length)
+      if (value === undefined) throw new UsageError('--dir needs a value: --dir <dir>')
+      line.values.dir = value
+    } else if (a.startsWith('-'))
+      throw new UsageError(
+        `unknown option "${a}" for run; the command goes after --: {prog} run -- <command>`,
+      )
+    else return { ...line, positionals: ['run', ...argv.slice(i)] }
+  }
+  return line
 }

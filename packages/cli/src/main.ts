@@ -12,6 +12,7 @@ import {
   HELP,
   MAX_POSITIONALS,
   parseCommandLine,
+  parseRunLine,
   USAGE,
   type Command,
   type CommandLine,
@@ -29,13 +30,14 @@ import { ls } from './commands/ls.js'
 import { merge } from './commands/merge.js'
 import { report } from './commands/report.js'
 import { show } from './commands/show.js'
+import { runCommand } from './run/run-command.js'
 
 /** Runs the command line `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const ours = (text: string) => withProg(io, text)
   let command: Command | undefined
   try {
-    const line = parseCommandLine(argv)
+    const line = argv[0] === 'run' ? parseRunLine(argv) : parseCommandLine(argv)
     const first = line.positionals.shift()
     const answered = answerHelp(first, line, io)
     if (answered !== undefined) return answered
@@ -102,6 +104,8 @@ async function run(command: Command, { positionals, values }: CommandLine, io: C
     typeof value === 'string' ? resolve(io.cwd, value) : undefined
   const runArg = (i: number) => findRun(outputDir, positionals[i], io.cwd)
   switch (command) {
+    case 'run':
+      return await runCommand(positionals, outputDir, io)
     case 'ls':
       return ls(outputDir, values.json === true, io)
     case 'show':

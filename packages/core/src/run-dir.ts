@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { logPathFor } from './path-map.js'
+import { joinSession } from './session.js'
 
 /** Names inside the output directory and a run directory: one place for each. */
 export const RUNS_DIR = 'runs'
@@ -86,7 +87,8 @@ export function logFilePath(runDir: string, file: string, project?: string): str
 /**
  * Creates a new, empty run directory under `outputDir` and returns its paths. Two runs started in
  * the same second (or millisecond) get different ids: the directory is created exclusively and a
- * taken id is replaced by a new random one. Throws when the directory cannot be created.
+ * taken id is replaced by a new random one. Under `threepio run` the run joins its session.
+ * Throws when the directory cannot be created.
  */
 export function createRunDirectory(outputDir: string, date: Date = new Date()): RunPaths {
   makeDirectory(join(outputDir, RUNS_DIR))
@@ -96,6 +98,7 @@ export function createRunDirectory(outputDir: string, date: Date = new Date()): 
     try {
       mkdirSync(paths.runDir) // not recursive: fails with EEXIST when the id is taken
       mkdirSync(paths.logsDir)
+      joinSession(paths.runDir)
       return paths
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw err

@@ -19,6 +19,7 @@ import {
   WORKER_MARKER,
 } from './run-dir.js'
 import { SCHEMA_VERSION, TEST_STATUSES } from './schema-facts.js'
+import { SESSION_ENV, SESSION_RUNS } from './session.js'
 import { MAX_OUTPUT_CHARS } from './output-text.js'
 import { WRITER_DEFAULTS } from './writer-options.js'
 
@@ -188,6 +189,7 @@ export function sharedFacts(ciVendors: unknown[] = []): Record<string, unknown> 
       workerMarker: WORKER_MARKER,
     },
     gitignoreText: GITIGNORE_TEXT,
+    session: { env: SESSION_ENV, runs: SESSION_RUNS },
     // createRunId's format as Python's strftime spells it (test-vectors/run-ids.json checks both).
     runId: { utcStrftime: '%Y-%m-%d_%H-%M-%S_', randomHexDigits: RUN_ID_RANDOM_HEX_DIGITS },
     ci: {

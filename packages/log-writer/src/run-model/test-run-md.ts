@@ -4,6 +4,7 @@
  * the files. Lists are bounded so that an agent can read it whole, however large the run.
  */
 import { fileLabel as plainLabel, formatDuration, oneLine } from './log-format.js'
+import { code, href } from './markdown.js'
 import { rerunCommand, shellQuote } from './rerun.js'
 import { fileKey, type FailureSummary, type FileSummary, type RunState } from './run-state.js'
 import { failureHistory, shownHistory, type FailureHistory } from './insights.js'
@@ -23,24 +24,6 @@ export const MAX_FAILURES_MD = 10
 const MAX_NAMES_MD = 20
 /** Other failures of one cause named beside its example. */
 const SAME_CAUSE_NAMES = 5
-
-/** Inline code that survives any content (backticks, pipes, newlines). */
-function code(text: string, max = 200): string {
-  let t = oneLine(text)
-  if (t.length > max) t = t.slice(0, max) + '…'
-  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length))
-  const fence = '`'.repeat(longest + 1)
-  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : ''
-  return `${fence}${pad}${t.replace(/\|/g, '\\|')}${pad}${fence}`
-}
-
-/** A relative link target that Markdown renderers accept for any log name. */
-function href(log: string): string {
-  return log
-    .split('/')
-    .map((s) => encodeURIComponent(s).replace(/\(/g, '%28').replace(/\)/g, '%29'))
-    .join('/')
-}
 
 function fenced(text: string, indent: string): string {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length))

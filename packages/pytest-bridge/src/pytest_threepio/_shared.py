@@ -11,6 +11,9 @@ SHARED: dict[str, Any] = json.loads((Path(__file__).parent / "_shared.json").rea
 SCHEMA_VERSION: int = SHARED["schemaVersion"]
 NAMES: dict[str, str] = SHARED["names"]
 GITIGNORE_TEXT: str = SHARED["gitignoreText"]
+#: The variables `threepio run` sets for its command (session directory, log writer).
+SESSION_ENV: dict[str, str] = SHARED["session"]["env"]
+SESSION_RUNS: str = SHARED["session"]["runs"]
 RUN_ID_STRFTIME: str = SHARED["runId"]["utcStrftime"]
 RUN_ID_RANDOM_HEX: int = SHARED["runId"]["randomHexDigits"]
 EXPECTED: dict[str, str] = SHARED["optionExpected"]

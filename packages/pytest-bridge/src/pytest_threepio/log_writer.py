@@ -14,7 +14,7 @@ from typing import Any
 
 from pytest_threepio import find_node, report_command
 from pytest_threepio._shared import NAMES
-from pytest_threepio._sidecar_path import SIDECAR
+from pytest_threepio._sidecar_path import log_writer_script
 from pytest_threepio.events import EventWriter
 
 
@@ -34,12 +34,11 @@ class LogWriter:
     def start(self, writer: EventWriter) -> None:
         """Starts ``threepio ingest`` on the run directory; its warnings become the run's one."""
         node = find_node()
-        if not node or not SIDECAR.exists():
-            self.no_node = (
-                "Node.js was not found (set THREEPIO_NODE, install pytest-threepio[node], or put node on PATH)" if not node else f"the log writer {SIDECAR} is missing from this installation"
-            )
+        script = log_writer_script()
+        if not node or not script.exists():
+            self.no_node = "Node.js was not found (set THREEPIO_NODE, install pytest-threepio[node], or put node on PATH)" if not node else f"the log writer {script} is missing from this installation"
             return
-        args = [node, str(SIDECAR), "ingest", str(self.run_dir), "--pid", str(os.getpid()), "--keep", str(self.keep_runs)]
+        args = [node, str(script), "ingest", str(self.run_dir), "--pid", str(os.getpid()), "--keep", str(self.keep_runs)]
         for name, path in self.exports.items():
             args += [f"--{name}", path]
         try:
@@ -96,7 +95,7 @@ class LogWriter:
             "THREEPIO_PROG": report_command(),
         }
         try:
-            done = subprocess.run([node, str(SIDECAR), "github", str(self.run_dir)], env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=self.timeout)
+            done = subprocess.run([node, str(log_writer_script()), "github", str(self.run_dir)], env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=self.timeout)
         except (OSError, subprocess.TimeoutExpired) as err:
             sys.stderr.write(f"threepio: warning: could not report to GitHub Actions: {err}\n")
             return

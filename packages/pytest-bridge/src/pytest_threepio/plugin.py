@@ -1,7 +1,8 @@
 """The pytest plugin: pytest hooks in, threepio events (docs/design.md, schema version 2) out.
 
 Installed, it is loaded by every pytest run (entry point ``threepio`` in ``pytest11``) and stays
-inert unless the run asks for it with ``-p threepio``. Then it runs on the controller only (never
+inert unless the run asks for it with ``-p threepio`` or runs under ``threepio run`` (which lends
+this package through PYTHONPATH where it is not installed: see ``session_plugin``). Then it runs on the controller only (never
 in xdist workers), writes events.jsonl itself, and starts the log writer (``threepio ingest``, a
 Node process in its own session) to keep the per-file logs and summaries up to date. Without
 Node, events.jsonl is still complete.
@@ -26,7 +27,7 @@ from typing import Any, Callable, TypeVar, cast
 
 import pytest
 
-from pytest_threepio._shared import NAMES
+from pytest_threepio._shared import NAMES, SESSION_ENV
 from pytest_threepio.counts import TestCounts
 from pytest_threepio.events import EventWriter
 from pytest_threepio.identity import Identities, posix
@@ -58,7 +59,10 @@ def _guarded(fn: F) -> F:
 
 
 def requested(config: pytest.Config) -> bool:
-    """Whether the run asked for threepio: ``-p threepio`` on the command line or in addopts."""
+    """Whether the run asked for threepio: ``-p threepio`` on the command line or in addopts, or
+    a ``threepio run`` session around it."""
+    if os.environ.get(SESSION_ENV["dir"]):
+        return True
     for namespace in (getattr(config, "known_args_namespace", None), config.option):
         plugins = getattr(namespace, "plugins", None) or []
         if "threepio" in plugins:

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pytest_threepio._shared import GITIGNORE_TEXT, NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME
+from pytest_threepio._shared import GITIGNORE_TEXT, NAMES, RUN_ID_RANDOM_HEX, RUN_ID_STRFTIME, SESSION_ENV, SESSION_RUNS
 
 
 def create_run_dir(output_dir: Path) -> tuple[str, Path]:
@@ -26,7 +26,20 @@ def create_run_dir(output_dir: Path) -> tuple[str, Path]:
             continue
     run_dir = runs / run_id
     (run_dir / NAMES["logs"]).mkdir()
+    join_session(run_dir)
     return run_id, run_dir
+
+
+def join_session(run_dir: Path) -> None:
+    """Under ``threepio run``: one line in the session's list of runs (never fails the run)."""
+    session = os.environ.get(SESSION_ENV["dir"])
+    if not session:
+        return
+    try:
+        with open(Path(session) / SESSION_RUNS, "a", encoding="utf-8") as f:
+            f.write(f"{run_dir}\n")
+    except OSError:
+        pass
 
 
 def point_latest(output_dir: Path, run_id: str) -> None:

@@ -1,0 +1,75 @@
+/**
+ * What a session lends the processes of its command, through the environment they inherit
+ * (docs/design.md, "Sessions"): nothing is written into the project or installed into its
+ * virtualenv.
+ *
+ * - Node.js: `NODE_OPTIONS=--import <preload>` hooks Jest and Vitest in every process that runs
+ *   them (preload.ts).
+ * - pytest: `PYTHONPATH` gains a folder holding only the pytest_threepio package (linked from the
+ *   session folder), and `PYTEST_PLUGINS` names its session plugin.
+ * - Every run: THREEPIO_SESSION names the session folder, which runs join as they start.
+ */
+import { cpSync, existsSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SESSION_ENV, SESSION_PYTHON_DIR } from '@threepio/core'
+
+/** Where the lent pieces are: absent ones are not lent (the command's bundled copy has no preload). */
+export interface Lent {
+  /** file: URL of preload.js. */
+  preload?: string
+  /** The pytest_threepio package folder. */
+  python?: string
+  /** The `threepio` script, for the pytest plugin's log writer. */
+  logWriter?: string
+}
+
+/** The pieces beside this module (the npm package's dist/), or named by the environment. */
+export function findLent(env: Record<string, string | undefined>): Lent {
+  const here: string | undefined = typeof import.meta.url === 'string' ? import.meta.url : undefined
+  const beside = (name: string) => {
+    if (!here) return undefined
+    const url = new URL(name, here)
+    return existsSync(url) ? url : undefined
+  }
+  const python = env.THREEPIO_PYTHON_PACKAGE ?? beside('python/pytest_threepio')
+  const script = process.argv[1]
+  return {
+    ...(beside('preload.js') ? { preload: beside('preload.js')!.href } : {}),
+    ...(python ? { python: typeof python === 'string' ? python : fileURLToPath(python) } : {}),
+    ...(script && existsSync(script) ? { logWriter: realpathSync(script) } : {}),
+  }
+}
+
+/** The command's environment: the user's own, with what the session lends added in front. */
+export function sessionEnvironment(
+  base: Record<string, string | undefined>,
+  sessionDir: string,
+  lent: Lent,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...base, [SESSION_ENV.dir]: sessionDir }
+  const before = (name: string, value: string, sep: string) =>
+    (env[name] = base[name] ? `${value}${sep}${base[name]}` : value)
+  if (lent.preload) before('NODE_OPTIONS', `--import=${lent.preload}`, ' ')
+  if (lent.python) {
+    before('PYTHONPATH', lendPython(sessionDir, lent.python), delimiter)
+    before('PYTEST_PLUGINS', 'pytest_threepio.session_plugin', ',')
+    if (lent.logWriter) env[SESSION_ENV.logWriter] = lent.logWriter
+    // The plugin's log writer runs on this Node.js unless the user chose one.
+    env.THREEPIO_NODE ??= process.execPath
+  }
+  return env
+}
+
+/** A folder in the session holding only pytest_threepio (a link, else a copy); its path. */
+function lendPython(sessionDir: string, pkg: string): string {
+  const dir = join(sessionDir, SESSION_PYTHON_DIR)
+  mkdirSync(dir, { recursive: true })
+  const target = join(dir, 'pytest_threepio')
+  try {
+    symlinkSync(pkg, target, 'dir')
+  } catch {
+    cpSync(pkg, target, { recursive: true })
+  }
+  return dir
+}
