@@ -1,8 +1,15 @@
 /** Which run a `[run]` argument names. */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
-import { EVENTS_FILE, readLatest, RUNS_DIR, SUMMARY_JSON, SUMMARY_MD } from '@threepio/core'
-import { listRunIds } from '@threepio/log-writer'
+import {
+  EVENTS_FILE,
+  readLatest,
+  RUNS_DIR,
+  SESSIONS_DIR,
+  SUMMARY_JSON,
+  SUMMARY_MD,
+} from '@threepio/core'
+import { listRunIds, listSessionIds } from '@threepio/log-writer'
 import { CommandError } from './io.js'
 
 /** Resolves a run argument to a run directory, or throws a CommandError saying what exists. */
@@ -55,4 +62,22 @@ export function readSummary(runDir: string): Record<string, unknown> | undefined
   } catch {
     return undefined
   }
+}
+
+/**
+ * The session folder a `[run]` argument names, if it names one: `session` (the newest), or a
+ * unique prefix of a session id that is no run's.
+ */
+export function findSession(outputDir: string, arg: string | undefined): string | undefined {
+  if (!arg || arg.includes('/') || arg.startsWith('.')) return undefined
+  const ids = listSessionIds(outputDir)
+  const dir = (id: string | undefined) => (id ? join(outputDir, SESSIONS_DIR, id) : undefined)
+  if (arg === 'session') {
+    if (!ids.length)
+      throw new CommandError(`no sessions in ${outputDir}; {prog} run -- <command> makes one`)
+    return dir(ids.at(-1))
+  }
+  if (listRunIds(outputDir).some((id) => id.startsWith(arg))) return undefined
+  const matches = ids.filter((id) => id.startsWith(arg))
+  return matches.length === 1 ? dir(matches[0]) : undefined
 }

@@ -18,7 +18,7 @@ import {
   type CommandLine,
   type OptionName,
 } from './command-line.js'
-import { findRun } from './find-run.js'
+import { findRun, findSession } from './find-run.js'
 import { CommandError, defaultIo, UsageError, withProg, type CliIo } from './io.js'
 import { clean } from './commands/clean.js'
 import { exportRun } from './commands/export.js'
@@ -29,7 +29,7 @@ import { ingest } from './commands/ingest.js'
 import { ls } from './commands/ls.js'
 import { merge } from './commands/merge.js'
 import { report } from './commands/report.js'
-import { show } from './commands/show.js'
+import { show, showSession } from './commands/show.js'
 import { runCommand } from './run/run-command.js'
 
 /** Runs the command line `argv` (without node and the script); resolves with the exit code. */
@@ -108,8 +108,11 @@ async function run(command: Command, { positionals, values }: CommandLine, io: C
       return await runCommand(positionals, outputDir, io)
     case 'ls':
       return ls(outputDir, values.json === true, io)
-    case 'show':
+    case 'show': {
+      const session = findSession(outputDir, positionals[0])
+      if (session) return showSession(session, values.json === true, io)
       return show(runArg(0), values.json === true, io)
+    }
     case 'path':
       io.out(runArg(0) + '\n')
       return 0

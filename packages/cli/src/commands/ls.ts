@@ -1,7 +1,19 @@
-/** `threepio ls`: the runs, newest first. */
+/** `threepio ls`: the runs, newest first, then the sessions of `threepio run`. */
 import { join } from 'node:path'
-import { RUNS_DIR } from '@threepio/core'
-import { formatDuration, formatTests, isRunLive, listRunIds } from '@threepio/log-writer'
+import { RUNS_DIR, SESSIONS_DIR } from '@threepio/core'
+import {
+  formatDuration,
+  formatTests,
+  isRunLive,
+  listRunIds,
+  listSessionIds,
+  plural,
+  readSession,
+  runTally,
+  sessionRuns,
+  writerAlive,
+  type SessionJson,
+} from '@threepio/log-writer'
 import { readSummary } from '../find-run.js'
 import { paintStatus, type CliIo } from '../io.js'
 
@@ -14,9 +26,14 @@ interface RunListing {
   durationMs: number | null
   startedAt: string | null
   path: string
+  /** The `threepio run` session it belongs to, if any. */
+  session: string | null
 }
 
 export function ls(outputDir: string, json: boolean, io: CliIo): number {
+  const sessions = readSessions(outputDir)
+  const sessionOf = new Map<string, string>()
+  for (const s of sessions) for (const r of s.runs) sessionOf.set(r.runDir, s.sessionId)
   const runs: RunListing[] = listRunIds(outputDir)
     .reverse()
     .map((runId) => {
@@ -34,13 +51,14 @@ export function ls(outputDir: string, json: boolean, io: CliIo): number {
         durationMs: (s?.durationMs as number | undefined) ?? null,
         startedAt: (s?.startedAt as string | undefined) ?? null,
         path,
+        session: sessionOf.get(path) ?? null,
       }
     })
   if (json) {
     io.out(JSON.stringify(runs, null, 2) + '\n')
     return 0
   }
-  if (!runs.length) {
+  if (!runs.length && !sessions.length) {
     io.out(`no runs in ${outputDir}\n`)
     return 0
   }
@@ -53,5 +71,32 @@ export function ls(outputDir: string, json: boolean, io: CliIo): number {
         .join('  ') + '\n',
     )
   }
+  if (sessions.length) io.out(`\nSessions (threepio run), newest first:\n`)
+  for (const s of sessions) {
+    const exit = s.signal ? s.signal : s.exitCode === null ? '' : `exit ${s.exitCode}`
+    const runsText = s.runs.length
+      ? `${plural(s.runs.length, 'run')}: ${runTally(s.runs)}`
+      : 'no runs'
+    io.out(
+      [s.sessionId, paintStatus(io, s.status.padEnd(11)), runsText, exit, s.command.join(' ')]
+        .filter(Boolean)
+        .join('  ') + '\n',
+    )
+  }
   return 0
+}
+
+/** The sessions, newest first; one whose `threepio run` is gone without ending reads INCOMPLETE. */
+function readSessions(outputDir: string): SessionJson[] {
+  return listSessionIds(outputDir)
+    .reverse()
+    .flatMap((id) => {
+      const dir = join(outputDir, SESSIONS_DIR, id)
+      const s = readSession(dir)
+      if (!s) return []
+      if (s.status !== 'RUNNING') return [s]
+      // Its runs so far; INCOMPLETE where its `threepio run` is gone without ending it.
+      const live = writerAlive(s.pid, Date.parse(s.startedAt))
+      return [{ ...s, runs: sessionRuns(dir), status: live ? s.status : 'INCOMPLETE' }]
+    })
 }

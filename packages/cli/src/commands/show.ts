@@ -1,7 +1,7 @@
 /** `threepio show`: a run's test-run.md or run.json. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SUMMARY_JSON, SUMMARY_MD } from '@threepio/core'
+import { SESSION_JSON, SESSION_MD, SUMMARY_JSON, SUMMARY_MD } from '@threepio/core'
 import { isRunLive, writerPid } from '@threepio/log-writer'
 import { readSummary } from '../find-run.js'
 import { CommandError, withProg, type CliIo } from '../io.js'
@@ -21,5 +21,16 @@ export function show(runDir: string, json: boolean, io: CliIo): number {
     return 0
   } catch {
     throw new CommandError(`${file} does not exist; rebuild it with: {prog} report ${runDir}`)
+  }
+}
+
+/** `threepio show <session>`: the session's summary.md, or its session.json with --json. */
+export function showSession(sessionDir: string, json: boolean, io: CliIo): number {
+  const file = join(sessionDir, json ? SESSION_JSON : SESSION_MD)
+  try {
+    io.out(readFileSync(file, 'utf8'))
+    return 0
+  } catch {
+    throw new CommandError(`${file} does not exist: the session was never written or is damaged`)
   }
 }

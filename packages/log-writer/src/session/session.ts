@@ -21,7 +21,7 @@ import { code, href } from '../run-model/markdown.js'
 import { plural } from '../run-model/run-json.js'
 import { isRunLive } from '../run-directory/retention.js'
 
-export type SessionStatus = 'RUNNING' | 'PASSED' | 'FAILED' | 'INTERRUPTED'
+export type SessionStatus = 'RUNNING' | 'PASSED' | 'FAILED' | 'INTERRUPTED' | 'INCOMPLETE'
 
 /** One run of a session, as its run.json tells it (status INCOMPLETE where it has none). */
 export interface SessionRun {
