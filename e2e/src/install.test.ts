@@ -6,9 +6,10 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { delimiter, dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { readLatest } from '@threepio/core'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { cleanEnv, seen } from './fresh-project.js'
 import { NODE24, ROOT, spawnToEnd, tempDir } from './helpers.js'
 
 const YARN = join(import.meta.dirname, '../node_modules/yarn/bin/yarn.js')
@@ -123,7 +124,7 @@ function install(dir: string, pm: Pm, runner: Runner): boolean {
       : pm === 'pnpm'
         ? ['pnpm', ['install', '--loglevel=error', `--config.minimum-release-age=${minutes}`]]
         : [runner.node, [YARN, 'install', '--silent', '--non-interactive', '--no-lockfile']]
-  const r = spawnSync(command, args, { cwd: dir, encoding: 'utf8', env: cleanEnv(runner) })
+  const r = spawnSync(command, args, { cwd: dir, encoding: 'utf8', env: cleanEnv(runner.node) })
   // yarn 1 resolves the optional packages of every platform (npm and pnpm only this one's); a
   // registry mirror without, say, @rollup/rollup-darwin-arm64 at the wanted version stops it.
   if (
@@ -137,21 +138,6 @@ function install(dir: string, pm: Pm, runner: Runner): boolean {
   return true
 }
 
-/**
- * The environment of a user's shell with the runner's Node first on PATH (Vitest 5 projects
- * run Node 24), and none of this test run's package-manager variables.
- */
-function cleanEnv(runner: Runner): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      // nx sets FORCE_COLOR (and NX_*) for its tasks; no user's shell has them.
-      ([k]) =>
-        !/^(npm_|pnpm_|PNPM_|VITEST|NX_|NODE_OPTIONS$|FORCE_COLOR$|THREEPIO_|GITHUB_)/.test(k),
-    ),
-  )
-  return { ...env, PATH: `${dirname(runner.node)}${delimiter}${env.PATH ?? ''}` }
-}
-
 /** `threepio <args>` as the package manager runs a project's bin. */
 function threepio(dir: string, pm: Pm, runner: Runner, args: string[]) {
   const [command, pmArgs] =
@@ -160,7 +146,7 @@ function threepio(dir: string, pm: Pm, runner: Runner, args: string[]) {
       : pm === 'pnpm'
         ? ['pnpm', ['exec', 'threepio']]
         : [runner.node, [YARN, '--silent', 'threepio']]
-  const env = cleanEnv(runner)
+  const env = cleanEnv(runner.node)
   return spawnSync(command, [...pmArgs, ...args], { cwd: dir, encoding: 'utf8', env })
 }
 
@@ -177,30 +163,6 @@ async function runFramework(dir: string, runner: Runner, args: string[], bare: b
       env: { ...(bare ? { WITHOUT_THREEPIO: '1' } : {}), THREEPIO_DIR: '' },
     },
   )
-}
-
-/**
- * The lines a person sees, in order-free form (Jest prints files as its workers finish them):
- * durations and clock times evened out, threepio's closing line taken out and returned.
- */
-function seen(text: string): { lines: string[]; closing: string[] } {
-  const lines = text
-    .split('\n')
-    .map((l) =>
-      l
-        .replace(/\d\d:\d\d:\d\d/g, 'HH:MM:SS')
-        .replace(/\d+(\.\d+)?\s*(ms|s)\b/g, 'N ms')
-        .replace(/, estimated N ms$/, '') // Jest, once it has timings from a previous run
-        .replace(/^(\s*Duration\s+).*/, '$1…') // Vitest's breakdown of the run's time
-        .trimEnd(),
-    )
-    .filter((l) => l !== '')
-    // Vitest 5's hint when workers start slowly: a matter of the machine's load at the time.
-    .filter((l) => !/^\s*Isolate\s|faster with isolate: false/.test(l))
-  return {
-    lines: lines.filter((l) => !l.startsWith('threepio: ')).sort(),
-    closing: lines.filter((l) => l.startsWith('threepio: ')),
-  }
 }
 
 describe.each(['npm', 'pnpm', 'yarn'] as const)('installed with %s', (pm) => {
@@ -280,7 +242,7 @@ describe('npx', () => {
         {
           cwd: empty,
           encoding: 'utf8',
-          env: cleanEnv(RUNNERS[0]!),
+          env: cleanEnv(RUNNERS[0]!.node),
         },
       )
     const { version } = JSON.parse(

@@ -1,0 +1,44 @@
+/** For tests in fresh projects: a user's shell environment, and the lines a person sees. */
+import { delimiter, dirname } from 'node:path'
+
+/**
+ * The environment of a user's shell with `node` first on PATH (Vitest 5 projects run Node 24),
+ * and none of this test run's package-manager variables.
+ */
+export function cleanEnv(node: string = process.execPath): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      // nx sets FORCE_COLOR (and NX_*) for its tasks; no user's shell has them.
+      ([k]) =>
+        !/^(npm_|pnpm_|PNPM_|VITEST|NX_|NODE_OPTIONS$|FORCE_COLOR$|THREEPIO_|GITHUB_)/.test(k),
+    ),
+  )
+  return { ...env, PATH: `${dirname(node)}${delimiter}${env.PATH ?? ''}` }
+}
+
+/**
+ * The lines a person sees, in order-free form (Jest prints files as its workers finish them):
+ * durations and clock times evened out, threepio's closing lines taken out and returned (nox's
+ * `in N seconds` too).
+ */
+export function seen(text: string): { lines: string[]; closing: string[] } {
+  const lines = text
+    .split('\n')
+    .map((l) =>
+      l
+        .replace(/\d\d:\d\d:\d\d/g, 'HH:MM:SS')
+        .replace(/\d+(\.\d+)?\s*(ms|s|seconds?)\b/g, 'N ms')
+        .replace(/, estimated N ms$/, '') // Jest, once it has timings from a previous run
+        .replace(/^(\s*Duration\s+).*/, '$1…') // Vitest's breakdown of the run's time
+        .trimEnd(),
+    )
+    .filter((l) => l !== '')
+    // Vitest 5's hint when workers start slowly: a matter of the machine's load at the time.
+    .filter((l) => !/^\s*Isolate\s|faster with isolate: false/.test(l))
+  // pnpm -r prefixes each package's lines with the package and script: `packages/a test: `.
+  const closing = (l: string) => /^(\S+ \S+: )?threepio: /.test(l)
+  return {
+    lines: lines.filter((l) => !closing(l)).sort(),
+    closing: lines.filter(closing),
+  }
+}
