@@ -287,6 +287,37 @@ describe('threepio run, in projects that configure nothing', () => {
     expect(closing.at(-1)).toMatch(/^threepio: 1 run: 1 failed · exit status 1 · /)
   })
 
+  it('python -m pytest_threepio run (the wheel) lends the plugin to the pytest of another virtualenv', async () => {
+    const dir = project(PYTEST_TESTS)
+    const files = records()
+    const r = await spawnToEnd(
+      join(pluginVenvBin, 'python'),
+      [
+        '-m',
+        'pytest_threepio',
+        'run',
+        '--',
+        join(venvBin, 'python'),
+        '-m',
+        'pytest',
+        '-o',
+        'junit_family=xunit1',
+        '--junitxml',
+        files.PYTEST_XML,
+      ],
+      { cwd: dir, env: cleanEnv() as Record<string, string> },
+    )
+    expect(r.exitCode, r.stderr).toBe(1)
+    const { runs } = readSession(dir)
+    expect(runs.map(runnerOf)).toEqual(['pytest'])
+    expectRecordsAgree(runs, files)
+    // The lent plugin reports the version of the command that lent it.
+    const { version } = JSON.parse(
+      readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'),
+    ) as { version: string }
+    expect((runs[0]!.reporter as { version: string }).version).toBe(version)
+  })
+
   it('a command that starts no runner still gets its session, output and exit status', async () => {
     const dir = project({
       'build.sh': `echo compiling\necho "error: does not compile" >&2\nexit 2\n`,

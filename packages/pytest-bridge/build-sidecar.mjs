@@ -1,6 +1,6 @@
 // Bundles the threepio command (@threepio/cli) into one CommonJS file inside the Python package, so
 // `pip install pytest-threepio` plus `node` on PATH is enough to render logs and summaries.
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { build } from 'esbuild'
 
 // One version for every package: the bundled command reports the log writer's (the same).
@@ -23,3 +23,7 @@ await build({
   // `threepio run` finds the pieces it lends beside its module, and has none in this bundle.
   logOverride: { 'ignored-bare-import': 'silent', 'empty-import-meta': 'silent' },
 })
+
+// The package's version beside its code, for where it runs without being installed: lent by
+// `python -m pytest_threepio run` to another environment's pytest (importlib.metadata has none).
+writeFileSync(new URL('./src/pytest_threepio/_version', import.meta.url), version + '\n')

@@ -105,6 +105,7 @@ async function run(command: Command, { positionals, values }: CommandLine, io: C
   const runArg = (i: number) => findRun(outputDir, positionals[i], io.cwd)
   switch (command) {
     case 'run':
+      if (!positionals.length) throw new UsageError('run needs a command: {prog} run -- npm test')
       return await runCommand(positionals, outputDir, io)
     case 'ls':
       return ls(outputDir, values.json === true, io)

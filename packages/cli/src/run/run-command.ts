@@ -19,7 +19,7 @@ import {
   writeSession,
   type SessionJson,
 } from '@threepio/log-writer'
-import { CommandError, type CliIo } from '../io.js'
+import type { CliIo } from '../io.js'
 import { findLent, sessionEnvironment } from './environment.js'
 
 /** Sessions kept in an output directory; older ones (not running) go when a session starts. */
@@ -33,8 +33,6 @@ const FROM_TERMINAL = ['SIGINT', 'SIGQUIT'] as const
 const PASSED_ON = ['SIGTERM', 'SIGHUP'] as const
 
 export async function runCommand(command: string[], outputDir: string, io: CliIo): Promise<number> {
-  if (!command.length)
-    throw new CommandError('run needs a command: {prog} run -- npm test (see {prog} help run)')
   const sessionId = createRunId()
   const dir = join(outputDir, SESSIONS_DIR, sessionId)
   mkdirSync(dir, { recursive: true })

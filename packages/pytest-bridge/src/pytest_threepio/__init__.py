@@ -25,8 +25,9 @@ def package_version() -> str:
     Looked up when first needed: every pytest run imports this package, few ask for threepio."""
     try:
         return version("pytest-threepio")
-    except PackageNotFoundError:  # running from a source tree
-        return "0.0.0+source"
+    except PackageNotFoundError:  # lent by `threepio run` (its version beside it), or a source tree
+        lent = Path(__file__).parent / "_version"
+        return lent.read_text("utf-8").strip() if lent.is_file() else "0.0.0+source"
 
 
 def __getattr__(name: str) -> str:

@@ -1,7 +1,8 @@
 """``python -m pytest_threepio <command>`` (and the ``pytest-threepio`` command): the log writer.
 
-``report [run]``, ``ls``, ``show [run]``, ``follow [run]``, ``clean [--keep N]``: the same
-commands as the npm package's ``threepio``, run by the log writer bundled in this wheel.
+``run -- <command>``, ``report [run]``, ``ls``, ``show [run]``, ``follow [run]``, ``clean [--keep N]``:
+the same commands as the npm package's ``threepio``, run by the log writer bundled in this wheel
+(whose ``run`` records the pytest runs of its command; Jest and Vitest need the npm package's).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from pytest_threepio import find_node, offline, report_command
 from pytest_threepio._sidecar_path import SIDECAR
@@ -30,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"pytest-threepio: the log writer {SIDECAR} is missing from this installation; reinstall pytest-threepio.\n")
         return 1
     try:
-        # The log writer's usage and hints then name this command, not the npm one.
-        env = {**os.environ, "THREEPIO_PROG": report_command()}
+        # The log writer's usage and hints then name this command, not the npm one; `run` lends
+        # this package to the pytest runs of its command.
+        env = {**os.environ, "THREEPIO_PROG": report_command(), "THREEPIO_PYTHON_PACKAGE": str(Path(__file__).parent)}
         return subprocess.call([node, str(SIDECAR), *args], env=env)
     except OSError as err:
         sys.stderr.write(f"pytest-threepio: could not run Node.js at {node}: {err}. Check THREEPIO_NODE, or unset it to use node from PATH.\n")
