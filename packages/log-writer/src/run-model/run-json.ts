@@ -104,7 +104,8 @@ export interface RunSummaryJson {
   /** Why tests were skipped, todo or expected to fail (bounded; most frequent first). */
   reasons: Array<{ reason: string; status: string; count: number }>
   diagnostics: { total: number; messages: string[] }
-  events: { lastSeq: number; skippedLines: number }
+  /** Output the runner gave with no file or test (Vitest's browser mode, outside a test). */
+  events: { lastSeq: number; skippedLines: number; unattributedOutput?: number }
 }
 
 export { errorHead }
@@ -262,7 +263,11 @@ export function summaryJson(state: RunState): RunSummaryJson {
     fileListTotal: all.length,
     reasons: state.reasons.map((r) => ({ ...r })),
     diagnostics: { total: state.diagnosticsTotal, messages: [...state.diagnostics] },
-    events: { lastSeq: state.lastSeq, skippedLines: state.skippedLines },
+    events: {
+      lastSeq: state.lastSeq,
+      skippedLines: state.skippedLines,
+      ...(state.unattributedOutput ? { unattributedOutput: state.unattributedOutput } : {}),
+    },
   }
 }
 

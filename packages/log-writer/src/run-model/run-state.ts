@@ -229,7 +229,10 @@ export class RunState extends RunTally {
   private applyOutput(event: Extract<Event, { type: 'output' }>): LogAppend | undefined {
     let key = event.file !== undefined ? fileKey(event.file, event.project, event.mode) : undefined
     if (key === undefined && event.testId !== undefined) key = this.testFile.get(event.testId)
-    if (key === undefined) return undefined // run-level output: in events.jsonl only
+    if (key === undefined) {
+      this.unattributedOutput++ // run-level output: in events.jsonl only, counted in the summary
+      return undefined
+    }
     let append: LogAppend | undefined
     let file = this.open.get(key)
     if (!file) {

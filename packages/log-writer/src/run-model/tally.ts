@@ -50,6 +50,8 @@ export class RunTally {
   private readonly reasonCounts = new Map<string, ReasonSummary>()
   failuresTotal = 0
   diagnosticsTotal = 0
+  /** Output events that named no file and no test the run knows (in events.jsonl only). */
+  unattributedOutput = 0
   readonly diagnostics: string[] = []
 
   /** Skip, todo and xfail reasons with their counts, most frequent first. */

@@ -93,6 +93,10 @@ function header(json: RunSummaryJson, state: RunState): string[] {
     )
   if (json.events.skippedLines)
     out.push(`- events.jsonl: ${json.events.skippedLines} unreadable line(s) skipped`)
+  if (json.events.unattributedOutput)
+    out.push(
+      `- ${plural(json.events.unattributedOutput, 'output line')} came with no file or test (in events.jsonl only): the runner did not say which file printed them (Vitest's browser mode, for output outside a test).`,
+    )
   out.push('')
 
   return out
