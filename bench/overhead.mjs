@@ -106,46 +106,57 @@ function variants(dir, python) {
   const js = join(dir, 'js')
   const py = join(dir, 'py')
   const out = (name) => join(dir, 'out', name)
-  const jest = (reporters, setup = []) => ({
+  // `threepio run -- <command>`: the command with nothing configured, under the packed command.
+  const cli = join(js, 'node_modules/@threepio/cli/bin/threepio.js')
+  const wrapped = (run, command, args) =>
+    run ? [process.execPath, [cli, 'run', '--', command, ...args]] : [command, args]
+  const jest = (reporters, setup = [], run = false) => ({
     run: () =>
-      measure(process.execPath, [JEST, '--ci'], js, {
+      measure(...wrapped(run, process.execPath, [JEST, '--ci']), js, {
         BENCH_JEST: JSON.stringify({ reporters, setup }),
         THREEPIO_DIR: out('3pio-jest'),
         JEST_JUNIT_OUTPUT_DIR: out('junit'),
       }),
   })
-  const vitest = (reporters) => ({
+  const vitest = (reporters, run = false) => ({
     run: () =>
-      measure(process.execPath, [VITEST, 'run'], js, {
+      measure(...wrapped(run, process.execPath, [VITEST, 'run']), js, {
         BENCH_VITEST: JSON.stringify(reporters),
         THREEPIO_DIR: out('3pio-vitest'),
       }),
   })
-  const pytest = (args) => ({
+  const pytest = (args, run = false) => ({
     run: () =>
-      measure(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args], py, {
-        THREEPIO_DIR: out('3pio-pytest'),
-        // Bytecode caching on, as on a developer's machine (some CI images turn it off, and then
-        // every run recompiles pytest's rewritten test modules, which hides any overhead).
-        PYTHONDONTWRITEBYTECODE: '',
-      }),
+      measure(
+        ...wrapped(run, python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args]),
+        py,
+        {
+          THREEPIO_DIR: out('3pio-pytest'),
+          // Bytecode caching on, as on a developer's machine (some CI images turn it off, and then
+          // every run recompiles pytest's rewritten test modules, which hides any overhead).
+          PYTHONDONTWRITEBYTECODE: '',
+        },
+      ),
   })
   return {
     Jest: {
       'Jest alone': jest([]),
       'threepio (reporter)': jest([JEST_REPORTER]),
       'threepio (reporter + live setup)': jest([JEST_REPORTER], [JEST_SETUP]),
+      'threepio run (nothing configured)': jest([], [], true),
       'jest-junit': jest([JEST_JUNIT]),
     },
     Vitest: {
       'Vitest alone': vitest([]),
       threepio: vitest([VITEST_REPORTER]),
+      'threepio run (nothing configured)': vitest([], true),
       'junit reporter': vitest([['junit', { outputFile: out('vitest-junit.xml') }]]),
       'json reporter': vitest([['json', { outputFile: out('vitest.json') }]]),
     },
     pytest: {
       'pytest alone': pytest([]),
       'threepio (-p threepio)': pytest(['-p', 'threepio']),
+      'threepio run (nothing asked)': pytest([], true),
       '--junitxml': pytest([`--junitxml=${out('pytest-junit.xml')}`]),
       'pytest-reportlog': pytest([`--report-log=${out('pytest-reportlog.jsonl')}`]),
     },

@@ -53,12 +53,11 @@ beforeAll(async () => {
 /** The same few files in every project: a pass with console output, a failure, raw writes. */
 function writeProject(dir: string, pm: Pm, runner: Runner): void {
   const reporter = `@threepio/${runner.framework}-reporter`
-  // The reporter's own dependencies come from the tarballs too, as the registry would give them.
-  const pinned = {
-    '@threepio/core': tarballs['@threepio/core']!,
-    '@threepio/log-writer': tarballs['@threepio/log-writer']!,
-    '@threepio/cli': tarballs['@threepio/cli']!,
-  }
+  // The reporter's own dependencies come from the tarballs too, as the registry would give them
+  // (the command, @threepio/cli, depends on both reporters).
+  const pinned = Object.fromEntries(
+    PACKAGES.map((p) => [`@threepio/${p}`, tarballs[`@threepio/${p}`]!]),
+  )
   const pkg: Record<string, unknown> = {
     name: `fresh-${pm}-${runner.framework}`,
     private: true,
@@ -232,7 +231,7 @@ describe('npx', () => {
     // registry does not have them yet), their dependencies from the registry, into a fresh cache.
     const empty = tempDir('threepio-npx-')
     const cache = tempDir('threepio-npx-cache-')
-    const packages = ['cli', 'log-writer', 'core'].map(
+    const packages = PACKAGES.map(
       (p) => `--package=${tarballs[`@threepio/${p}`]!.slice('file:'.length)}`,
     )
     const npx = (args: string[]) =>

@@ -211,7 +211,11 @@ describe('threepio run, in projects that configure nothing', () => {
       'utf8',
     )
     expect(summary).toContain(`(../../runs/${runs[0]!.runId as string}/test-run.md)`)
-    const ls = spawnSync(process.execPath, [CLI, 'ls'], { cwd: dir, encoding: 'utf8' })
+    const ls = spawnSync(process.execPath, [CLI, 'ls'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: cleanEnv(),
+    })
     expect(ls.stdout).toMatch(
       new RegExp(`^${session.sessionId}  FAILED +1 run: 1 failed  exit 1  npm test$`, 'm'),
     )
