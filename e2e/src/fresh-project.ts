@@ -1,5 +1,11 @@
-/** For tests in fresh projects: a user's shell environment, and the lines a person sees. */
-import { delimiter, dirname } from 'node:path'
+/**
+ * For tests in fresh projects: a user's shell environment, a project in git, installs from the
+ * registry as of a fixed moment, and the lines a person sees.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
+import { tempDir } from './helpers.js'
 
 /**
  * The environment of a user's shell with `node` first on PATH (Vitest 5 projects run Node 24),
@@ -41,4 +47,36 @@ export function seen(text: string): { lines: string[]; closing: string[] } {
     lines: lines.filter((l) => !closing(l)).sort(),
     closing: lines.filter(closing),
   }
+}
+
+/** A git repository holding `files`, everything committed (node_modules ignored). */
+export function gitProject(files: Record<string, string>): string {
+  const dir = tempDir('threepio-project-')
+  for (const [name, text] of Object.entries({ '.gitignore': 'node_modules/\n', ...files })) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' })
+  git('init', '-q')
+  git('add', '-A')
+  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'project')
+  return dir
+}
+
+/** A package.json's text. */
+export const packageJson = (
+  name: string,
+  scripts: Record<string, string>,
+  devDependencies: Record<string, string> = {},
+) => JSON.stringify({ name, private: true, scripts, devDependencies }, null, 2)
+
+/**
+ * npm's or pnpm's install, reading the registry as of `resolvedAt` (npm's `--before`, pnpm's
+ * `minimum-release-age`), as a lockfile would pin it.
+ */
+export function installArgs(pm: 'npm' | 'pnpm', resolvedAt: string): string[] {
+  const minutes = Math.ceil((Date.now() - Date.parse(resolvedAt)) / 60_000)
+  return pm === 'npm'
+    ? ['install', '--no-audit', '--no-fund', '--loglevel=error', `--before=${resolvedAt}`]
+    : ['install', '--loglevel=error', `--config.minimum-release-age=${minutes}`]
 }

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readLatest } from '@threepio/core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, seen } from './fresh-project.js'
+import { cleanEnv, installArgs, seen } from './fresh-project.js'
 import { NODE24, ROOT, spawnToEnd, tempDir } from './helpers.js'
 
 const YARN = join(import.meta.dirname, '../node_modules/yarn/bin/yarn.js')
@@ -113,16 +113,10 @@ function writeProject(dir: string, pm: Pm, runner: Runner): void {
  * False when the registry lacks another platform's optional package (yarn 1).
  */
 function install(dir: string, pm: Pm, runner: Runner): boolean {
-  const minutes = Math.ceil((Date.now() - Date.parse(resolvedAt)) / 60_000)
   const [command, args] =
-    pm === 'npm'
-      ? [
-          'npm',
-          ['install', '--no-audit', '--no-fund', '--loglevel=error', `--before=${resolvedAt}`],
-        ]
-      : pm === 'pnpm'
-        ? ['pnpm', ['install', '--loglevel=error', `--config.minimum-release-age=${minutes}`]]
-        : [runner.node, [YARN, 'install', '--silent', '--non-interactive', '--no-lockfile']]
+    pm === 'yarn'
+      ? [runner.node, [YARN, 'install', '--silent', '--non-interactive', '--no-lockfile']]
+      : [pm, installArgs(pm, resolvedAt)]
   const r = spawnSync(command, args, { cwd: dir, encoding: 'utf8', env: cleanEnv(runner.node) })
   // yarn 1 resolves the optional packages of every platform (npm and pnpm only this one's); a
   // registry mirror without, say, @rollup/rollup-darwin-arm64 at the wanted version stops it.

@@ -7,17 +7,17 @@
  * record of the same run counts, file by file and status by status.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, watch } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectSameRecord, jsonRecord, readJunit, threepioRecord } from './conformance.js'
-import { cleanEnv, seen } from './fresh-project.js'
-import { CLI, E2E_MODULES, FIXTURES, ROOT, killGroup, spawnToEnd, tempDir } from './helpers.js'
+import { cleanEnv, gitProject, installArgs, packageJson, seen } from './fresh-project.js'
+import { CLI, ROOT, killGroup, spawnToEnd, tempDir } from './helpers.js'
 
 let resolvedAt = ''
 /** A virtualenv with pytest and nox, and no threepio. */
 let venvBin = ''
-/** A virtualenv with the pytest-threepio wheel installed. */
+/** A virtualenv with the pytest-threepio wheel installed (the tool `run` comes from, too). */
 let pluginVenvBin = ''
 
 beforeAll(async () => {
@@ -53,33 +53,6 @@ const JEST_SCRIPT = 'jest --json --outputFile="$JEST_JSON"'
 const VITEST_SCRIPT = 'vitest run --reporter=default --reporter=json --outputFile="$VITEST_JSON"'
 // xunit1: pytest's junitxml then names each test's file (conformance.ts reads it per file).
 const PYTEST_SCRIPT = 'python -m pytest -o junit_family=xunit1 --junitxml="$PYTEST_XML"'
-
-/** A git repository holding `files`, everything committed (node_modules ignored). */
-function project(files: Record<string, string>): string {
-  const dir = tempDir('threepio-run-project-')
-  for (const [name, text] of Object.entries({ '.gitignore': 'node_modules/\n', ...files })) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true })
-    writeFileSync(join(dir, name), text)
-  }
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' })
-  git('init', '-q')
-  git('add', '-A')
-  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'project')
-  return dir
-}
-
-const pkg = (name: string, scripts: Record<string, string>, dev: Record<string, string> = {}) =>
-  JSON.stringify({ name, private: true, scripts, devDependencies: dev }, null, 2)
-
-function install(dir: string, pm: 'npm' | 'pnpm'): void {
-  const minutes = Math.ceil((Date.now() - Date.parse(resolvedAt)) / 60_000)
-  const args =
-    pm === 'npm'
-      ? ['install', '--no-audit', '--no-fund', '--loglevel=error', `--before=${resolvedAt}`]
-      : ['install', '--loglevel=error', `--config.minimum-release-age=${minutes}`]
-  const r = spawnSync(pm, args, { cwd: dir, encoding: 'utf8', env: cleanEnv() })
-  expect(r.status, `${pm} install:\n${r.stdout}\n${r.stderr}`).toBe(0)
-}
 
 /** Where the frameworks write their own records (the same paths for both runs of a command). */
 function records() {
@@ -180,14 +153,23 @@ function expectRecordsAgree(
   }
 }
 
+function install(dir: string, pm: 'npm' | 'pnpm'): void {
+  const r = spawnSync(pm, installArgs(pm, resolvedAt), {
+    cwd: dir,
+    encoding: 'utf8',
+    env: cleanEnv(),
+  })
+  expect(r.status, `${pm} install:\n${r.stdout}\n${r.stderr}`).toBe(0)
+}
+
 describe('threepio run, in projects that configure nothing', () => {
   it.each([
     ['Jest', '^30.0.0', JEST_TESTS, JEST_SCRIPT],
     ['Vitest', '^4.0.0', VITEST_TESTS, VITEST_SCRIPT],
   ] as const)('npm test → a script calling a script → %s', async (name, range, tests, script) => {
     const framework = name.toLowerCase()
-    const dir = project({
-      'package.json': pkg(
+    const dir = gitProject({
+      'package.json': packageJson(
         `fresh-${framework}`,
         { test: 'npm run unit', unit: script },
         { [framework]: range },
@@ -222,16 +204,16 @@ describe('threepio run, in projects that configure nothing', () => {
   })
 
   it('pnpm -r test over a workspace of a Jest, a Vitest and a pytest package: one session, three runs', async () => {
-    const dir = project({
-      'package.json': pkg('workspace', { test: 'pnpm -r test' }),
+    const dir = gitProject({
+      'package.json': packageJson('workspace', { test: 'pnpm -r test' }),
       'pnpm-workspace.yaml': `packages:\n  - packages/*\n`,
-      'packages/j/package.json': pkg('j', { test: JEST_SCRIPT }, { jest: '^30.0.0' }),
+      'packages/j/package.json': packageJson('j', { test: JEST_SCRIPT }, { jest: '^30.0.0' }),
       ...prefixed('packages/j/', { 'test/a.test.js': passing('log from j') }),
-      'packages/v/package.json': pkg('v', { test: VITEST_SCRIPT }, { vitest: '^4.0.0' }),
+      'packages/v/package.json': packageJson('v', { test: VITEST_SCRIPT }, { vitest: '^4.0.0' }),
       ...prefixed('packages/v/', {
         'test/a.test.js': `import { test, expect } from 'vitest'\n${passing('log from v')}`,
       }),
-      'packages/py/package.json': pkg('py', { test: PYTEST_SCRIPT }),
+      'packages/py/package.json': packageJson('py', { test: PYTEST_SCRIPT }),
       ...prefixed('packages/py/', { 'tests/test_a.py': `def test_passes():\n    print("out")\n` }),
     })
     install(dir, 'pnpm')
@@ -259,7 +241,7 @@ describe('threepio run, in projects that configure nothing', () => {
   })
 
   it('make test, and python -m pytest', async () => {
-    const dir = project({
+    const dir = gitProject({
       Makefile: `test:\n\t${PYTEST_SCRIPT.replace('$', () => '$$')}\n`,
       ...PYTEST_TESTS,
     })
@@ -279,7 +261,7 @@ describe('threepio run, in projects that configure nothing', () => {
   })
 
   it('nox, whose session installs pytest into a virtualenv of its own', async () => {
-    const dir = project({
+    const dir = gitProject({
       'noxfile.py': `import os\n\nimport nox\n\n\n@nox.session(reuse_venv=False)\ndef tests(session):\n    session.install("pytest")\n    session.run("pytest", "-o", "junit_family=xunit1", "--junitxml=" + os.environ["PYTEST_XML"])\n`,
       ...PYTEST_TESTS,
     })
@@ -292,7 +274,7 @@ describe('threepio run, in projects that configure nothing', () => {
   })
 
   it('python -m pytest_threepio run (the wheel) lends the plugin to the pytest of another virtualenv', async () => {
-    const dir = project(PYTEST_TESTS)
+    const dir = gitProject(PYTEST_TESTS)
     const files = records()
     const r = await spawnToEnd(
       join(pluginVenvBin, 'python'),
@@ -323,7 +305,7 @@ describe('threepio run, in projects that configure nothing', () => {
   })
 
   it('a command that starts no runner still gets its session, output and exit status', async () => {
-    const dir = project({
+    const dir = gitProject({
       'build.sh': `echo compiling\necho "error: does not compile" >&2\nexit 2\n`,
     })
     const closing = expectAsBare(await bareAndRecorded(dir, ['sh', 'build.sh'], {}))
@@ -336,8 +318,8 @@ describe('threepio run, in projects that configure nothing', () => {
   })
 
   it('Ctrl+C ends the command as it does without threepio, and the session says so', async () => {
-    const dir = project({
-      'package.json': pkg(
+    const dir = gitProject({
+      'package.json': packageJson(
         'fresh-jest',
         { test: 'npm run unit', unit: 'jest' },
         { jest: '^30.0.0' },
@@ -356,40 +338,6 @@ describe('threepio run, in projects that configure nothing', () => {
     const { session, runs } = readSession(dir)
     expect(session.status).toBe('INTERRUPTED')
     expect(runs.map((r) => r.status)).toEqual(['INTERRUPTED'])
-  })
-})
-
-describe('threepio run, where threepio is configured already', () => {
-  it.each([
-    ['Jest', () => [process.execPath, join(E2E_MODULES, 'jest30/bin/jest.js')], 'jest/passing'],
-    [
-      'Vitest',
-      () => [process.execPath, join(E2E_MODULES, 'vitest4/vitest.mjs'), 'run'],
-      'vitest/console-output',
-    ],
-    [
-      'pytest -p threepio',
-      () => [join(pluginVenvBin, 'python'), '-m', 'pytest', '-p', 'threepio'],
-      'pytest/outcomes',
-    ],
-  ])('%s: the run is recorded once', async (_name, command, fixture) => {
-    const out = join(tempDir(), '.3pio')
-    const r = await spawnToEnd(process.execPath, [CLI, 'run', '--dir', out, '--', ...command()], {
-      cwd: join(FIXTURES, fixture),
-      env: { THREEPIO_DIR: out },
-    })
-    expect(r.stderr).not.toContain('threepio: warning')
-    const session = JSON.parse(
-      spawnSync(process.execPath, [CLI, 'show', 'session', '--json', '--dir', out], {
-        encoding: 'utf8',
-      }).stdout,
-    ) as Session
-    expect(session.runs).toHaveLength(1)
-    expect(
-      spawnSync('ls', [join(out, 'runs')], { encoding: 'utf8' })
-        .stdout.split('\n')
-        .filter((l) => /^\d/.test(l)),
-    ).toHaveLength(1)
   })
 })
 
