@@ -24,8 +24,8 @@ export function cleanEnv(node: string = process.execPath): NodeJS.ProcessEnv {
 
 /**
  * The lines a person sees, in order-free form (Jest prints files as its workers finish them):
- * durations and clock times evened out, threepio's closing lines taken out and returned (nox's
- * `in N seconds` too).
+ * durations, clock times and pids evened out (nox's and tox's too), threepio's closing lines
+ * taken out and returned.
  */
 export function seen(text: string): { lines: string[]; closing: string[] } {
   const lines = text
@@ -33,6 +33,8 @@ export function seen(text: string): { lines: string[]; closing: string[] } {
     .map((l) =>
       l
         .replace(/\d\d:\d\d:\d\d/g, 'HH:MM:SS')
+        .replace(/\bpid=\d+/g, 'pid=N') // tox names each command's process
+        .replace(/[\d.]+=setup\[[\d.]+\]\+cmd\[[\d.]+\]/g, 'N=setup[N]+cmd[N]') // tox's timing
         .replace(/\d+(\.\d+)?\s*(ms|s|seconds?)\b/g, 'N ms')
         .replace(/, estimated N ms$/, '') // Jest, once it has timings from a previous run
         .replace(/^(\s*Duration\s+).*/, '$1…') // Vitest's breakdown of the run's time

@@ -1,7 +1,7 @@
 /**
  * `threepio run -- <command>` in fresh projects with no threepio configuration: Jest and Vitest
  * through npm scripts that call scripts, `pnpm -r test` over a workspace of a Jest, a Vitest and
- * a pytest package, `make test`, `python -m pytest` and nox. Each command runs once as it is and
+ * a pytest package, `make test`, `python -m pytest`, nox and tox. Each command runs once as it is and
  * once under `threepio run`: the exit status, the terminal output (apart from threepio's closing
  * lines) and `git status` are the same, and each recorded run counts what the framework's own
  * record of the same run counts, file by file and status by status.
@@ -15,7 +15,7 @@ import { cleanEnv, gitProject, installArgs, packageJson, seen } from './fresh-pr
 import { CLI, ROOT, killGroup, spawnToEnd, tempDir } from './helpers.js'
 
 let resolvedAt = ''
-/** A virtualenv with pytest and nox, and no threepio. */
+/** A virtualenv with pytest, nox and tox, and no threepio. */
 let venvBin = ''
 /** A virtualenv with the pytest-threepio wheel installed (the tool `run` comes from, too). */
 let pluginVenvBin = ''
@@ -32,7 +32,7 @@ beforeAll(async () => {
   pluginVenvBin = ensureVenv(9)
   execFileSync(join(venvBin, 'python'), [
     ...['-m', 'pip', 'install', '-q', '--disable-pip-version-check'],
-    ...['pytest>=9,<10', 'nox'],
+    ...['pytest>=9,<10', 'nox', 'tox>=4.11'],
   ])
 })
 
@@ -77,7 +77,11 @@ async function bareAndRecorded(
   dir: string,
   command: string[],
   env: Record<string, string>,
-  onStart?: Parameters<typeof spawnToEnd>[2]['onStart'],
+  each: {
+    /** Before each of the two runs: what the first left behind that the second must not see. */
+    reset?: () => void
+    onStart?: Parameters<typeof spawnToEnd>[2]['onStart']
+  } = {},
 ): Promise<{ bare: Outcome; ours: Outcome }> {
   const shell = cleanEnv()
   const full = {
@@ -87,7 +91,9 @@ async function bareAndRecorded(
   }
   const status = () =>
     execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })
+  const { reset, onStart } = each
   const once = async (cmd: string, args: string[]): Promise<Outcome> => {
+    reset?.()
     const r = await spawnToEnd(cmd, args, { cwd: dir, env: full, ...(onStart ? { onStart } : {}) })
     return { ...r, git: status() }
   }
@@ -260,13 +266,25 @@ describe('threepio run, in projects that configure nothing', () => {
     }
   })
 
-  it('nox, whose session installs pytest into a virtualenv of its own', async () => {
-    const dir = gitProject({
-      'noxfile.py': `import os\n\nimport nox\n\n\n@nox.session(reuse_venv=False)\ndef tests(session):\n    session.install("pytest")\n    session.run("pytest", "-o", "junit_family=xunit1", "--junitxml=" + os.environ["PYTEST_XML"])\n`,
-      ...PYTEST_TESTS,
-    })
+  it.each([
+    [
+      'nox',
+      'noxfile.py',
+      `import os\n\nimport nox\n\n\n@nox.session\ndef tests(session):\n    session.install("pytest")\n    session.run("pytest", "-o", "junit_family=xunit1", "--junitxml=" + os.environ["PYTEST_XML"])\n`,
+    ],
+    [
+      'tox',
+      'tox.ini',
+      // tox 4 passes on only the variables pass_env names (the session adds its own).
+      `[tox]\nskipsdist = true\n\n[testenv]\ndeps = pytest\npass_env = PYTEST_XML\ncommands = pytest -o junit_family=xunit1 --junitxml={env:PYTEST_XML}\n`,
+    ],
+  ])('%s, which installs pytest into a virtualenv of its own', async (tool, file, text) => {
+    const dir = gitProject({ [file]: text, ...PYTEST_TESTS })
     const files = records()
-    const closing = expectAsBare(await bareAndRecorded(dir, ['nox'], files))
+    // A fresh virtualenv for each run, so that both print the same.
+    const reset = () =>
+      rmSync(join(dir, tool === 'tox' ? '.tox' : '.nox'), { recursive: true, force: true })
+    const closing = expectAsBare(await bareAndRecorded(dir, [tool], files, { reset }))
     const { runs } = readSession(dir)
     expect(runs.map(runnerOf)).toEqual(['pytest'])
     expectRecordsAgree(runs, files)
@@ -328,10 +346,15 @@ describe('threepio run, in projects that configure nothing', () => {
     })
     install(dir, 'npm')
     const mark = join(tempDir(), 'waiting')
-    const interrupted = await bareAndRecorded(dir, ['npm', 'test'], { HANG_MARK: mark }, (proc) => {
-      rmSync(mark, { force: true }) // written by the run before
-      void fileAppears(mark).then(() => killGroup(proc, 'SIGINT'))
-    })
+    const interrupted = await bareAndRecorded(
+      dir,
+      ['npm', 'test'],
+      { HANG_MARK: mark },
+      {
+        reset: () => rmSync(mark, { force: true }), // written by the run before
+        onStart: (proc) => void fileAppears(mark).then(() => killGroup(proc, 'SIGINT')),
+      },
+    )
     expect(interrupted.bare.exitCode !== 0 || interrupted.bare.signal !== null).toBe(true)
     expect(interrupted.ours.exitCode).toBe(interrupted.bare.exitCode)
     expect(interrupted.ours.signal).toBe(interrupted.bare.signal)

@@ -8,6 +8,8 @@
  * - pytest: `PYTHONPATH` gains a folder holding only the pytest_threepio package (linked from the
  *   session folder), and `PYTEST_PLUGINS` names its session plugin.
  * - Every run: THREEPIO_SESSION names the session folder, which runs join as they start.
+ * - tox 4 passes its commands only the variables its `pass_env` names: `TOX_OVERRIDE` (tox 4.11
+ *   and later) adds these, unless the user sets TOX_OVERRIDE already.
  */
 import { cpSync, existsSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
@@ -41,6 +43,9 @@ export function findLent(env: Record<string, string | undefined>): Lent {
   }
 }
 
+/** What tox must pass on for its commands to be recorded (tox's `pass_env` takes globs). */
+const PASSED_THROUGH_TOX = ['THREEPIO_*', 'NODE_OPTIONS', 'PYTHONPATH', 'PYTEST_PLUGINS']
+
 /** The command's environment: the user's own, with what the session lends added in front. */
 export function sessionEnvironment(
   base: Record<string, string | undefined>,
@@ -51,6 +56,7 @@ export function sessionEnvironment(
   const before = (name: string, value: string, sep: string) =>
     (env[name] = base[name] ? `${value}${sep}${base[name]}` : value)
   if (lent.preload) before('NODE_OPTIONS', `--import=${lent.preload}`, ' ')
+  env.TOX_OVERRIDE ??= `testenv.pass_env+=${PASSED_THROUGH_TOX.join(',')}`
   if (lent.python) {
     before('PYTHONPATH', lendPython(sessionDir, lent.python), delimiter)
     before('PYTEST_PLUGINS', 'pytest_threepio.session_plugin', ',')

@@ -79,6 +79,11 @@ describe('threepio run: what the session lends', () => {
     expect(env.THREEPIO_LOG_WRITER).toBe('/cli/bin/threepio.js')
     expect(env.THREEPIO_NODE).toBe(process.execPath)
     expect(readlinkSync(join(session, 'python', 'pytest_threepio'))).toBe(pkg)
+    // tox passes these on; a TOX_OVERRIDE of the user's own is left alone.
+    expect(env.TOX_OVERRIDE).toBe(
+      'testenv.pass_env+=THREEPIO_*,NODE_OPTIONS,PYTHONPATH,PYTEST_PLUGINS',
+    )
+    expect(sessionEnvironment({ TOX_OVERRIDE: 'mine' }, session, {}).TOX_OVERRIDE).toBe('mine')
   })
 
   it('knows a Jest reporter entry that is threepio, by package name or installed path', () => {
