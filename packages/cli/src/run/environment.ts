@@ -35,9 +35,11 @@ export function findLent(env: Record<string, string | undefined>): Lent {
     return existsSync(url) ? url : undefined
   }
   const python = env.THREEPIO_PYTHON_PACKAGE ?? beside('python/pytest_threepio')
-  const script = process.argv[1]
+  // This command's own script (the package's bin, or the bundle the wheel runs).
+  const script = beside('../bin/threepio.js') ?? process.argv[1]
+  const preload = beside('preload.js')
   return {
-    ...(beside('preload.js') ? { preload: beside('preload.js')!.href } : {}),
+    ...(preload ? { preload: preload.href } : {}),
     ...(python ? { python: typeof python === 'string' ? python : fileURLToPath(python) } : {}),
     ...(script && existsSync(script) ? { logWriter: realpathSync(script) } : {}),
   }
