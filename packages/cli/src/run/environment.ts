@@ -15,6 +15,7 @@ import { cpSync, existsSync, mkdirSync, realpathSync, symlinkSync } from 'node:f
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SESSION_ENV, SESSION_PYTHON_DIR } from '@threepio/core'
+import { progName } from '@threepio/log-writer'
 
 /** Where the lent pieces are: absent ones are not lent (the command's bundled copy has no preload). */
 export interface Lent {
@@ -59,6 +60,8 @@ export function sessionEnvironment(
     (env[name] = base[name] ? `${value}${sep}${base[name]}` : value)
   if (lent.preload) before('NODE_OPTIONS', `--import=${lent.preload}`, ' ')
   env.TOX_OVERRIDE ??= `testenv.pass_env+=${PASSED_THROUGH_TOX.join(',')}`
+  // Hints name this command as the user ran it: the project may have no threepio of its own.
+  env.THREEPIO_PROG ??= progName(base)
   if (lent.python) {
     before('PYTHONPATH', lendPython(sessionDir, lent.python), delimiter)
     before('PYTEST_PLUGINS', 'pytest_threepio.session_plugin', ',')

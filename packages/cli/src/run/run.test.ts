@@ -78,6 +78,7 @@ describe('threepio run: what the session lends', () => {
     expect(env.THREEPIO_SESSION).toBe(session)
     expect(env.THREEPIO_LOG_WRITER).toBe('/cli/bin/threepio.js')
     expect(env.THREEPIO_NODE).toBe(process.execPath)
+    expect(env.THREEPIO_PROG).toBe('npx --no threepio') // how hints name the command
     expect(readlinkSync(join(session, 'python', 'pytest_threepio'))).toBe(pkg)
     // tox passes these on; a TOX_OVERRIDE of the user's own is left alone.
     expect(env.TOX_OVERRIDE).toBe(

@@ -52,7 +52,11 @@ def find_node() -> str | None:
 
 
 def report_command() -> str:
-    """The command that runs the log writer from this environment, as a user would type it."""
+    """The command that runs the log writer from this environment, as a user would type it
+    (``THREEPIO_PROG`` where a ``threepio run`` session, which may have lent this plugin, names its own)."""
+    given = os.environ.get("THREEPIO_PROG", "").strip()
+    if given:
+        return given
     script = shutil.which("pytest-threepio")
     if script and Path(script).resolve().parent == Path(sys.executable).resolve().parent:
         return "pytest-threepio"
