@@ -6,8 +6,18 @@
  * command gets the hook; nothing is added where a threepio reporter is configured already.
  */
 import { realpathSync } from 'node:fs'
-import { createRequire, register } from 'node:module'
+import * as nodeModule from 'node:module'
 import { pathToFileURL } from 'node:url'
+import { patched, type LoadResult } from './vitest-loader.js'
+
+/** Node.js 22.15 and later: module hooks in this thread, which cost Vitest's start less. */
+type RegisterHooks = (hooks: {
+  load: (
+    url: string,
+    context: unknown,
+    next: (url: string, context: unknown) => LoadResult,
+  ) => LoadResult
+}) => void
 
 export const ADD_REPORTER = Symbol.for('threepio.run.vitest')
 
@@ -28,7 +38,10 @@ export function hookVitest(): void {
   }
   if (!/[\\/]vitest[\\/]vitest\.mjs$/.test(real)) return
   ;(globalThis as Record<symbol, unknown>)[ADD_REPORTER] = addReporter
-  register(new URL('./vitest-loader.js', import.meta.url))
+  const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks
+  if (registerHooks)
+    registerHooks({ load: (url, context, next) => patched(url, next(url, context)) })
+  else nodeModule.register(new URL('./vitest-loader.js', import.meta.url))
 }
 
 async function addReporter(vitest: VitestLike): Promise<void> {
@@ -38,7 +51,7 @@ async function addReporter(vitest: VitestLike): Promise<void> {
       (r) => (r as object | null)?.constructor?.name === 'ThreepioVitestReporter',
     )
     if (ours) return
-    const path = createRequire(import.meta.url).resolve('@threepio/vitest-reporter')
+    const path = nodeModule.createRequire(import.meta.url).resolve('@threepio/vitest-reporter')
     const esm = path.replace(/\.cjs$/, '.js')
     const { default: Reporter } = (await import(pathToFileURL(esm).href)) as {
       default: new () => unknown
