@@ -135,6 +135,7 @@ describe('rebuildRun', () => {
     expect(readdirSync(runDir).sort()).toEqual([
       'events.jsonl',
       'logs',
+      'report.html',
       'run.json',
       'run.json.notes',
       'test-run.md',

@@ -29,6 +29,8 @@ import { RunState } from '../run-model/run-state.js'
 import { historyAtEnd, type HistoryOptions } from '../history/record-run.js'
 import { summaryJson } from '../run-model/run-json.js'
 import { summaryMarkdown } from '../run-model/test-run-md.js'
+import { REPORT_HTML, reportHtml } from '../reports/html/report-html.js'
+import { reportData } from '../reports/html/report-data.js'
 
 /** The file-system calls a run directory makes: a seam for simulating a failing disk. */
 export interface RunDirectoryFs {
@@ -236,8 +238,23 @@ export class RunDirectory {
       if (problem) this.report('warn', problem, 'EHISTORY')
     }
     for (let i = 0; !this.writeSummary() && i < FINISH_RETRIES; i++);
+    this.writeReport()
     if (this.flushTimer) clearTimeout(this.flushTimer)
     if (this.summaryTimer) clearTimeout(this.summaryTimer)
+  }
+
+  /** report.html, once, at the end: the page is for reading a run that is over. */
+  private writeReport(): void {
+    try {
+      const html = reportHtml(reportData(this.state))
+      this.fs.writeFileAtomicSync(join(this.runDir, REPORT_HTML), html, true)
+    } catch (err) {
+      this.report(
+        'warn',
+        `could not write ${REPORT_HTML} in ${this.runDir}: ${String(err)}`,
+        'EREPORT',
+      )
+    }
   }
 
   /** True when some log lost text and was (or will be) rebuilt from events.jsonl. */

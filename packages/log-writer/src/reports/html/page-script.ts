@@ -1,0 +1,235 @@
+/// <reference lib="dom" />
+/**
+ * report.html's code, run in the browser. It is serialised with `Function.prototype.toString`
+ * into the page (report-html.ts), so it uses nothing from outside its own body. Everything the
+ * run says (names, messages, paths) reaches the page through `textContent` and attribute values,
+ * never as markup; links are relative paths inside the run directory.
+ */
+export function page(): void {
+  type File = {
+    file: string
+    project?: string
+    mode?: string
+    status: string
+    log: string
+    error?: string
+    names: string[]
+    statuses: string
+    durations: Record<number, number>
+  }
+  type Failure = {
+    file: string
+    project?: string
+    test?: string
+    status: string
+    message: string
+    line?: number
+    rerun?: string
+    log: string
+    cause?: number
+    history?: string
+    since?: string
+  }
+  type Run = {
+    status: string
+    closing: string
+    headline: string
+    runner: { name: string; version: string } | null
+    command: string[]
+    rootDir: string | null
+    runId: string
+    startedAt: string
+    durationMs: number
+    failures: Failure[]
+    failuresTotal: number
+    causes: Array<{ signature: string; count: number; files: number }>
+    causesTotal: number
+    history?: { runs: number; newFailures?: number; fixed?: unknown[]; flaky?: unknown[] }
+  }
+  const data = JSON.parse(document.getElementById('threepio-data')!.textContent!) as {
+    run: Run
+    files: File[]
+  }
+  const { run, files } = data
+  const WORDS: Record<string, string> = {
+    f: 'failed',
+    e: 'error',
+    p: 'passed',
+    s: 'skipped',
+    t: 'todo',
+    x: 'xfailed',
+    X: 'xpassed',
+  }
+  const ROW = 28
+
+  /** An element with a class and text: text is never parsed as markup. */
+  function el(tag: string, cls = '', text = ''): HTMLElement {
+    const e = document.createElement(tag)
+    if (cls) e.className = cls
+    if (text) e.textContent = text
+    return e
+  }
+  function link(href: string, text: string): HTMLAnchorElement {
+    const a = el('a', '', text) as HTMLAnchorElement
+    // Relative paths inside the run directory only (a log), each segment encoded.
+    a.href = href.split('/').map(encodeURIComponent).join('/')
+    return a
+  }
+  function copyButton(text: string): HTMLElement {
+    const b = el('button', 'copy', 'Copy')
+    b.title = 'Copy the command'
+    b.addEventListener('click', () => {
+      void navigator.clipboard?.writeText(text).then(() => (b.textContent = 'Copied'))
+    })
+    return b
+  }
+  const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`)
+  const label = (f: { file: string; project?: string; mode?: string }) =>
+    f.file + (f.project ? ` [${f.project}]` : '') + (f.mode ? ` (${f.mode})` : '')
+
+  // --- header ---------------------------------------------------------------------------------
+  const root = document.getElementById('app')!
+  const head = el('header')
+  const status = el('span', `badge ${run.status.toLowerCase()}`, run.status)
+  const title = el('h1')
+  title.append(status, ` ${run.headline}`)
+  head.append(title)
+  const facts = el('p', 'facts')
+  facts.textContent = [
+    run.runner ? `${run.runner.name} ${run.runner.version}` : '',
+    ms(run.durationMs),
+    `started ${run.startedAt}`,
+    `run ${run.runId}`,
+  ]
+    .filter(Boolean)
+    .join(' · ')
+  head.append(facts, el('p', 'command', run.command.join(' ')))
+  if (run.history && run.history.runs > 0)
+    head.append(
+      el(
+        'p',
+        'facts',
+        `Placed among ${run.history.runs} earlier runs: ${run.history.newFailures ?? 0} new failure(s), ${run.history.fixed?.length ?? 0} fixed, ${run.history.flaky?.length ?? 0} flaky.`,
+      ),
+    )
+  root.append(head)
+
+  // --- failures, grouped by cause, new before known --------------------------------------------
+  if (run.failures.length) {
+    const section = el('section', 'failures')
+    const causes = run.causesTotal > 1 ? ` from ${run.causesTotal} causes` : ''
+    section.append(el('h2', '', `Failures (${run.failuresTotal}${causes})`))
+    const rank = (f: Failure) => (f.history === 'new' || f.history === 'first' ? 0 : 1)
+    const seen = new Set<number | undefined>()
+    const firsts = [...run.failures]
+      .sort((a, b) => rank(a) - rank(b))
+      .filter((f) => (f.cause === undefined ? true : !seen.has(f.cause) && !!seen.add(f.cause)))
+    for (const f of firsts) {
+      const item = el('article', 'failure')
+      const name = el('h3')
+      name.append(el('span', `tag ${f.status}`, f.status))
+      if (f.history) name.append(el('span', `tag ${f.history}`, f.history))
+      name.append(` ${label(f)}${f.line ? `:${f.line}` : ''}${f.test ? ` › ${f.test}` : ''}`)
+      item.append(name, el('pre', 'error', f.message))
+      const cause = f.cause === undefined ? undefined : run.causes[f.cause]
+      const more = cause ? cause.count - 1 : 0
+      const tools = el('p', 'tools')
+      tools.append(link(f.log, 'log'))
+      if (more > 0) tools.append(` · same cause: ${more} more in ${cause!.files} file(s)`)
+      item.append(tools)
+      if (f.rerun) {
+        const rerun = el('p', 'rerun')
+        rerun.append(el('code', '', f.rerun), copyButton(f.rerun))
+        item.append(rerun)
+      }
+      section.append(item)
+    }
+    root.append(section)
+  }
+
+  // --- every test: filters and a list that draws only the rows in view -------------------------
+  const rows: Array<[number, number]> = []
+  for (let i = 0; i < files.length; i++)
+    for (let j = 0; j < files[i]!.statuses.length; j++) rows.push([i, j])
+  const section = el('section', 'tests')
+  section.append(el('h2', '', `Tests (${rows.length.toLocaleString('en-US')})`))
+  const bar = el('div', 'filters')
+  const search = el('input') as HTMLInputElement
+  search.type = 'search'
+  search.placeholder = 'Filter by file or test name'
+  search.setAttribute('aria-label', 'Filter by file or test name')
+  bar.append(search)
+  const letters = [...new Set(files.flatMap((f) => [...f.statuses]))]
+  const chosen = new Set<string>()
+  for (const l of 'fepstxX')
+    if (letters.includes(l)) {
+      const chip = el('button', `chip ${WORDS[l]}`, WORDS[l]!)
+      chip.setAttribute('aria-pressed', 'false')
+      chip.dataset.status = WORDS[l]
+      chip.addEventListener('click', () => {
+        if (chosen.has(l)) chosen.delete(l)
+        else chosen.add(l)
+        chip.setAttribute('aria-pressed', String(chosen.has(l)))
+        refilter()
+      })
+      bar.append(chip)
+    }
+  const shown = el('span', 'shown')
+  bar.append(shown)
+  const viewport = el('div', 'viewport')
+  const spacer = el('div', 'spacer')
+  const list = el('div', 'rows')
+  viewport.append(spacer, list)
+  section.append(bar, viewport)
+  root.append(section)
+
+  let visible = new Int32Array(rows.length).map((_, i) => i)
+  function refilter(): void {
+    const text = search.value.trim().toLowerCase()
+    const out: number[] = []
+    for (let r = 0; r < rows.length; r++) {
+      const [i, j] = rows[r]!
+      const f = files[i]!
+      if (chosen.size && !chosen.has(f.statuses[j]!)) continue
+      if (text && !`${label(f)} › ${f.names[j] ?? ''}`.toLowerCase().includes(text)) continue
+      out.push(r)
+    }
+    visible = Int32Array.from(out)
+    shown.textContent = `${visible.length.toLocaleString('en-US')} shown`
+    spacer.style.height = `${visible.length * ROW}px`
+    viewport.scrollTop = 0
+    draw()
+  }
+  function draw(): void {
+    const first = Math.max(0, Math.floor(viewport.scrollTop / ROW) - 5)
+    const last = Math.min(visible.length, first + Math.ceil(viewport.clientHeight / ROW) + 10)
+    const frag = document.createDocumentFragment()
+    for (let k = first; k < last; k++) {
+      const [i, j] = rows[visible[k]!]!
+      const f = files[i]!
+      const word = WORDS[f.statuses[j]!] ?? 'unknown'
+      const row = el('div', `row ${word}`)
+      row.style.top = `${k * ROW}px`
+      row.dataset.status = word
+      row.append(
+        el('span', `dot ${word}`, word),
+        el('span', 'name', f.names[j] ?? ''),
+        el('span', 'file', label(f)),
+        el('span', 'time', f.durations[j] !== undefined ? ms(f.durations[j]!) : ''),
+        link(f.log, 'log'),
+      )
+      frag.append(row)
+    }
+    list.replaceChildren(frag)
+  }
+  let pending = 0
+  viewport.addEventListener('scroll', () => {
+    if (!pending) pending = requestAnimationFrame(() => ((pending = 0), draw()))
+  })
+  let typing = 0
+  search.addEventListener('input', () => {
+    clearTimeout(typing)
+    typing = window.setTimeout(refilter, 120)
+  })
+  refilter()
+}

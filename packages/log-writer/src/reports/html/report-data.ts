@@ -1,0 +1,51 @@
+/**
+ * What report.html shows, from a run's state: run.json (status, counts, failures by cause, their
+ * place in history, slowest) and every file with every test (names, one status letter each,
+ * durations of 50 ms and more), in the compact form the history keeps them in.
+ */
+import { keyOf } from '../../run-model/summaries.js'
+import { namesOf } from '../../run-model/outcomes.js'
+import { summaryJson, type RunSummaryJson } from '../../run-model/run-json.js'
+import type { RunState } from '../../run-model/run-state.js'
+
+export interface ReportFile {
+  file: string
+  project?: string
+  mode?: string
+  status: string
+  log: string
+  durationMs?: number
+  /** Why the file failed outside its tests, first lines. */
+  error?: string
+  names: string[]
+  /** One letter per test: f failed, e error, p passed, s skipped, t todo, x xfailed, X xpassed. */
+  statuses: string
+  /** Durations (ms) of the tests that took 50 ms or more, by index. */
+  durations: Record<number, number>
+}
+
+export interface ReportData {
+  run: Omit<RunSummaryJson, 'fileList'>
+  files: ReportFile[]
+}
+
+export function reportData(state: RunState): ReportData {
+  const { fileList: _omitted, ...run } = summaryJson(state)
+  const outcomes = new Map(state.outcomes.files().map((o) => [keyOf(o), o]))
+  const files = [...state.files.values()].map((f): ReportFile => {
+    const o = outcomes.get(keyOf(f))
+    return {
+      file: f.file,
+      ...(f.project !== undefined ? { project: f.project } : {}),
+      ...(f.mode !== undefined ? { mode: f.mode } : {}),
+      status: f.status,
+      log: f.log,
+      ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}),
+      ...(f.error ? { error: f.error.message.split('\n').slice(0, 20).join('\n') } : {}),
+      names: o ? namesOf(o) : [],
+      statuses: o?.statuses ?? '',
+      durations: o?.durations ?? {},
+    }
+  })
+  return { run, files }
+}
