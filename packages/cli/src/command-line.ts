@@ -17,6 +17,7 @@ Commands:
   diff [run] [run]    what changed between two runs (default: the last two)
   history <test>      a test's (or a file's) outcomes across runs, newest first
   flaky               tests that both passed and failed on the same code
+  html [run]          write the run's report.html again (-o <file>: elsewhere); prints its path
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
   clean [--keep N]    delete old runs, keeping the newest N (default ${DEFAULT_KEEP_RUNS}); never a live run
   ingest <run-dir>    write a run directory from the events.jsonl another process appends to
@@ -46,6 +47,7 @@ export const HELP = {
   diff: `Usage: {prog} diff [run] [run] [--dir <dir>] [--json]\n\nCompares two runs of the history, test by test within the files both ran: newly failing,\nfixed, newly skipped, added and removed tests, and large duration changes. With no run, the\nlast two; with one, that run and the newest. Runs stay in the history after retention\nremoves their directories.\n`,
   history: `Usage: {prog} history <test or file> [--dir <dir>] [--json]\n\nThe outcomes across runs, newest first, of the tests whose "file › name" contains the text\n(or of every test of a file), with each run's duration and commit.\n`,
   flaky: `Usage: {prog} flaky [--dir <dir>] [--json]\n\nTests that both passed and failed on the same code (same commit, same uncommitted changes)\nin the history of runs, with how often each.\n`,
+  html: `Usage: {prog} html [run] [--dir <dir>] [-o <file>]\n\nWrites the run's report.html from its events.jsonl, placed in the history as at its end:\none page with nothing fetched from anywhere (failures by cause, every test, filters), into\nthe run directory or <file>. Prints the page's path. Runs write it themselves when they end.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
   clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default ${DEFAULT_KEEP_RUNS}; 0 keeps all, as keepRuns does).\nRuns still being written are kept.\n`,
   ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>] [--junit <file>] [--ctrf <file>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first (0 keeps all).\n`,
@@ -81,6 +83,7 @@ export const ALLOWED: Record<Command, OptionName[]> = {
   history: ['dir', 'json'],
   flaky: ['dir', 'json'],
   report: ['dir'],
+  html: ['dir', 'output'],
   clean: ['dir', 'keep'],
   ingest: ['pid', 'keep', 'junit', 'ctrf'],
 }
@@ -144,6 +147,7 @@ export const MAX_POSITIONALS: Record<Command, number> = {
   github: 1,
   follow: 1,
   report: 1,
+  html: 1,
   diff: 2,
   history: 1,
   flaky: 0,

@@ -29,6 +29,7 @@ import { ingest } from './commands/ingest.js'
 import { ls } from './commands/ls.js'
 import { merge } from './commands/merge.js'
 import { report } from './commands/report.js'
+import { html } from './commands/html.js'
 import { show, showSession } from './commands/show.js'
 import { runCommand } from './run/run-command.js'
 
@@ -143,6 +144,8 @@ async function run(command: Command, { positionals, values }: CommandLine, io: C
       return await follow(runArg(0), values['exit-status'] === true, io)
     case 'report':
       return report(runArg(0), io)
+    case 'html':
+      return html(runArg(0), file(values.output), io)
     case 'diff':
       return diff(outputDir, positionals, values.json === true, io)
     case 'history':

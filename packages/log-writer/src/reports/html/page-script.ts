@@ -124,11 +124,15 @@ export function page(): void {
     const firsts = [...run.failures]
       .sort((a, b) => rank(a) - rank(b))
       .filter((f) => (f.cause === undefined ? true : !seen.has(f.cause) && !!seen.add(f.cause)))
-    for (const f of firsts) {
+    const FIRST_SHOWN = 10
+    for (const [n, f] of firsts.entries()) {
       const item = el('article', 'failure')
+      if (n >= FIRST_SHOWN) item.hidden = true
       const name = el('h3')
       name.append(el('span', `tag ${f.status}`, f.status))
-      if (f.history) name.append(el('span', `tag ${f.history}`, f.history))
+      // History words only once there is history (a project's first run has none to tell).
+      if (f.history && (run.history?.runs ?? 0) > 0)
+        name.append(el('span', `tag ${f.history}`, f.history))
       name.append(` ${label(f)}${f.line ? `:${f.line}` : ''}${f.test ? ` › ${f.test}` : ''}`)
       item.append(name, el('pre', 'error', f.message))
       const cause = f.cause === undefined ? undefined : run.causes[f.cause]
@@ -143,6 +147,14 @@ export function page(): void {
         item.append(rerun)
       }
       section.append(item)
+    }
+    if (firsts.length > FIRST_SHOWN) {
+      const more = el('button', 'more', `Show ${firsts.length - FIRST_SHOWN} more causes`)
+      more.addEventListener('click', () => {
+        for (const a of section.querySelectorAll<HTMLElement>('article[hidden]')) a.hidden = false
+        more.remove()
+      })
+      section.append(more)
     }
     root.append(section)
   }

@@ -30,6 +30,8 @@ pre.error { margin: 6px 0; padding: 8px 10px; background: var(--bg); border-radi
 .rerun code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: var(--bg);
   padding: 2px 6px; border-radius: 4px; word-break: break-all; }
 button { font: inherit; cursor: pointer; }
+.more { padding: 4px 12px; border: 1px solid var(--line); background: var(--card); color: var(--fg);
+  border-radius: 6px; }
 .copy { margin-left: 8px; font-size: 12px; padding: 1px 8px; border: 1px solid var(--line);
   background: var(--card); color: var(--fg); border-radius: 4px; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 8px; }
