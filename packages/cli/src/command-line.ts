@@ -18,6 +18,7 @@ Commands:
   history <test>      a test's (or a file's) outcomes across runs, newest first
   flaky               tests that both passed and failed on the same code
   html [run]          write the run's report.html again (-o <file>: elsewhere); prints its path
+  serve [run]         the run's page on http://127.0.0.1, following the run as it is written
   report [run]        rebuild logs, test-run.md and run.json from events.jsonl
   clean [--keep N]    delete old runs, keeping the newest N (default ${DEFAULT_KEEP_RUNS}); never a live run
   ingest <run-dir>    write a run directory from the events.jsonl another process appends to
@@ -48,6 +49,7 @@ export const HELP = {
   history: `Usage: {prog} history <test or file> [--dir <dir>] [--json]\n\nThe outcomes across runs, newest first, of the tests whose "file › name" contains the text\n(or of every test of a file), with each run's duration and commit.\n`,
   flaky: `Usage: {prog} flaky [--dir <dir>] [--json]\n\nTests that both passed and failed on the same code (same commit, same uncommitted changes)\nin the history of runs, with how often each.\n`,
   html: `Usage: {prog} html [run] [--dir <dir>] [-o <file>]\n\nWrites the run's report.html from its events.jsonl, placed in the history as at its end:\none page with nothing fetched from anywhere (failures by cause, every test, filters), into\nthe run directory or <file>. Prints the page's path. Runs write it themselves when they end.\n`,
+  serve: `Usage: {prog} serve [run] [--dir <dir>] [--port <n>]\n\nServes the run's page from 127.0.0.1 only (port <n>, default any free one, printed on\nstdout), following the run while it is written. Read-only: the page and the run's logs, nothing\nelse, and nothing for another origin. Ctrl+C ends it.\n`,
   report: `Usage: {prog} report [run] [--dir <dir>]\n\nRebuilds the run's logs, test-run.md and run.json from its events.jsonl (after a crash or\nSIGKILL, for instance). Unreadable lines are skipped and counted.\n`,
   clean: `Usage: {prog} clean [--keep <n>] [--dir <dir>]\n\nDeletes the oldest runs so that <n> remain (default ${DEFAULT_KEEP_RUNS}; 0 keeps all, as keepRuns does).\nRuns still being written are kept.\n`,
   ingest: `Usage: {prog} ingest <run-dir> [--pid <pid>] [--keep <n>] [--junit <file>] [--ctrf <file>]\n\nFollows <run-dir>/events.jsonl, written by another process (the pytest plugin), and keeps\nthe run directory up to date until run-end, or until that process (--pid, default the pid in\nrun-start) is gone and the file is read to its end. --keep prunes older runs first (0 keeps all).\n`,
@@ -60,6 +62,7 @@ const OPTION_SPECS = {
   json: { type: 'boolean' },
   keep: { type: 'string', placeholder: '<n>' },
   pid: { type: 'string', placeholder: '<pid>' },
+  port: { type: 'string', placeholder: '<n>' },
   'exit-status': { type: 'boolean' },
   output: { type: 'string', short: 'o', placeholder: '<file>' },
   junit: { type: 'string', placeholder: '<file>' },
@@ -84,6 +87,7 @@ export const ALLOWED: Record<Command, OptionName[]> = {
   flaky: ['dir', 'json'],
   report: ['dir'],
   html: ['dir', 'output'],
+  serve: ['dir', 'port'],
   clean: ['dir', 'keep'],
   ingest: ['pid', 'keep', 'junit', 'ctrf'],
 }
@@ -148,6 +152,7 @@ export const MAX_POSITIONALS: Record<Command, number> = {
   follow: 1,
   report: 1,
   html: 1,
+  serve: 1,
   diff: 2,
   history: 1,
   flaky: 0,

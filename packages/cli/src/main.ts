@@ -30,6 +30,7 @@ import { ls } from './commands/ls.js'
 import { merge } from './commands/merge.js'
 import { report } from './commands/report.js'
 import { html } from './commands/html.js'
+import { serve } from './commands/serve.js'
 import { show, showSession } from './commands/show.js'
 import { runCommand } from './run/run-command.js'
 
@@ -146,6 +147,8 @@ async function run(command: Command, { positionals, values }: CommandLine, io: C
       return report(runArg(0), io)
     case 'html':
       return html(runArg(0), file(values.output), io)
+    case 'serve':
+      return await serve(runArg(0), typeof values.port === 'string' ? values.port : undefined, io)
     case 'diff':
       return diff(outputDir, positionals, values.json === true, io)
     case 'history':

@@ -46,11 +46,8 @@ export function page(): void {
     causesTotal: number
     history?: { runs: number; newFailures?: number; fixed?: unknown[]; flaky?: unknown[] }
   }
-  const data = JSON.parse(document.getElementById('threepio-data')!.textContent!) as {
-    run: Run
-    files: File[]
-  }
-  const { run, files } = data
+  type Data = { run: Run; files: File[] }
+  let { run, files } = JSON.parse(document.getElementById('threepio-data')!.textContent!) as Data
   const WORDS: Record<string, string> = {
     f: 'failed',
     e: 'error',
@@ -89,94 +86,112 @@ export function page(): void {
 
   // --- header ---------------------------------------------------------------------------------
   const root = document.getElementById('app')!
-  const head = el('header')
-  const status = el('span', `badge ${run.status.toLowerCase()}`, run.status)
-  const title = el('h1')
-  title.append(status, ` ${run.headline}`)
-  head.append(title)
-  const facts = el('p', 'facts')
-  facts.textContent = [
-    run.runner ? `${run.runner.name} ${run.runner.version}` : '',
-    ms(run.durationMs),
-    `started ${run.startedAt}`,
-    `run ${run.runId}`,
-  ]
-    .filter(Boolean)
-    .join(' · ')
-  head.append(facts, el('p', 'command', run.command.join(' ')))
-  if (run.history && run.history.runs > 0)
-    head.append(
-      el(
-        'p',
-        'facts',
-        `Placed among ${run.history.runs} earlier runs: ${run.history.newFailures ?? 0} new failure(s), ${run.history.fixed?.length ?? 0} fixed, ${run.history.flaky?.length ?? 0} flaky.`,
-      ),
-    )
-  root.append(head)
+  const headSlot = el('div')
+  const failSlot = el('div')
+  root.append(headSlot, failSlot)
+  function renderHeader(): void {
+    const head = el('header')
+    const status = el('span', `badge ${run.status.toLowerCase()}`, run.status)
+    const title = el('h1')
+    title.append(status, ` ${run.headline}`)
+    head.append(title)
+    const facts = el('p', 'facts')
+    facts.textContent = [
+      run.runner ? `${run.runner.name} ${run.runner.version}` : '',
+      ms(run.durationMs),
+      `started ${run.startedAt}`,
+      `run ${run.runId}`,
+    ]
+      .filter(Boolean)
+      .join(' · ')
+    head.append(facts, el('p', 'command', run.command.join(' ')))
+    if (run.history && run.history.runs > 0)
+      head.append(
+        el(
+          'p',
+          'facts',
+          `Placed among ${run.history.runs} earlier runs: ${run.history.newFailures ?? 0} new failure(s), ${run.history.fixed?.length ?? 0} fixed, ${run.history.flaky?.length ?? 0} flaky.`,
+        ),
+      )
+    headSlot.replaceChildren(head)
+  }
 
   // --- failures, grouped by cause, new before known --------------------------------------------
-  if (run.failures.length) {
-    const section = el('section', 'failures')
-    const causes = run.causesTotal > 1 ? ` from ${run.causesTotal} causes` : ''
-    section.append(el('h2', '', `Failures (${run.failuresTotal}${causes})`))
-    const rank = (f: Failure) => (f.history === 'new' || f.history === 'first' ? 0 : 1)
-    const seen = new Set<number | undefined>()
-    const firsts = [...run.failures]
-      .sort((a, b) => rank(a) - rank(b))
-      .filter((f) => (f.cause === undefined ? true : !seen.has(f.cause) && !!seen.add(f.cause)))
-    const FIRST_SHOWN = 10
-    for (const [n, f] of firsts.entries()) {
-      const item = el('article', 'failure')
-      if (n >= FIRST_SHOWN) item.hidden = true
-      const name = el('h3')
-      name.append(el('span', `tag ${f.status}`, f.status))
-      // History words only once there is history (a project's first run has none to tell).
-      if (f.history && (run.history?.runs ?? 0) > 0)
-        name.append(el('span', `tag ${f.history}`, f.history))
-      name.append(` ${label(f)}${f.line ? `:${f.line}` : ''}${f.test ? ` › ${f.test}` : ''}`)
-      item.append(name, el('pre', 'error', f.message))
-      const cause = f.cause === undefined ? undefined : run.causes[f.cause]
-      const more = cause ? cause.count - 1 : 0
-      const tools = el('p', 'tools')
-      tools.append(link(f.log, 'log'))
-      if (more > 0) tools.append(` · same cause: ${more} more in ${cause!.files} file(s)`)
-      item.append(tools)
-      if (f.rerun) {
-        const rerun = el('p', 'rerun')
-        rerun.append(el('code', '', f.rerun), copyButton(f.rerun))
-        item.append(rerun)
+  function renderFailures(): void {
+    failSlot.replaceChildren()
+    if (run.failures.length) {
+      const section = el('section', 'failures')
+      const causes = run.causesTotal > 1 ? ` from ${run.causesTotal} causes` : ''
+      section.append(el('h2', '', `Failures (${run.failuresTotal}${causes})`))
+      const rank = (f: Failure) => (f.history === 'new' || f.history === 'first' ? 0 : 1)
+      const seen = new Set<number | undefined>()
+      const firsts = [...run.failures]
+        .sort((a, b) => rank(a) - rank(b))
+        .filter((f) => (f.cause === undefined ? true : !seen.has(f.cause) && !!seen.add(f.cause)))
+      const FIRST_SHOWN = 10
+      for (const [n, f] of firsts.entries()) {
+        const item = el('article', 'failure')
+        if (n >= FIRST_SHOWN) item.hidden = true
+        const name = el('h3')
+        name.append(el('span', `tag ${f.status}`, f.status))
+        // History words only once there is history (a project's first run has none to tell).
+        if (f.history && (run.history?.runs ?? 0) > 0)
+          name.append(el('span', `tag ${f.history}`, f.history))
+        name.append(` ${label(f)}${f.line ? `:${f.line}` : ''}${f.test ? ` › ${f.test}` : ''}`)
+        item.append(name, el('pre', 'error', f.message))
+        const cause = f.cause === undefined ? undefined : run.causes[f.cause]
+        const more = cause ? cause.count - 1 : 0
+        const tools = el('p', 'tools')
+        tools.append(link(f.log, 'log'))
+        if (more > 0) tools.append(` · same cause: ${more} more in ${cause!.files} file(s)`)
+        item.append(tools)
+        if (f.rerun) {
+          const rerun = el('p', 'rerun')
+          rerun.append(el('code', '', f.rerun), copyButton(f.rerun))
+          item.append(rerun)
+        }
+        section.append(item)
       }
-      section.append(item)
+      if (firsts.length > FIRST_SHOWN) {
+        const more = el('button', 'more', `Show ${firsts.length - FIRST_SHOWN} more causes`)
+        more.addEventListener('click', () => {
+          section
+            .querySelectorAll<HTMLElement>('article[hidden]')
+            .forEach((a) => (a.hidden = false))
+          more.remove()
+        })
+        section.append(more)
+      }
+      failSlot.append(section)
     }
-    if (firsts.length > FIRST_SHOWN) {
-      const more = el('button', 'more', `Show ${firsts.length - FIRST_SHOWN} more causes`)
-      more.addEventListener('click', () => {
-        for (const a of section.querySelectorAll<HTMLElement>('article[hidden]')) a.hidden = false
-        more.remove()
-      })
-      section.append(more)
-    }
-    root.append(section)
   }
 
   // --- every test: filters and a list that draws only the rows in view -------------------------
-  const rows: Array<[number, number]> = []
-  for (let i = 0; i < files.length; i++)
-    for (let j = 0; j < files[i]!.statuses.length; j++) rows.push([i, j])
+  let rows: Array<[number, number]> = []
   const section = el('section', 'tests')
-  section.append(el('h2', '', `Tests (${rows.length.toLocaleString('en-US')})`))
+  const heading = el('h2')
+  section.append(heading)
   const bar = el('div', 'filters')
   const search = el('input') as HTMLInputElement
   search.type = 'search'
   search.placeholder = 'Filter by file or test name'
   search.setAttribute('aria-label', 'Filter by file or test name')
-  bar.append(search)
-  const letters = [...new Set(files.flatMap((f) => [...f.statuses]))]
+  const chips = el('span', 'chips')
+  const shown = el('span', 'shown')
+  bar.append(search, chips, shown)
   const chosen = new Set<string>()
-  for (const l of 'fepstxX')
-    if (letters.includes(l)) {
+  /** The rows and the status chips, from the files as they are now. */
+  function renderTests(): void {
+    rows = []
+    for (let i = 0; i < files.length; i++)
+      for (let j = 0; j < files[i]!.statuses.length; j++) rows.push([i, j])
+    heading.textContent = `Tests (${rows.length.toLocaleString('en-US')})`
+    const letters = new Set(files.flatMap((f) => [...f.statuses]))
+    chips.replaceChildren()
+    for (const l of 'fepstxX') {
+      if (!letters.has(l)) continue
       const chip = el('button', `chip ${WORDS[l]}`, WORDS[l]!)
-      chip.setAttribute('aria-pressed', 'false')
+      chip.setAttribute('aria-pressed', String(chosen.has(l)))
       chip.dataset.status = WORDS[l]
       chip.addEventListener('click', () => {
         if (chosen.has(l)) chosen.delete(l)
@@ -184,10 +199,9 @@ export function page(): void {
         chip.setAttribute('aria-pressed', String(chosen.has(l)))
         refilter()
       })
-      bar.append(chip)
+      chips.append(chip)
     }
-  const shown = el('span', 'shown')
-  bar.append(shown)
+  }
   const viewport = el('div', 'viewport')
   const spacer = el('div', 'spacer')
   const list = el('div', 'rows')
@@ -195,8 +209,8 @@ export function page(): void {
   section.append(bar, viewport)
   root.append(section)
 
-  let visible = new Int32Array(rows.length).map((_, i) => i)
-  function refilter(): void {
+  let visible = new Int32Array(0)
+  function refilter(keepScroll = false): void {
     const text = search.value.trim().toLowerCase()
     const out: number[] = []
     for (let r = 0; r < rows.length; r++) {
@@ -209,7 +223,7 @@ export function page(): void {
     visible = Int32Array.from(out)
     shown.textContent = `${visible.length.toLocaleString('en-US')} shown`
     spacer.style.height = `${visible.length * ROW}px`
-    viewport.scrollTop = 0
+    if (!keepScroll) viewport.scrollTop = 0
     draw()
   }
   function draw(): void {
@@ -243,5 +257,20 @@ export function page(): void {
     clearTimeout(typing)
     typing = window.setTimeout(refilter, 120)
   })
-  refilter()
+
+  function renderAll(keepScroll: boolean): void {
+    renderHeader()
+    renderFailures()
+    renderTests()
+    refilter(keepScroll)
+  }
+  renderAll(false)
+  // Served by `threepio serve`: the run as the log writer sees it, again after each change.
+  if (document.body.dataset.live === 'true') {
+    const events = new EventSource('events')
+    events.addEventListener('message', (message: MessageEvent<string>) => {
+      ;({ run, files } = JSON.parse(message.data) as Data)
+      renderAll(true)
+    })
+  }
 }

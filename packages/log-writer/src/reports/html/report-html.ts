@@ -25,10 +25,15 @@ export function embeddedJson(value: unknown): string {
 const escapeText = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
-export function reportHtml(data: ReportData): string {
+/**
+ * The page. `live`: served by `threepio serve`, it follows the run through `events` on the same
+ * origin (the policy then allows that one connection).
+ */
+export function reportHtml(data: ReportData, options: { live?: boolean } = {}): string {
   const script = `(${page.toString()})()`
   const policy = [
     "default-src 'none'",
+    ...(options.live ? ["connect-src 'self'"] : []),
     `script-src ${sha256(script)}`,
     `style-src ${sha256(PAGE_STYLE)}`,
     "img-src 'none'",
@@ -46,7 +51,7 @@ export function reportHtml(data: ReportData): string {
 <title>${escapeText(title)}</title>
 <style>${PAGE_STYLE}</style>
 </head>
-<body>
+<body${options.live ? ' data-live="true"' : ''}>
 <main id="app"></main>
 <script type="application/json" id="threepio-data">${embeddedJson(data)}</script>
 <script>${script}</script>
