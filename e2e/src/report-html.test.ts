@@ -5,12 +5,15 @@
  * page shows equals run.json, its filters count what run.json counts, it logs no error, requests
  * nothing, and no name runs as code.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, watch, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { readLatest } from '@threepio/core'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, run, settledSummary, type RunResult } from './helpers.js'
+import { CLI, FIXTURES, run, settledSummary, tempDir, type RunResult } from './helpers.js'
 import { runJest, runVitest } from './runners.js'
 
 let browser: Browser
@@ -105,3 +108,106 @@ describe('report.html in Chromium', () => {
     expect(await page.$$('img, b, script:not([type])')).toHaveLength(1) // the page's own script
   })
 })
+
+describe('threepio serve in Chromium', () => {
+  it('shows a running suite as it is written, its logs, and nothing else', async () => {
+    const out = join(tempDir(), '.3pio')
+    const gate = join(tempDir(), 'gate')
+    let served: ChildProcess | undefined
+    let page: Page | undefined
+    const r = await runVitest(4, 'gated', {
+      env: { THREEPIO_DIR: out, GATE: gate },
+      onStart: () =>
+        void (async () => {
+          const runDir = await newRunDir(out)
+          served = spawn(process.execPath, [CLI, 'serve', runDir], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+          const url = (await firstLine(served.stdout!)).trim()
+          expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+          await expectRefused(url)
+          const opened = await openUrl(url)
+          page = opened.page
+          // The first test's result while the run goes on; then the gate opens and the run ends.
+          await page.waitForFunction(
+            () => document.querySelector('.row.passed .name')?.textContent === 'passes at once',
+          )
+          expect(await page.textContent('h1')).toMatch(/^RUNNING /)
+          writeFileSync(gate, '')
+          await page.waitForFunction(() =>
+            document.querySelector('h1')?.textContent?.startsWith('PASSED'),
+          )
+          expect(opened.errors).toEqual([])
+          const log = await page.request.get(new URL('logs/gate.test.js.log', url).href)
+          expect(await log.text()).toContain('✓ PASSED passes at once')
+        })(),
+    })
+    expect(r.exitCode).toBe(0)
+    await page?.waitForFunction(() => document.querySelectorAll('.row').length === 2)
+    expect(await page?.textContent('h1')).toBe(`PASSED ${r.summary.headline as string}`)
+    served?.kill('SIGINT')
+    const [code] = (await once(served!, 'exit')) as [number | null]
+    expect(code).toBe(0)
+  })
+})
+
+/** The run directory a run writes under `out`, once it names it (watched, not polled). */
+async function newRunDir(out: string): Promise<string> {
+  const named = () => {
+    const id = readLatest(out)
+    return id && existsSync(join(out, 'runs', id, 'events.jsonl'))
+      ? join(out, 'runs', id)
+      : undefined
+  }
+  return new Promise((resolve) => {
+    const watcher = watch(dirname(out), { recursive: true }, () => {
+      const dir = named()
+      if (dir) {
+        watcher.close()
+        resolve(dir)
+      }
+    })
+    const dir = named()
+    if (dir) {
+      watcher.close()
+      resolve(dir)
+    }
+  })
+}
+
+async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = ''
+  for await (const chunk of stream) {
+    text += String(chunk)
+    if (text.includes('\n')) return text.slice(0, text.indexOf('\n'))
+  }
+  return text
+}
+
+async function openUrl(url: string) {
+  const page = await browser.newPage()
+  const errors: string[] = []
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())))
+  page.on('pageerror', (e) => errors.push(String(e)))
+  await page.goto(url)
+  return { page, errors }
+}
+
+/** Paths outside the logs, other methods, hosts and origins: refused. */
+async function expectRefused(url: string): Promise<void> {
+  const at = (path: string) => new URL(path, url).href
+  const status = async (path: string, init: RequestInit = {}) =>
+    (await fetch(at(path), init)).status
+  expect(await status('/logs/..%2Fevents.jsonl')).toBe(404)
+  expect(await status('/events.jsonl')).toBe(404)
+  expect(await status('/logs/%2e%2e/%2e%2e/%2e%2e/etc/passwd')).toBe(404)
+  expect(await status('/', { method: 'POST' })).toBe(405)
+  expect(await status('/', { headers: { Origin: 'http://evil.example' } })).toBe(403)
+  const { request } = await import('node:http')
+  const hostStatus = await new Promise<number>((resolve) =>
+    request(at('/'), { headers: { Host: 'evil.example' } }, (res) =>
+      resolve(res.statusCode!),
+    ).end(),
+  )
+  expect(hostStatus).toBe(403)
+}

@@ -34,7 +34,7 @@ import {
   type SummaryStatus,
 } from './summaries.js'
 import type { HistoryView } from './insights.js'
-import { RunOutcomes } from './outcomes.js'
+import { DURATION_FLOOR_MS, letterOf, RunOutcomes, type FileOutcomes } from './outcomes.js'
 import { RunTally, type TestRecord } from './tally.js'
 
 export * from './summaries.js'
@@ -120,6 +120,18 @@ export class RunState extends RunTally {
           this.diagnostics.push(`${event.level}: ${event.message}`)
         return undefined
     }
+  }
+
+  /** A running file's tests that ended so far (a live view's rows), in its outcomes' form. */
+  testsSoFar(ref: FileRef): Pick<FileOutcomes, 'statuses' | 'durations'> & { names: string[] } {
+    const out = { names: [] as string[], statuses: '', durations: {} as Record<number, number> }
+    for (const t of this.open.get(keyOf(ref))?.tests.values() ?? []) {
+      if (!t.status) continue
+      const i = out.names.push(t.name) - 1
+      out.statuses += letterOf(t.status)
+      if ((t.durationMs ?? 0) >= DURATION_FLOOR_MS) out.durations[i] = Math.round(t.durationMs!)
+    }
+    return out
   }
 
   private applyTestStart(event: Extract<Event, { type: 'test-start' }>): LogAppend | undefined {

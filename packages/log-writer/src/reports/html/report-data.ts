@@ -34,6 +34,9 @@ export function reportData(state: RunState): ReportData {
   const outcomes = new Map(state.outcomes.files().map((o) => [keyOf(o), o]))
   const files = [...state.files.values()].map((f): ReportFile => {
     const o = outcomes.get(keyOf(f))
+    const tests = o
+      ? { names: namesOf(o), statuses: o.statuses, durations: o.durations }
+      : state.testsSoFar(f)
     return {
       file: f.file,
       ...(f.project !== undefined ? { project: f.project } : {}),
@@ -42,9 +45,7 @@ export function reportData(state: RunState): ReportData {
       log: f.log,
       ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}),
       ...(f.error ? { error: f.error.message.split('\n').slice(0, 20).join('\n') } : {}),
-      names: o ? namesOf(o) : [],
-      statuses: o?.statuses ?? '',
-      durations: o?.durations ?? {},
+      ...tests,
     }
   })
   return { run, files }
