@@ -26,6 +26,7 @@ const benches = {
   'install-size': async () => (await import('./install-size.mjs')).benchInstallSize(),
   agent: async () => (await import('./agent.mjs')).benchAgent({ quick }),
   history: async () => (await import('./history.mjs')).benchHistory({ quick }),
+  html: async () => (await import('./html.mjs')).benchHtml({ quick }),
 }
 console.log(
   `threepio bench${quick ? ' --quick' : ''}: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,

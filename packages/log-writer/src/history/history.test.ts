@@ -20,6 +20,7 @@ import { historyAtEnd, rebuildHistory } from './record-run.js'
 import { validate } from 'ctrf'
 import { ctrfReport, junitXml, readExportedRun } from '../reports/export.js'
 import { githubAnnotations } from '../reports/github.js'
+import { reportData } from '../reports/html/report-data.js'
 
 /** A project under git, with its output directory. */
 function project(git = true) {
@@ -135,6 +136,10 @@ describe('history of runs', () => {
       '- Fixed: 1 test that failed in the last run that ran them passes now: `a.test.js › x`',
     )
     expect(md).toMatch(/`y` \(failed, known, failing in 2 runs since /)
+    // report.html marks each test as the history places it (on a first run, nothing).
+    expect(reportData(one.state).files[0]!.marks).toEqual({})
+    expect(reportData(two.state).files[0]!.marks).toEqual({ 0: 'k', 1: 'n' })
+    expect(reportData(three.state).files[0]!.marks).toEqual({ 1: 'k' })
   })
 
   it('compares a run of a few files test by test, never as if the other files had vanished', () => {

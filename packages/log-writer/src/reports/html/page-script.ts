@@ -16,6 +16,7 @@ export function page(): void {
     names: string[]
     statuses: string
     durations: Record<number, number>
+    marks: Record<number, string>
   }
   type Failure = {
     file: string
@@ -58,6 +59,7 @@ export function page(): void {
     X: 'xpassed',
   }
   const ROW = 28
+  const MARKS: Record<string, string> = { n: 'new', k: 'known', F: 'flaky', S: 'slower' }
 
   /** An element with a class and text: text is never parsed as markup. */
   function el(tag: string, cls = '', text = ''): HTMLElement {
@@ -180,27 +182,34 @@ export function page(): void {
   const shown = el('span', 'shown')
   bar.append(search, chips, shown)
   const chosen = new Set<string>()
+  const marked = new Set<string>()
   /** The rows and the status chips, from the files as they are now. */
   function renderTests(): void {
     rows = []
     for (let i = 0; i < files.length; i++)
       for (let j = 0; j < files[i]!.statuses.length; j++) rows.push([i, j])
     heading.textContent = `Tests (${rows.length.toLocaleString('en-US')})`
-    const letters = new Set(files.flatMap((f) => [...f.statuses]))
+    const counts = new Map<string, number>()
+    for (const f of files) {
+      for (const l of f.statuses) counts.set(l, (counts.get(l) ?? 0) + 1)
+      for (const m of Object.values(f.marks))
+        for (const l of m) counts.set(l, (counts.get(l) ?? 0) + 1)
+    }
     chips.replaceChildren()
-    for (const l of 'fepstxX') {
-      if (!letters.has(l)) continue
-      const chip = el('button', `chip ${WORDS[l]}`, WORDS[l]!)
-      chip.setAttribute('aria-pressed', String(chosen.has(l)))
-      chip.dataset.status = WORDS[l]
-      chip.addEventListener('click', () => {
-        if (chosen.has(l)) chosen.delete(l)
-        else chosen.add(l)
-        chip.setAttribute('aria-pressed', String(chosen.has(l)))
+    const chip = (key: string, word: string, set: Set<string>) => {
+      const b = el('button', `chip ${word}`, `${word} ${counts.get(key)!.toLocaleString('en-US')}`)
+      b.setAttribute('aria-pressed', String(set.has(key)))
+      b.dataset.status = word
+      b.addEventListener('click', () => {
+        if (set.has(key)) set.delete(key)
+        else set.add(key)
+        b.setAttribute('aria-pressed', String(set.has(key)))
         refilter()
       })
-      chips.append(chip)
+      chips.append(b)
     }
+    for (const l of 'fepstxX') if (counts.has(l)) chip(l, WORDS[l]!, chosen)
+    for (const m of 'nkFS') if (counts.has(m)) chip(m, MARKS[m]!, marked)
   }
   const viewport = el('div', 'viewport')
   const spacer = el('div', 'spacer')
@@ -217,6 +226,7 @@ export function page(): void {
       const [i, j] = rows[r]!
       const f = files[i]!
       if (chosen.size && !chosen.has(f.statuses[j]!)) continue
+      if (marked.size && ![...(f.marks[j] ?? '')].some((m) => marked.has(m))) continue
       if (text && !`${label(f)} › ${f.names[j] ?? ''}`.toLowerCase().includes(text)) continue
       out.push(r)
     }
@@ -239,7 +249,7 @@ export function page(): void {
       row.dataset.status = word
       row.append(
         el('span', `dot ${word}`, word),
-        el('span', 'name', f.names[j] ?? ''),
+        name(f.names[j] ?? '', f.marks[j] ?? ''),
         el('span', 'file', label(f)),
         el('span', 'time', f.durations[j] !== undefined ? ms(f.durations[j]!) : ''),
         link(f.log, 'log'),
@@ -247,6 +257,12 @@ export function page(): void {
       frag.append(row)
     }
     list.replaceChildren(frag)
+  }
+  function name(text: string, marks: string): HTMLElement {
+    const cell = el('span', 'name')
+    for (const m of marks) cell.append(el('span', `tag ${MARKS[m]}`, MARKS[m]!))
+    cell.append(text)
+    return cell
   }
   let pending = 0
   viewport.addEventListener('scroll', () => {

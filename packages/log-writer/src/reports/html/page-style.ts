@@ -23,7 +23,9 @@ a { color: var(--blue); }
 .tag { display: inline-block; font-size: 11px; text-transform: uppercase; letter-spacing: .04em;
   border: 1px solid var(--line); border-radius: 3px; padding: 0 5px; margin-right: 6px; color: var(--muted); }
 .tag.failed, .tag.error { color: var(--red); border-color: var(--red); }
-.tag.new, .tag.first { color: var(--amber); border-color: var(--amber); }
+.tag.new, .tag.first, .tag.flaky { color: var(--amber); border-color: var(--amber); }
+.tag.slower { color: var(--blue); border-color: var(--blue); }
+.row .name .tag { font-size: 10px; padding: 0 4px; margin-right: 5px; vertical-align: 1px; }
 pre.error { margin: 6px 0; padding: 8px 10px; background: var(--bg); border-radius: 4px; overflow: auto;
   max-height: 320px; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre-wrap; }
 .tools, .rerun { margin: 4px 0 0; color: var(--muted); }

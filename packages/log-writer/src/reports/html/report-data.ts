@@ -6,6 +6,7 @@
 import { keyOf } from '../../run-model/summaries.js'
 import { namesOf } from '../../run-model/outcomes.js'
 import { summaryJson, type RunSummaryJson } from '../../run-model/run-json.js'
+import { testKey, type HistoryView } from '../../run-model/insights.js'
 import type { RunState } from '../../run-model/run-state.js'
 
 export interface ReportFile {
@@ -22,6 +23,8 @@ export interface ReportFile {
   statuses: string
   /** Durations (ms) of the tests that took 50 ms or more, by index. */
   durations: Record<number, number>
+  /** Where history places a test, by index: n new, k known, F flaky, S much slower. */
+  marks: Record<number, string>
 }
 
 export interface ReportData {
@@ -46,7 +49,29 @@ export function reportData(state: RunState): ReportData {
       ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}),
       ...(f.error ? { error: f.error.message.split('\n').slice(0, 20).join('\n') } : {}),
       ...tests,
+      marks: marksOf(state.history, f, tests.names),
     }
   })
   return { run, files }
+}
+
+const MARK = { new: 'n', first: '', known: 'k', flaky: 'F' } as const
+
+/** The history's words for a file's tests (only once there is history to tell). */
+function marksOf(
+  view: HistoryView | undefined,
+  ref: { file: string; project?: string; mode?: string },
+  names: string[],
+): Record<number, string> {
+  const marks: Record<number, string> = {}
+  if (!view?.runs) return marks
+  const slower = new Set(view.slower.map((t) => testKey(t)))
+  if (!view.failures.size && !slower.size) return marks
+  for (const [i, test] of names.entries()) {
+    const key = testKey({ ...ref, test })
+    const mark =
+      (MARK[view.failures.get(key)?.history ?? 'first'] ?? '') + (slower.has(key) ? 'S' : '')
+    if (mark) marks[i] = mark
+  }
+  return marks
 }

@@ -1,0 +1,177 @@
+// report.html at scale, beside the HTML reports people use: one pytest suite and one Jest suite
+// of 200,000 tests (2,000 files × 100), each run once with threepio and the peer report
+// (pytest-html, jest-html-reporters) in the same run. For each page: its size on disk, and in
+// headless Chromium the time from navigation to the first rows of tests on screen, and for
+// threepio's page the time a filter takes to show its rows.
+import { execFileSync, spawnSync } from 'node:child_process'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { chromium } from 'playwright-core'
+import { installPacked } from '../scripts/packed.mjs'
+
+const require = createRequire(import.meta.url)
+const JEST = join(require.resolve('jest/package.json'), '../bin/jest.js')
+const JEST_HTML = require.resolve('jest-html-reporters')
+const CHROMIUM = process.env.THREEPIO_CHROMIUM ?? '/usr/bin/chromium'
+const LIMIT_MS = 180_000
+
+const mib = (bytes) => (bytes / 1048576).toFixed(1)
+
+function du(path) {
+  if (!existsSync(path)) return 0
+  const s = statSync(path)
+  if (!s.isDirectory()) return s.size
+  return readdirSync(path).reduce((n, e) => n + du(join(path, e)), 0)
+}
+
+function generate(dir, shape, lang) {
+  for (let f = 0; f < shape.files; f++) {
+    const lines = []
+    for (let t = 0; t < shape.tests; t++) {
+      const fails = (f * shape.tests + t) % 500 === 7 // 0.2 % fail
+      lines.push(
+        lang === 'py'
+          ? `def test_case_${t}():\n    assert ${fails ? '1 == 2' : 'True'}\n`
+          : `test('handles case ${t} of module ${f}', () => { expect(${fails ? '1' : '2'}).toBe(2) })`,
+      )
+    }
+    const name = lang === 'py' ? `test_module_${f}.py` : `module-${f}.test.js`
+    writeFileSync(join(dir, name), lines.join('\n') + '\n')
+  }
+}
+
+/** Milliseconds from navigation to `selector` on screen (or null past the limit). */
+async function openTime(browser, file, selector) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const start = Date.now()
+  try {
+    await page.goto(pathToFileURL(file).href, { timeout: LIMIT_MS })
+    await page.waitForSelector(selector, { timeout: LIMIT_MS, state: 'visible' })
+    return { ms: Date.now() - start, page }
+  } catch {
+    await page.close()
+    return { ms: null, page: undefined }
+  }
+}
+
+async function filterTime(page) {
+  const start = Date.now()
+  await page.fill('input[type=search]', 'case 7 ')
+  await page.waitForFunction(
+    () => !/^200,000 /.test(document.querySelector('.shown')?.textContent ?? ''),
+    undefined,
+    { timeout: LIMIT_MS },
+  )
+  return Date.now() - start
+}
+
+export async function benchHtml({ quick }) {
+  const shape = quick ? { files: 100, tests: 100 } : { files: 2000, tests: 100 }
+  const total = shape.files * shape.tests
+  const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-html-'))
+  const browser = await chromium.launch({ executablePath: CHROMIUM })
+  const rows = []
+  try {
+    // pytest, with pytest-html, in a virtualenv of its own.
+    const py = join(dir, 'py')
+    mkdirSync(py)
+    generate(py, shape, 'py')
+    const venv = join(dir, 'venv')
+    execFileSync('python3', ['-m', 'venv', venv])
+    const python = join(venv, 'bin', 'python')
+    execFileSync(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '-q',
+        '--disable-pip-version-check',
+        'pytest>=9,<10',
+        'pytest-html',
+        join(import.meta.dirname, '../packages/pytest-bridge'),
+      ],
+      { stdio: 'ignore' },
+    )
+    spawnSync(
+      python,
+      [
+        '-m',
+        'pytest',
+        '-q',
+        '-p',
+        'threepio',
+        '-p',
+        'no:cacheprovider',
+        '--html',
+        join(dir, 'pytest-html.html'),
+        '--self-contained-html',
+      ],
+      { cwd: py, stdio: 'ignore', env: { ...process.env, THREEPIO_DIR: join(dir, 'out-py') } },
+    )
+    rows.push([
+      'pytest',
+      'threepio report.html',
+      join(dir, 'out-py/runs/latest/report.html'),
+      '.row',
+    ])
+    rows.push([
+      'pytest',
+      'pytest-html 4 (self-contained)',
+      join(dir, 'pytest-html.html'),
+      '#results-table tbody tr, tbody.results-table-row',
+    ])
+
+    // Jest, with jest-html-reporters.
+    const js = join(dir, 'js')
+    mkdirSync(js)
+    generate(js, shape, 'js')
+    installPacked(js)
+    writeFileSync(
+      join(js, 'jest.config.cjs'),
+      `module.exports = { testMatch: ['**/*.test.js'], reporters: ['summary', '@threepio/jest-reporter', ['${JEST_HTML}', { publicPath: ${JSON.stringify(join(dir, 'jest-html'))}, filename: 'report.html' }]] }\n`,
+    )
+    spawnSync(process.execPath, [JEST, '--ci'], {
+      cwd: js,
+      stdio: 'ignore',
+      env: { ...process.env, THREEPIO_DIR: join(dir, 'out-js') },
+    })
+    rows.push(['Jest', 'threepio report.html', join(dir, 'out-js/runs/latest/report.html'), '.row'])
+    rows.push([
+      'Jest',
+      'jest-html-reporters 3',
+      join(dir, 'jest-html/report.html'),
+      '.ant-table-row',
+    ])
+
+    console.log(
+      `\nHTML reports: ${total.toLocaleString('en-US')} tests (${shape.files} files × ${shape.tests}, 0.2 % failing), one run each; open = navigation to the first rows of tests on screen in headless Chromium; filter = typing a name until the rows show\n`,
+    )
+    console.log('| suite | report | size (MiB) | open (s) | filter (s) |')
+    console.log('|---|---|---:|---:|---:|')
+    for (const [suite, name, file, selector] of rows) {
+      const size = name.startsWith('jest-html') ? du(join(dir, 'jest-html')) : du(file)
+      const { ms, page } = existsSync(file) ? await openTime(browser, file, selector) : { ms: null }
+      const filter = page && name.startsWith('threepio') ? await filterTime(page) : null
+      await page?.close()
+      const s = (x) => (x === null ? `> ${LIMIT_MS / 1000} or none` : (x / 1000).toFixed(2))
+      console.log(
+        `| ${suite} | ${name} | ${mib(size)} | ${s(ms)} | ${filter === null ? '—' : s(filter)} |`,
+      )
+    }
+  } finally {
+    await browser.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
