@@ -233,6 +233,8 @@ export function page(): void {
     visible = Int32Array.from(out)
     shown.textContent = `${visible.length.toLocaleString('en-US')} shown`
     spacer.style.height = `${visible.length * ROW}px`
+    // As tall as its rows, up to most of the window.
+    viewport.style.height = `min(70vh, ${Math.max(visible.length, 1) * ROW + 2}px)`
     if (!keepScroll) viewport.scrollTop = 0
     draw()
   }

@@ -3,6 +3,7 @@
  * place in history, slowest) and every file with every test (names, one status letter each,
  * durations of 50 ms and more), in the compact form the history keeps them in.
  */
+import { cleanText } from '../../run-model/log-format.js'
 import { keyOf } from '../../run-model/summaries.js'
 import { namesOf } from '../../run-model/outcomes.js'
 import { summaryJson, type RunSummaryJson } from '../../run-model/run-json.js'
@@ -49,6 +50,8 @@ export function reportData(state: RunState): ReportData {
       ...(f.durationMs !== undefined ? { durationMs: f.durationMs } : {}),
       ...(f.error ? { error: f.error.message.split('\n').slice(0, 20).join('\n') } : {}),
       ...tests,
+      // Shown without terminal escapes and control characters, as the logs show them.
+      names: tests.names.map(cleanText),
       marks: marksOf(state.history, f, tests.names),
     }
   })
