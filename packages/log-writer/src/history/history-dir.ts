@@ -88,6 +88,15 @@ export interface RecordEntry {
   time: number
 }
 
+/** A record's size on disk in bytes, 0 where it is gone. */
+export function recordBytes(dir: string, entry: RecordEntry): number {
+  try {
+    return statSync(join(runsDir(dir), fileName(entry))).size
+  } catch {
+    return 0
+  }
+}
+
 /** The records, newest first. */
 export function listRecords(dir: string): RecordEntry[] {
   let entries: string[]

@@ -57,6 +57,7 @@ export function historyAtEnd(
     )
     state.history = {
       runs: placed.runs,
+      among: placed.among,
       failures: placed.failures,
       fixed: placed.fixed,
       slower: placed.slower,

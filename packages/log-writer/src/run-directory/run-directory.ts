@@ -31,6 +31,7 @@ import { summaryJson } from '../run-model/run-json.js'
 import { summaryMarkdown } from '../run-model/test-run-md.js'
 import { REPORT_HTML, reportHtml } from '../reports/html/report-html.js'
 import { reportData } from '../reports/html/report-data.js'
+import { runHistory } from '../reports/html/run-history.js'
 
 /** The file-system calls a run directory makes: a seam for simulating a failing disk. */
 export interface RunDirectoryFs {
@@ -246,7 +247,7 @@ export class RunDirectory {
   /** report.html, once, at the end: the page is for reading a run that is over. */
   private writeReport(): void {
     try {
-      const html = reportHtml(reportData(this.state))
+      const html = reportHtml(reportData(this.state, runHistory(this.runDir, this.state)))
       this.fs.writeFileAtomicSync(join(this.runDir, REPORT_HTML), html, true)
     } catch (err) {
       this.report(

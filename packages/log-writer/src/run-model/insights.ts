@@ -26,6 +26,8 @@ export interface TestPlace {
 export interface HistoryView {
   /** Earlier runs the history holds (compared with, test by test). */
   runs: number
+  /** Their run ids, newest first: the runs this one was placed among. */
+  among?: string[]
   /** Per failing test (by {@link testKey}): its place in history. */
   failures: Map<string, FailureHistory>
   /** Tests that failed in the last run that ran them and pass now. */

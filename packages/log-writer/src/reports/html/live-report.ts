@@ -8,6 +8,7 @@ import { processAlive } from '../../run-directory/retention.js'
 import { historyAtEnd } from '../../history/record-run.js'
 import { RunState } from '../../run-model/run-state.js'
 import { reportData, type ReportData } from './report-data.js'
+import { runHistory, type ChartRun } from './run-history.js'
 
 export class LiveReport {
   readonly state = new RunState()
@@ -15,6 +16,7 @@ export class LiveReport {
   private readonly listeners = new Set<(data: ReportData) => void>()
   private changed: NodeJS.Timeout | undefined
   private ended = false
+  private chart: ChartRun[] = []
 
   constructor(
     private readonly runDir: string,
@@ -48,6 +50,7 @@ export class LiveReport {
     this.ended = true
     this.state.finish()
     historyAtEnd(this.runDir, this.state, { mode: 'read' })
+    this.chart = runHistory(this.runDir, this.state)
     this.emit()
   }
 
@@ -65,7 +68,7 @@ export class LiveReport {
 
   /** The page's data as the run stands now. */
   data(): ReportData {
-    return reportData(this.state)
+    return reportData(this.state, this.chart)
   }
 
   /** Calls `listener` after each change; returns the function that stops it. */

@@ -47,8 +47,18 @@ export function page(): void {
     causesTotal: number
     history?: { runs: number; newFailures?: number; fixed?: unknown[]; flaky?: unknown[] }
   }
-  type Data = { run: Run; files: File[] }
-  let { run, files } = JSON.parse(document.getElementById('threepio-data')!.textContent!) as Data
+  type ChartRun = {
+    runId: string
+    time: number
+    status: string
+    durationMs: number
+    passed: number
+    failed: number
+  }
+  type Data = { run: Run; files: File[]; chart: ChartRun[] }
+  let { run, files, chart } = JSON.parse(
+    document.getElementById('threepio-data')!.textContent!,
+  ) as Data
   const WORDS: Record<string, string> = {
     f: 'failed',
     e: 'error',
@@ -115,7 +125,65 @@ export function page(): void {
           `Placed among ${run.history.runs} earlier runs: ${run.history.newFailures ?? 0} new failure(s), ${run.history.fixed?.length ?? 0} fixed, ${run.history.flaky?.length ?? 0} flaky.`,
         ),
       )
+    if (chart.length > 1) head.append(historyChart())
     headSlot.replaceChildren(head)
+  }
+
+  /** The last runs: passed and failed tests (bars), and how long each took (the line below). */
+  function historyChart(): Element {
+    const NS = 'http://www.w3.org/2000/svg'
+    const svg = (tag: string, attrs: Record<string, string | number>, text = '') => {
+      const e = document.createElementNS(NS, tag)
+      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v))
+      if (text) e.textContent = text
+      return e
+    }
+    const W = 16
+    const H = 40
+    const most = Math.max(...chart.map((r) => r.passed + r.failed), 1)
+    const longest = Math.max(...chart.map((r) => r.durationMs), 1)
+    const box = svg('svg', { width: chart.length * W, height: H + 16, role: 'img', class: 'chart' })
+    box.append(
+      svg('title', {}, `The last ${chart.length} runs: tests passed and failed, and duration`),
+    )
+    for (const [i, r] of chart.entries()) {
+      const g = svg('g', { class: r.runId === run.runId ? 'this-run' : '' })
+      const total = ((r.passed + r.failed) / most) * H
+      const failed = (r.failed / most) * H
+      g.append(
+        svg(
+          'title',
+          {},
+          `${r.runId}: ${r.status}, ${r.passed} passed, ${r.failed} failed, ${ms(r.durationMs)}`,
+        ),
+        svg('rect', {
+          x: i * W + 2,
+          y: H - total,
+          width: W - 4,
+          height: total - failed,
+          class: 'passed',
+        }),
+        svg('rect', { x: i * W + 2, y: H - failed, width: W - 4, height: failed, class: 'failed' }),
+        svg('rect', {
+          x: i * W + 2,
+          y: H + 4,
+          width: W - 4,
+          height: 2 + (r.durationMs / longest) * 8,
+          class: 'time',
+        }),
+      )
+      box.append(g)
+    }
+    const figure = el('figure', 'history')
+    figure.append(
+      box,
+      el(
+        'figcaption',
+        '',
+        `The last ${chart.length} runs of this project: tests passed and failed; below, how long each took. This run is outlined.`,
+      ),
+    )
+    return figure
   }
 
   // --- failures, grouped by cause, new before known --------------------------------------------
@@ -287,7 +355,7 @@ export function page(): void {
   if (document.body.dataset.live === 'true') {
     const events = new EventSource('events')
     events.addEventListener('message', (message: MessageEvent<string>) => {
-      ;({ run, files } = JSON.parse(message.data) as Data)
+      ;({ run, files, chart } = JSON.parse(message.data) as Data)
       renderAll(true)
     })
   }

@@ -36,6 +36,10 @@ button { font: inherit; cursor: pointer; }
   border-radius: 6px; }
 .copy { margin-left: 8px; font-size: 12px; padding: 1px 8px; border: 1px solid var(--line);
   background: var(--card); color: var(--fg); border-radius: 4px; }
+.history { margin: 10px 0 0; display: flex; gap: 12px; align-items: flex-end; }
+.history figcaption { color: var(--muted); font-size: 12px; max-width: 420px; }
+.chart .passed { fill: var(--green); } .chart .failed { fill: var(--red); } .chart .time { fill: var(--muted); }
+.chart .this-run rect { stroke: var(--fg); stroke-width: 1; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 8px; }
 .filters input { flex: 1 1 280px; padding: 6px 10px; border: 1px solid var(--line); border-radius: 6px;
   background: var(--card); color: var(--fg); }

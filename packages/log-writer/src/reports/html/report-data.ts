@@ -9,6 +9,7 @@ import { namesOf } from '../../run-model/outcomes.js'
 import { summaryJson, type RunSummaryJson } from '../../run-model/run-json.js'
 import { testKey, type HistoryView } from '../../run-model/insights.js'
 import type { RunState } from '../../run-model/run-state.js'
+import type { ChartRun } from './run-history.js'
 
 export interface ReportFile {
   file: string
@@ -31,9 +32,11 @@ export interface ReportFile {
 export interface ReportData {
   run: Omit<RunSummaryJson, 'fileList'>
   files: ReportFile[]
+  /** The last runs of the project's history, oldest first (run-history.ts). */
+  chart: ChartRun[]
 }
 
-export function reportData(state: RunState): ReportData {
+export function reportData(state: RunState, chart: ChartRun[] = []): ReportData {
   const { fileList: _omitted, ...run } = summaryJson(state)
   const outcomes = new Map(state.outcomes.files().map((o) => [keyOf(o), o]))
   const files = [...state.files.values()].map((f): ReportFile => {
@@ -55,7 +58,7 @@ export function reportData(state: RunState): ReportData {
       marks: marksOf(state.history, f, tests.names),
     }
   })
-  return { run, files }
+  return { run, files, chart }
 }
 
 const MARK = { new: 'n', first: '', known: 'k', flaky: 'F' } as const

@@ -5,6 +5,7 @@ import { historyAtEnd } from '../../history/record-run.js'
 import { RunState } from '../../run-model/run-state.js'
 import { reportData } from './report-data.js'
 import { reportHtml } from './report-html.js'
+import { runHistory } from './run-history.js'
 
 /** The page for `runDir`; throws when its events.jsonl cannot be read. */
 export function reportOfRun(runDir: string): string {
@@ -12,5 +13,5 @@ export function reportOfRun(runDir: string): string {
   readEventsFile(join(runDir, EVENTS_FILE), (event) => void state.apply(event))
   state.finish()
   historyAtEnd(runDir, state, { mode: 'read' })
-  return reportHtml(reportData(state))
+  return reportHtml(reportData(state, runHistory(runDir, state)))
 }
