@@ -115,10 +115,11 @@ describe('threepio serve in Chromium', () => {
     const gate = join(tempDir(), 'gate')
     let served: ChildProcess | undefined
     let page: Page | undefined
+    let watching: Promise<void> | undefined
     const r = await runVitest(4, 'gated', {
       env: { THREEPIO_DIR: out, GATE: gate },
       onStart: () =>
-        void (async () => {
+        void (watching = (async () => {
           const runDir = await newRunDir(out)
           served = spawn(process.execPath, [CLI, 'serve', runDir], {
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -140,8 +141,9 @@ describe('threepio serve in Chromium', () => {
           expect(opened.errors).toEqual([])
           const log = await page.request.get(new URL('logs/gate.test.js.log', url).href)
           expect(await log.text()).toContain('✓ PASSED passes at once')
-        })(),
+        })()),
     })
+    await watching
     expect(r.exitCode).toBe(0)
     await page?.waitForFunction(() => document.querySelectorAll('.row').length === 2)
     expect(await page?.textContent('h1')).toBe(`PASSED ${r.summary.headline as string}`)

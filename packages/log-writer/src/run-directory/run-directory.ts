@@ -247,7 +247,9 @@ export class RunDirectory {
   /** report.html, once, at the end: the page is for reading a run that is over. */
   private writeReport(): void {
     try {
-      const html = reportHtml(reportData(this.state, runHistory(this.runDir, this.state)))
+      const html = reportHtml(
+        reportData(this.state, runHistory(this.runDir, this.state), this.runDir),
+      )
       this.fs.writeFileAtomicSync(join(this.runDir, REPORT_HTML), html, true)
     } catch (err) {
       this.report(

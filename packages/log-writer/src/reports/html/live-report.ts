@@ -68,7 +68,7 @@ export class LiveReport {
 
   /** The page's data as the run stands now. */
   data(): ReportData {
-    return reportData(this.state, this.chart)
+    return reportData(this.state, this.chart, this.runDir)
   }
 
   /** Calls `listener` after each change; returns the function that stops it. */

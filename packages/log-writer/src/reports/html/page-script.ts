@@ -55,8 +55,8 @@ export function page(): void {
     passed: number
     failed: number
   }
-  type Data = { run: Run; files: File[]; chart: ChartRun[] }
-  let { run, files, chart } = JSON.parse(
+  type Data = { run: Run; files: File[]; chart: ChartRun[]; failureLogs: string[] }
+  let { run, files, chart, failureLogs } = JSON.parse(
     document.getElementById('threepio-data')!.textContent!,
   ) as Data
   const WORDS: Record<string, string> = {
@@ -209,6 +209,12 @@ export function page(): void {
           name.append(el('span', `tag ${f.history}`, f.history))
         name.append(` ${label(f)}${f.line ? `:${f.line}` : ''}${f.test ? ` › ${f.test}` : ''}`)
         item.append(name, el('pre', 'error', f.message))
+        const part = failureLogs[run.failures.indexOf(f)]
+        if (part) {
+          const more = el('details', 'log-part')
+          more.append(el('summary', '', 'Output and error, from the log'), el('pre', 'error', part))
+          item.append(more)
+        }
         const cause = f.cause === undefined ? undefined : run.causes[f.cause]
         const more = cause ? cause.count - 1 : 0
         const tools = el('p', 'tools')
@@ -355,7 +361,7 @@ export function page(): void {
   if (document.body.dataset.live === 'true') {
     const events = new EventSource('events')
     events.addEventListener('message', (message: MessageEvent<string>) => {
-      ;({ run, files, chart } = JSON.parse(message.data) as Data)
+      ;({ run, files, chart, failureLogs } = JSON.parse(message.data) as Data)
       renderAll(true)
     })
   }

@@ -28,6 +28,7 @@ a { color: var(--blue); }
 .row .name .tag { font-size: 10px; padding: 0 4px; margin-right: 5px; vertical-align: 1px; }
 pre.error { margin: 6px 0; padding: 8px 10px; background: var(--bg); border-radius: 4px; overflow: auto;
   max-height: 320px; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre-wrap; }
+.log-part summary { cursor: pointer; color: var(--muted); font-size: 12px; margin-top: 4px; }
 .tools, .rerun { margin: 4px 0 0; color: var(--muted); }
 .rerun code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: var(--bg);
   padding: 2px 6px; border-radius: 4px; word-break: break-all; }

@@ -10,6 +10,7 @@ import { summaryJson, type RunSummaryJson } from '../../run-model/run-json.js'
 import { testKey, type HistoryView } from '../../run-model/insights.js'
 import type { RunState } from '../../run-model/run-state.js'
 import type { ChartRun } from './run-history.js'
+import { failureLogs } from './failure-logs.js'
 
 export interface ReportFile {
   file: string
@@ -34,9 +35,12 @@ export interface ReportData {
   files: ReportFile[]
   /** The last runs of the project's history, oldest first (run-history.ts). */
   chart: ChartRun[]
+  /** Each kept failure's part of its log, by its index in `run.failures` (failure-logs.ts). */
+  failureLogs: string[]
 }
 
-export function reportData(state: RunState, chart: ChartRun[] = []): ReportData {
+/** The page's data; with `runDir`, each failure's part of its log too. */
+export function reportData(state: RunState, chart: ChartRun[] = [], runDir?: string): ReportData {
   const { fileList: _omitted, ...run } = summaryJson(state)
   const outcomes = new Map(state.outcomes.files().map((o) => [keyOf(o), o]))
   const files = [...state.files.values()].map((f): ReportFile => {
@@ -58,7 +62,7 @@ export function reportData(state: RunState, chart: ChartRun[] = []): ReportData 
       marks: marksOf(state.history, f, tests.names),
     }
   })
-  return { run, files, chart }
+  return { run, files, chart, failureLogs: runDir ? failureLogs(runDir, run.failures) : [] }
 }
 
 const MARK = { new: 'n', first: '', known: 'k', flaky: 'F' } as const

@@ -13,5 +13,5 @@ export function reportOfRun(runDir: string): string {
   readEventsFile(join(runDir, EVENTS_FILE), (event) => void state.apply(event))
   state.finish()
   historyAtEnd(runDir, state, { mode: 'read' })
-  return reportHtml(reportData(state, runHistory(runDir, state)))
+  return reportHtml(reportData(state, runHistory(runDir, state), runDir))
 }
