@@ -5,7 +5,7 @@
  * hashes in a Content-Security-Policy that forbids everything else (no network, no other script).
  */
 import { createHash } from 'node:crypto'
-import { page } from './page-script.js'
+import { PAGE_FUNCTIONS } from './page-script.js'
 import { PAGE_STYLE } from './page-style.js'
 import type { ReportData } from './report-data.js'
 
@@ -30,7 +30,7 @@ const escapeText = (text: string) =>
  * origin (the policy then allows that one connection).
  */
 export function reportHtml(data: ReportData, options: { live?: boolean } = {}): string {
-  const script = `(${page.toString()})()`
+  const script = `${PAGE_FUNCTIONS.map((f) => f.toString()).join('\n')}\npage()`
   const policy = [
     "default-src 'none'",
     ...(options.live ? ["connect-src 'self'"] : []),
