@@ -161,6 +161,7 @@ describe('history of runs', () => {
     const two = runOnce(p, { 'a.test.js::x': 'failed' })
     expect(classOf(two.json, 'x')).toBe('flaky')
     expect(summaryMarkdown(two.state)).toContain('- Flaky: 1 failing test passed on this same code')
+    expect(reportData(two.state).files[0]!.marks).toEqual({ 0: 'F' })
     writeFileSync(join(p.root, 'changed.js'), 'x') // an untracked file: different code
     const three = runOnce(p, { 'a.test.js::x': 'failed' })
     expect(classOf(three.json, 'x')).toBe('known')

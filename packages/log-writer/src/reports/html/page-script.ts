@@ -72,14 +72,18 @@ export function renderHeader(s: PageState): void {
   head.append(title, el('p', 'facts', facts.filter(Boolean).join(' · ')))
   head.append(el('p', 'command', run.command.join(' ')))
   const h = run.history
-  if (h && h.runs > 0)
-    head.append(
-      el(
-        'p',
-        'facts',
-        `Placed among ${h.runs} earlier runs: ${h.newFailures ?? 0} new failure(s), ${h.fixed?.length ?? 0} fixed, ${h.flaky?.length ?? 0} flaky.`,
-      ),
-    )
+  if (h && h.runs > 0) {
+    // Flaky failures are the tests the history marks so (run.json counts new ones and fixes).
+    let flaky = 0
+    for (const f of s.files) for (const m of Object.values(f.marks)) if (m.includes('F')) flaky++
+    const words = [
+      `${h.newFailures} new failure(s)`,
+      `${h.fixed.length} fixed`,
+      `${flaky} flaky`,
+      `${h.slower.length} much slower`,
+    ]
+    head.append(el('p', 'facts', `Placed among ${h.runs} earlier runs: ${words.join(', ')}.`))
+  }
   if (s.chart.length > 1) head.append(historyChart(s))
   s.head.replaceChildren(head)
 }
