@@ -241,13 +241,24 @@ export function consistencyProblems(rec: Recorded): string[] {
   return problems
 }
 
-/** Logs and summaries of a run directory (not events.jsonl, Jest's per-worker side files, dotfiles). */
+/**
+ * Logs and summaries of a run directory (not events.jsonl, Jest's per-worker side files,
+ * dotfiles); report.html by its data, since its code is the build's that wrote it (the pytest
+ * plugin's bundled log writer compiles it anew).
+ */
 function readTree(dir: string): Map<string, string> {
   const ours = (rel: string) =>
     rel !== 'events.jsonl' && !rel.startsWith('workers/') && !/(^|\/)\./.test(rel)
+  const read = (rel: string) => {
+    const text = readFileSync(join(dir, rel), 'utf8')
+    if (rel !== 'report.html') return text
+    return (
+      /<script type="application\/json" id="threepio-data">([^<]*)<\/script>/.exec(text)?.[1] ?? ''
+    )
+  }
   return new Map(
     listFiles(dir)
       .filter(ours)
-      .map((rel) => [rel, readFileSync(join(dir, rel), 'utf8')]),
+      .map((rel) => [rel, read(rel)]),
   )
 }
