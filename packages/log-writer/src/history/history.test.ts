@@ -21,6 +21,7 @@ import { validate } from 'ctrf'
 import { ctrfReport, junitXml, readExportedRun } from '../reports/export.js'
 import { githubAnnotations } from '../reports/github.js'
 import { reportData } from '../reports/html/report-data.js'
+import { runHistory } from '../reports/html/run-history.js'
 
 /** A project under git, with its output directory. */
 function project(git = true) {
@@ -140,6 +141,14 @@ describe('history of runs', () => {
     expect(reportData(one.state).files[0]!.marks).toEqual({})
     expect(reportData(two.state).files[0]!.marks).toEqual({ 0: 'k', 1: 'n' })
     expect(reportData(three.state).files[0]!.marks).toEqual({ 1: 'k' })
+    // And each test's outcomes in the earlier runs, oldest first, beside a chart of the runs.
+    const page = reportData(three.state, runHistory(three.runDir, three.state))
+    expect(page.files[0]!.past).toEqual({ 0: 'ff', 1: 'pf' })
+    expect(page.chart.map((r) => [r.passed, r.failed])).toEqual([
+      [1, 1],
+      [0, 2],
+      [1, 1],
+    ])
   })
 
   it('compares a run of a few files test by test, never as if the other files had vanished', () => {

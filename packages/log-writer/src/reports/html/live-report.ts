@@ -8,7 +8,7 @@ import { processAlive } from '../../run-directory/retention.js'
 import { historyAtEnd } from '../../history/record-run.js'
 import { RunState } from '../../run-model/run-state.js'
 import { reportData, type ReportData } from './report-data.js'
-import { runHistory, type ChartRun } from './run-history.js'
+import { runHistory, type RunHistory } from './run-history.js'
 
 export class LiveReport {
   readonly state = new RunState()
@@ -16,7 +16,7 @@ export class LiveReport {
   private readonly listeners = new Set<(data: ReportData) => void>()
   private changed: NodeJS.Timeout | undefined
   private ended = false
-  private chart: ChartRun[] = []
+  private history: RunHistory = { chart: [], past: new Map() }
 
   constructor(
     private readonly runDir: string,
@@ -50,7 +50,7 @@ export class LiveReport {
     this.ended = true
     this.state.finish()
     historyAtEnd(this.runDir, this.state, { mode: 'read' })
-    this.chart = runHistory(this.runDir, this.state)
+    this.history = runHistory(this.runDir, this.state)
     this.emit()
   }
 
@@ -68,7 +68,7 @@ export class LiveReport {
 
   /** The page's data as the run stands now. */
   data(): ReportData {
-    return reportData(this.state, this.chart, this.runDir)
+    return reportData(this.state, this.history, this.runDir)
   }
 
   /** Calls `listener` after each change; returns the function that stops it. */

@@ -247,11 +247,21 @@ export function draw(s: PageState): void {
     for (const m of f.marks[j] ?? '') name.append(el('span', `tag ${word(m)}`, word(m)))
     name.append(f.names[j] ?? '')
     const time = f.durations[j] !== undefined ? ms(f.durations[j]!) : ''
-    row.append(el('span', `dot ${status}`, status), name, el('span', 'file', label(f)))
+    row.append(el('span', `dot ${status}`, status), name, pastCell(f.past[j] ?? ''))
+    row.append(el('span', 'file', label(f)))
     row.append(el('span', 'time', time), link(f.log, 'log'))
     frag.append(row)
   }
   s.list.replaceChildren(frag)
+}
+
+/** A test's outcomes in the earlier runs of the chart, oldest first: one small square each. */
+export function pastCell(letters: string): HTMLElement {
+  const cell = el('span', 'past')
+  if (!letters) return cell
+  cell.title = `Earlier runs, oldest first: ${[...letters].map((l) => (l === '·' ? 'not run' : word(l))).join(', ')}`
+  for (const l of letters) cell.append(el('i', l === '·' ? 'none' : word(l)))
+  return cell
 }
 
 /** The page: its parts, the data from the page itself, and (served) the run as it changes. */
@@ -322,5 +332,6 @@ export const PAGE_FUNCTIONS = [
   renderTests,
   refilter,
   draw,
+  pastCell,
   page,
 ]

@@ -51,9 +51,13 @@ button { font: inherit; cursor: pointer; }
   border-radius: 6px; background: var(--card); }
 .rows { position: absolute; inset: 0 0 auto 0; }
 .row { position: absolute; left: 0; right: 0; height: 28px; display: grid;
-  grid-template-columns: 72px minmax(0, 2fr) minmax(0, 1.3fr) 70px 36px; gap: 10px; align-items: center;
+  grid-template-columns: 72px minmax(0, 2fr) 140px minmax(0, 1.2fr) 70px 36px; gap: 10px; align-items: center;
   padding: 0 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 .row span { overflow: hidden; text-overflow: ellipsis; }
+.past { display: flex; gap: 1px; justify-content: flex-end; }
+.past i { width: 6px; height: 12px; border-radius: 1px; background: var(--line); }
+.past i.passed { background: var(--green); } .past i.failed, .past i.error { background: var(--red); }
+.past i.skipped, .past i.todo { background: var(--muted); } .past i.xfailed, .past i.xpassed { background: var(--amber); }
 .row .file, .row .time { color: var(--muted); font-size: 12px; }
 .row .time { text-align: right; }
 .dot { font-size: 12px; } .dot.failed, .dot.error { color: var(--red); } .dot.passed { color: var(--green); }

@@ -9,7 +9,7 @@ import { namesOf } from '../../run-model/outcomes.js'
 import { summaryJson, type RunSummaryJson } from '../../run-model/run-json.js'
 import { testKey, type HistoryView } from '../../run-model/insights.js'
 import type { RunState } from '../../run-model/run-state.js'
-import type { ChartRun } from './run-history.js'
+import type { ChartRun, RunHistory } from './run-history.js'
 import { failureLogs } from './failure-logs.js'
 
 export interface ReportFile {
@@ -28,6 +28,8 @@ export interface ReportFile {
   durations: Record<number, number>
   /** Where history places a test, by index: n new, k known, F flaky, S much slower. */
   marks: Record<number, string>
+  /** A test's outcomes in the chart's earlier runs, oldest first (`·`: not run), by index. */
+  past: Record<number, string>
 }
 
 export interface ReportData {
@@ -40,7 +42,11 @@ export interface ReportData {
 }
 
 /** The page's data; with `runDir`, each failure's part of its log too. */
-export function reportData(state: RunState, chart: ChartRun[] = [], runDir?: string): ReportData {
+export function reportData(
+  state: RunState,
+  history: RunHistory = { chart: [], past: new Map() },
+  runDir?: string,
+): ReportData {
   const { fileList: _omitted, ...run } = summaryJson(state)
   const outcomes = new Map(state.outcomes.files().map((o) => [keyOf(o), o]))
   const files = [...state.files.values()].map((f): ReportFile => {
@@ -60,9 +66,25 @@ export function reportData(state: RunState, chart: ChartRun[] = [], runDir?: str
       // Shown without terminal escapes and control characters, as the logs show them.
       names: tests.names.map(cleanText),
       marks: marksOf(state.history, f, tests.names),
+      past: pastOf(history.past.get(keyOf(f)), tests.names),
     }
   })
-  return { run, files, chart, failureLogs: runDir ? failureLogs(runDir, run.failures) : [] }
+  return {
+    run,
+    files,
+    chart: history.chart,
+    failureLogs: runDir ? failureLogs(runDir, run.failures) : [],
+  }
+}
+
+function pastOf(tests: Map<string, string> | undefined, names: string[]): Record<number, string> {
+  const past: Record<number, string> = {}
+  if (tests)
+    for (const [i, name] of names.entries()) {
+      const letters = tests.get(name)
+      if (letters) past[i] = letters
+    }
+  return past
 }
 
 const MARK = { new: 'n', first: '', known: 'k', flaky: 'F' } as const
