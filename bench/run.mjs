@@ -27,6 +27,7 @@ const benches = {
   agent: async () => (await import('./agent.mjs')).benchAgent({ quick }),
   history: async () => (await import('./history.mjs')).benchHistory({ quick }),
   html: async () => (await import('./html.mjs')).benchHtml({ quick }),
+  serve: async () => (await import('./serve.mjs')).benchServe({ quick }),
 }
 console.log(
   `threepio bench${quick ? ' --quick' : ''}: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,

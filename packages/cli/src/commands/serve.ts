@@ -12,6 +12,7 @@ import { join, sep } from 'node:path'
 import { LOGS_DIR } from '@threepio/core'
 import { embeddedJson, LiveReport, reportHtml } from '@threepio/log-writer'
 import { UsageError, type CliIo } from '../io.js'
+import { Broadcast } from './broadcast.js'
 
 const COMMON = {
   'X-Content-Type-Options': 'nosniff',
@@ -25,9 +26,10 @@ export async function serve(runDir: string, portText: string | undefined, io: Cl
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be a port number from 0 to 65535; received "${portText}"`)
   const live = new LiveReport(runDir)
+  const stream = streamOf(live)
   const server = createServer((req, res) => {
     try {
-      handle(req, res, runDir, live, (server.address() as AddressInfo).port)
+      handle(req, res, { runDir, live, stream }, (server.address() as AddressInfo).port)
     } catch {
       if (!res.headersSent) res.writeHead(500, COMMON)
       res.end()
@@ -54,11 +56,16 @@ export async function serve(runDir: string, portText: string | undefined, io: Cl
   return 0
 }
 
+interface Served {
+  runDir: string
+  live: LiveReport
+  stream: (req: IncomingMessage, res: ServerResponse) => void
+}
+
 function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  runDir: string,
-  live: LiveReport,
+  { runDir, live, stream }: Served,
   port: number,
 ): void {
   if (!fromHere(req, port)) return refuse(res, 403, 'not from this page')
@@ -68,7 +75,7 @@ function handle(
     res.writeHead(200, { ...COMMON, 'Content-Type': 'text/html; charset=utf-8' })
     return void res.end(reportHtml(live.data(), { live: true }))
   }
-  if (path === '/events') return stream(req, res, live)
+  if (path === '/events') return stream(req, res)
   const log = logFile(runDir, path)
   if (!log) return refuse(res, 404, 'not a log of this run')
   res.writeHead(200, {
@@ -110,13 +117,23 @@ function logFile(runDir: string, path: string): string | undefined {
   }
 }
 
-/** Server-sent events: the page's data now, then after each change. */
-function stream(req: IncomingMessage, res: ServerResponse, live: LiveReport): void {
-  res.writeHead(200, { ...COMMON, 'Content-Type': 'text/event-stream; charset=utf-8' })
-  const send = (data: unknown) => res.write(`data: ${embeddedJson(data)}\n\n`)
-  send(live.data())
-  const stop = live.onChange(send)
-  req.on('close', stop)
+/** Server-sent events: the page's data now, then after each change, built once for all pages. */
+function streamOf(live: LiveReport) {
+  const message = (data: unknown) => `data: ${embeddedJson(data)}\n\n`
+  const pages = new Broadcast()
+  let unsubscribe: (() => void) | undefined
+  return (req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { ...COMMON, 'Content-Type': 'text/event-stream; charset=utf-8' })
+    res.write(message(live.data()))
+    pages.add(res)
+    unsubscribe ??= live.onChange((data) => pages.send(message(data)))
+    req.on('close', () => {
+      pages.remove(res)
+      if (pages.size) return
+      unsubscribe?.()
+      unsubscribe = undefined
+    })
+  }
 }
 
 function refuse(res: ServerResponse, status: number, why: string): void {

@@ -17,6 +17,8 @@ export class LiveReport {
   private changed: NodeJS.Timeout | undefined
   private ended = false
   private history: RunHistory = { chart: [], past: new Map() }
+  /** How long the last change took to build and hand to the listeners (ms). */
+  private lastEmitMs = 0
 
   constructor(
     private readonly runDir: string,
@@ -54,16 +56,26 @@ export class LiveReport {
     this.emit()
   }
 
+  /**
+   * The next change waits `settleMs`, or twice as long as the last one took: the data is built
+   * whole each time, so a large run's page costs the server at most a third of a core.
+   */
   private schedule(): void {
-    this.changed ??= setTimeout(() => {
-      this.changed = undefined
-      this.emit()
-    }, this.settleMs)
+    this.changed ??= setTimeout(
+      () => {
+        this.changed = undefined
+        this.emit()
+      },
+      Math.max(this.settleMs, 2 * this.lastEmitMs),
+    )
   }
 
   private emit(): void {
+    if (!this.listeners.size) return
+    const start = performance.now()
     const data = this.data()
     for (const listener of this.listeners) listener(data)
+    this.lastEmitMs = performance.now() - start
   }
 
   /** The page's data as the run stands now. */

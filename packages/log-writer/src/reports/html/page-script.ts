@@ -310,10 +310,17 @@ export function page(): void {
   }
   render(false)
   // Served by `threepio serve`: the run as the log writer sees it, again after each change.
+  // Messages that arrive while the page is busy are skipped for the newest.
+  let newest: string | undefined
   if (document.body.dataset.live === 'true')
     new EventSource('events').addEventListener('message', (message: MessageEvent<string>) => {
-      Object.assign(s, JSON.parse(message.data) as PageData)
-      render(true)
+      if (newest === undefined)
+        setTimeout(() => {
+          Object.assign(s, JSON.parse(newest!) as PageData)
+          newest = undefined
+          render(true)
+        })
+      newest = message.data
     })
 }
 
