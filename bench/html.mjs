@@ -180,12 +180,15 @@ function jestRun(dir, shape) {
   ]
 }
 
-export async function benchHtml({ quick }) {
+export async function benchHtml({ quick, runners = ['pytest', 'Jest'] }) {
   const shape = quick ? { files: 100, tests: 100 } : { files: 2000, tests: 100 }
   const dir = mkdtempSync(join(tmpdir(), 'threepio-bench-html-'))
   const browser = await chromium.launch({ executablePath: CHROMIUM })
   try {
-    const rows = [...pytestRun(dir, shape), ...jestRun(dir, shape)]
+    const rows = [
+      ...(runners.includes('pytest') ? pytestRun(dir, shape) : []),
+      ...(runners.includes('Jest') ? jestRun(dir, shape) : []),
+    ]
     console.log(
       `\nHTML reports: pytest and Jest, ${(shape.files * shape.tests).toLocaleString('en-US')} tests each (100 a file, 0.2 % failing), one run each; open = navigation to the first rows of tests on screen in headless Chromium; filter = typing a name until the rows show; chip = the failed chip, until its rows show\n`,
     )

@@ -1,7 +1,7 @@
 // Runs every benchmark and prints its tables. `pnpm bench --quick` for a smoke run.
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
-// --runners=Jest,Vitest: the overhead benchmark for those runners only.
+// --runners=Jest,Vitest: the overhead benchmark for those runners only (html: pytest, Jest).
 const runners = process.argv
   .find((a) => a.startsWith('--runners='))
   ?.slice('--runners='.length)
@@ -26,7 +26,7 @@ const benches = {
   'install-size': async () => (await import('./install-size.mjs')).benchInstallSize(),
   agent: async () => (await import('./agent.mjs')).benchAgent({ quick }),
   history: async () => (await import('./history.mjs')).benchHistory({ quick }),
-  html: async () => (await import('./html.mjs')).benchHtml({ quick }),
+  html: async () => (await import('./html.mjs')).benchHtml({ quick, runners }),
   serve: async () => (await import('./serve.mjs')).benchServe({ quick }),
 }
 console.log(

@@ -143,12 +143,24 @@ describe('history of runs', () => {
     expect(reportData(three.state).files[0]!.marks).toEqual({ 1: 'k' })
     // And each test's outcomes in the earlier runs, oldest first, beside a chart of the runs.
     const page = reportData(three.state, runHistory(three.runDir, three.state))
-    expect(page.files[0]!.past).toEqual({ 0: 'ff', 1: 'pf' })
+    const f = page.files[0]!
+    expect([0, 1].map((i) => f.past[i] ?? f.pastMost)).toEqual(['ff', 'pf'])
     expect(page.chart.map((r) => [r.passed, r.failed])).toEqual([
       [1, 1],
       [0, 2],
       [1, 1],
     ])
+  })
+
+  it("writes report.html's earlier outcomes once for the tests of a file that share them", () => {
+    const p = project(false)
+    const tests = { 'a.test.js::w': 'passed', 'a.test.js::x': 'passed', 'a.test.js::y': 'passed' }
+    runOnce(p, { ...tests, 'a.test.js::y': 'failed' })
+    runOnce(p, tests)
+    const three = runOnce(p, { ...tests, 'a.test.js::z': 'passed' })
+    const f = reportData(three.state, runHistory(three.runDir, three.state)).files[0]!
+    expect(f.pastMost).toBe('pp')
+    expect(f.past).toEqual({ 2: 'fp', 3: '' }) // y failed once; z is new
   })
 
   it('compares a run of a few files test by test, never as if the other files had vanished', () => {

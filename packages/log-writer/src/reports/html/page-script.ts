@@ -247,7 +247,7 @@ export function draw(s: PageState): void {
     for (const m of f.marks[j] ?? '') name.append(el('span', `tag ${word(m)}`, word(m)))
     name.append(f.names[j] ?? '')
     const time = f.durations[j] !== undefined ? ms(f.durations[j]!) : ''
-    row.append(el('span', `dot ${status}`, status), name, pastCell(f.past[j] ?? ''))
+    row.append(el('span', `dot ${status}`, status), name, pastCell(f.past[j] ?? f.pastMost ?? ''))
     row.append(el('span', 'file', label(f)))
     row.append(el('span', 'time', time), link(f.log, 'log'))
     frag.append(row)

@@ -28,8 +28,13 @@ export interface ReportFile {
   durations: Record<number, number>
   /** Where history places a test, by index: n new, k known, F flaky, S much slower. */
   marks: Record<number, string>
-  /** A test's outcomes in the chart's earlier runs, oldest first (`·`: not run), by index. */
+  /**
+   * A test's outcomes in the chart's earlier runs, oldest first (`·`: not run), by index: those
+   * of the tests whose outcomes differ from {@link ReportFile.pastMost} (`''`: none).
+   */
   past: Record<number, string>
+  /** The outcomes most of the file's tests share, written once (absent when that is none). */
+  pastMost?: string
 }
 
 export interface ReportData {
@@ -66,7 +71,7 @@ export function reportData(
       // Shown without terminal escapes and control characters, as the logs show them.
       names: tests.names.map(cleanText),
       marks: marksOf(state.history, f, tests.names),
-      past: pastOf(history.past.get(keyOf(f)), tests.names),
+      ...pastOf(history.past.get(keyOf(f)), tests.names),
     }
   })
   return {
@@ -77,14 +82,25 @@ export function reportData(
   }
 }
 
-function pastOf(tests: Map<string, string> | undefined, names: string[]): Record<number, string> {
+/**
+ * The file's tests' outcomes in the earlier runs: the letters most of them share, once, and by
+ * index those of the others. Most tests of a file have the same history (passed every time), so
+ * a full chart adds a few bytes a test rather than a letter a test and run.
+ */
+function pastOf(
+  tests: Map<string, string> | undefined,
+  names: string[],
+): Pick<ReportFile, 'past' | 'pastMost'> {
+  const letters = names.map((name) => tests?.get(name) ?? '')
+  const counts = new Map<string, number>()
+  let most = ''
+  for (const l of letters) {
+    counts.set(l, (counts.get(l) ?? 0) + 1)
+    if (counts.get(l)! > (counts.get(most) ?? 0)) most = l
+  }
   const past: Record<number, string> = {}
-  if (tests)
-    for (const [i, name] of names.entries()) {
-      const letters = tests.get(name)
-      if (letters) past[i] = letters
-    }
-  return past
+  for (const [i, l] of letters.entries()) if (l !== most) past[i] = l
+  return most ? { past, pastMost: most } : { past }
 }
 
 const MARK = { new: 'n', first: '', known: 'k', flaky: 'F' } as const
