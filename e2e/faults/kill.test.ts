@@ -42,21 +42,30 @@ for (const runner of RUNNERS) {
         const [run, bare] = await Promise.all([
           faultRun(runner, 'faults', { point, at }),
           signal === 'SIGKILL'
-            ? Promise.resolve({ exitCode: null, signal: 'SIGKILL', reached: true, hung: false })
+            ? Promise.resolve({
+                exitCode: null,
+                signal: 'SIGKILL',
+                reached: true,
+                hung: false,
+                stderr: '',
+              })
             : faultRun(runner, 'faults', { point, at, bare: true }),
         ])
         const found: string[] = []
         if (!run.reached || !bare.reached) found.push('the kill point was not reached')
         if (run.hung || bare.hung) found.push('hung')
-        // Vitest's own race (see crashedOnDeadWorker): it then ends the run as failed, not
-        // interrupted, and threepio records what Vitest said. Counted apart, not as threepio's.
+        // Vitest's own race (see crashedOnDeadWorker), in either run: it then ends the run as
+        // failed, not interrupted, and threepio records what Vitest said. Counted apart, not as
+        // threepio's.
         const vitestCrashed = runner.dir === 'vitest' && crashedOnDeadWorker(run.stderr)
+        const bareCrashed = runner.dir === 'vitest' && crashedOnDeadWorker(bare.stderr)
         if (
           (run.exitCode !== bare.exitCode || run.signal !== bare.signal) &&
-          !(vitestCrashed && ++frameworkCrashes)
+          !((vitestCrashed || bareCrashed) && ++frameworkCrashes)
         )
           found.push(
             `ended with ${run.exitCode ?? run.signal}, without threepio ${bare.exitCode ?? bare.signal}`,
+            `without threepio, stderr ended: ${bare.stderr.slice(-1000)}`,
           )
         const rec = await recorded(runner, run, { report: signal === 'SIGKILL' })
         if (!rec) found.push('no run recorded')
