@@ -190,7 +190,7 @@ export async function benchHtml({ quick, runners = ['pytest', 'Jest'] }) {
       ...(runners.includes('Jest') ? jestRun(dir, shape) : []),
     ]
     console.log(
-      `\nHTML reports: pytest and Jest, ${(shape.files * shape.tests).toLocaleString('en-US')} tests each (100 a file, 0.2 % failing), one run each; open = navigation to the first rows of tests on screen in headless Chromium; filter = typing a name until the rows show; chip = the failed chip, until its rows show\n`,
+      `\nHTML reports: ${runners.join(' and ')}, ${(shape.files * shape.tests).toLocaleString('en-US')} tests each (100 a file, 0.2 % failing), one run each; open = navigation to the first rows of tests on screen in headless Chromium; filter = typing a name until the rows show; chip = the failed chip, until its rows show\n`,
     )
     console.log('| suite | report | size (MiB) | open (s) | filter / chip (s) |')
     console.log('|---|---|---:|---:|---:|')
