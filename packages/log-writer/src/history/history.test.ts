@@ -154,7 +154,11 @@ describe('history of runs', () => {
 
   it("writes report.html's earlier outcomes once for the tests of a file that share them", () => {
     const p = project(false)
-    const tests = { 'a.test.js::w': 'passed', 'a.test.js::x': 'passed', 'a.test.js::y': 'passed' }
+    const tests = {
+      'a.test.js::w': 'passed',
+      'a.test.js::x': 'passed',
+      'a.test.js::y': 'passed',
+    } as const
     runOnce(p, { ...tests, 'a.test.js::y': 'failed' })
     runOnce(p, tests)
     const three = runOnce(p, { ...tests, 'a.test.js::z': 'passed' })
